@@ -32,3 +32,7 @@ class GeocodeError(AtlasError, ValueError):
 
 class StoreError(AtlasError, OSError):
     """The store cannot be opened or written (wrong schema version, locked for too long...)."""
+
+
+class AccessDenied(AtlasError, PermissionError):
+    """A role asked for data it may not see (see "Who sees what" in the design)."""

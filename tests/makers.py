@@ -1,0 +1,35 @@
+"""Tiny data made in code for tests: canonical rows and messy files in users' formats."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import RECORD_COLUMNS
+
+
+def canonical_records(n: int, *, prefix: str = "r", seed: int = 0) -> pd.DataFrame:
+    """``n`` canonical record rows near Brighton (ids ``{prefix}0``...), ready for Store.add."""
+    rng = np.random.default_rng(seed)
+    lon = -0.14 + rng.uniform(-0.01, 0.01, n)
+    lat = 50.83 + rng.uniform(-0.01, 0.01, n)
+    observed = pd.Timestamp("2026-11-04 23:40", tz="Europe/London") + pd.to_timedelta(
+        np.arange(n), unit="min"
+    )
+    frame = pd.DataFrame({c: None for c in RECORD_COLUMNS if c != "batch_id"}, index=range(n))
+    frame = frame.assign(
+        record_id=[f"{prefix}{i}" for i in range(n)],
+        kind="street_count",
+        agency="Test outreach",
+        observed_at=observed,
+        night=observed.tz_localize(None).normalize(),
+        lon=lon,
+        lat=lat,
+        easting=530000 + rng.uniform(0, 1000, n),
+        northing=104000 + rng.uniform(0, 1000, n),
+        location_source="coordinates",
+        location_precision_m=1.0,
+        people=1,
+        nrpf=pd.array([1] * n, dtype="Int8"),
+    )
+    return frame

@@ -1,0 +1,183 @@
+"""The embedded store: atomic imports, no double storing, several processes at once, roles."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.errors import AccessDenied, StoreError
+from geo.store import Batch, open_store
+from tests.makers import canonical_records
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _batch(n: int = 0) -> Batch:
+    return Batch.new(kind="records", source=f"test-{n}.csv", sha256="0" * 64,
+                     accounting={"read": n})
+
+
+def test_a_new_store_is_one_file_with_a_private_key(tmp_path):
+    store = open_store(tmp_path / "sub" / "atlas.sqlite")
+    assert (tmp_path / "sub" / "atlas.sqlite").is_file()
+    key = store.secret_key()
+    key_file = tmp_path / "sub" / "atlas.key"
+    assert key_file.is_file() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert open_store(tmp_path / "sub" / "atlas.sqlite").secret_key() == key
+    assert store.counts() == {"areas": 0, "records": 0, "services": 0, "police": 0,
+                              "imports": 0}
+
+
+def test_rows_are_stored_once_and_every_write_bumps_the_version(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    v0 = store.version()
+    assert store.add("records", canonical_records(5), batch=_batch(5)) == 5
+    v1 = store.version()
+    assert v1 > v0
+    assert store.add("records", canonical_records(8), batch=_batch(8)) == 3  # r0..r4 known
+    assert store.version() > v1
+    records = store.records(role="coordinator")
+    assert sorted(records["record_id"]) == sorted(f"r{i}" for i in range(8))
+    assert records["observed_at"].dt.tz is not None
+    assert records.loc[records["record_id"] == "r0", "observed_at"].iloc[0] == pd.Timestamp(
+        "2026-11-04 23:40", tz="Europe/London"
+    )
+    assert store.imports()["accounting"].map(lambda a: a["stored"]).tolist() == [3, 5]
+
+
+def test_records_leave_the_store_only_through_a_role(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    store.add("records", canonical_records(3), batch=_batch(3))
+    police = store.records(role="police")
+    assert "nrpf" not in police.columns and "person_ref" not in police.columns
+    # snapped to the centre of a 100 m square
+    assert ((police["easting"] - 50) % 100 == 0).all()
+    assert (police["location_precision_m"] >= 100).all()
+    for role in ("councillor", "admin"):
+        with pytest.raises(AccessDenied, match=f"the {role} role does not see records"):
+            store.records(role=role)
+    with pytest.raises(AccessDenied, match="unknown role 'mayor'"):
+        store.records(role="mayor")
+
+
+def test_replacing_wards_places_stored_points_again(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    store.add("records", canonical_records(50), batch=_batch(50))
+    # two wards split at lon -0.14; the points span -0.15..-0.13
+    wards = gpd.GeoDataFrame(
+        {"area_code": ["W2", "W1"], "area_name": ["East", "West"], "area_type": "ward",
+         "parent_code": None, "population": [1000.0, None]},
+        geometry=[box(-0.14, 50.8, -0.1, 50.9), box(-0.2, 50.8, -0.14, 50.9)],
+        crs="EPSG:4326",
+    )
+    store.replace_areas(wards, layer="ward", batch=_batch())
+    records = store.records(role="coordinator")
+    expected = records["lon"].map(lambda x: "W2" if x > -0.14 else "W1")
+    assert records["area_code"].tolist() == expected.tolist()
+    back = store.areas(layer="ward")
+    assert back["area_code"].tolist() == ["W1", "W2"] and back.crs == "EPSG:4326"
+    assert back.geometry.iloc[0].equals(box(-0.2, 50.8, -0.14, 50.9))
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite"
+    open_store(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="written by a newer Outreach Atlas"):
+        open_store(path)
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from geo.store import Batch, open_store
+    from tests.makers import canonical_records
+    path, prefix, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    store = open_store(path)
+    for i in range(0, n, 10):  # many small imports per process, to interleave
+        frame = canonical_records(10, prefix=f"{prefix}-{i}-")
+        store.add("records", frame, batch=Batch.new(kind="records", source=prefix, sha256="x"))
+    """
+)
+
+_READER = textwrap.dedent(
+    """
+    import json, sqlite3, sys, time
+    path, seconds = sys.argv[1], float(sys.argv[2])
+    end, seen = time.time() + seconds, []
+    while time.time() < end:
+        db = sqlite3.connect(path, timeout=60)
+        db.execute("BEGIN")
+        rows = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+        logged = sum(json.loads(a)["stored"] for (a,) in db.execute(
+            "SELECT accounting FROM imports"))
+        db.execute("COMMIT"); db.close()
+        seen.append((rows, logged))
+    print(json.dumps(seen))
+    """
+)
+
+
+def test_several_processes_importing_at_once_lose_nothing_and_reads_are_never_short(tmp_path):
+    path = tmp_path / "s.sqlite"
+    open_store(path)
+    env = {"PYTHONPATH": str(ROOT)}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), f"p{i}", "200"],
+                         cwd=ROOT, env=env)
+        for i in range(4)
+    ]
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(path), "3"], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, text=True)
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
+    out, _ = reader.communicate(timeout=120)
+    snapshots = json.loads(out)
+    assert snapshots, "the reader took no snapshot"
+    # every snapshot is whole: rows stored equal what the finished imports logged
+    assert all(rows == logged for rows, logged in snapshots)
+    store = open_store(path)
+    assert store.counts()["records"] == 800
+    assert len(store.records(role="coordinator")) == 800
+    assert store.counts()["imports"] == 80
+
+
+_KILLED = textwrap.dedent(
+    """
+    import os, signal, sys
+    from geo import store as store_module
+    from geo.store import Batch, open_store
+    from tests.makers import canonical_records
+    store = open_store(sys.argv[1])
+    def die(*args, **kwargs):  # rows are inserted, the transaction is not yet committed
+        os.kill(os.getpid(), signal.SIGKILL)
+    store_module.SQLiteStore._log = die
+    store.add("records", canonical_records(5000, prefix="late"),
+              batch=Batch.new(kind="records", source="late", sha256="x"))
+    """
+)
+
+
+def test_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path):
+    path = tmp_path / "s.sqlite"
+    store = open_store(path)
+    store.add("records", canonical_records(7), batch=_batch(7))
+    before = (store.counts(), store.version(), store.records(role="coordinator"))
+    result = subprocess.run([sys.executable, "-c", _KILLED, str(path)], cwd=ROOT,
+                            env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    assert result.returncode == -9  # it really died mid-import
+    after = open_store(path)
+    assert after.counts() == before[0]
+    assert after.version() == before[1]
+    pd.testing.assert_frame_equal(after.records(role="coordinator"), before[2])
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
