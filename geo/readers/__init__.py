@@ -1,0 +1,1 @@
+"""Readers for the files users really have: boundaries, records, services, police.uk."""

@@ -1,0 +1,268 @@
+"""Turning the text of cells into canonical values: dates, yes/no, people, nationality, age.
+
+Each parser is vectorised over a Series of text and returns the values plus, where a value
+could not be understood, a problem per row (``None`` where the value was fine or blank).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import NIGHT_ROLLOVER_HOUR, TIMEZONE
+
+#: Date formats tried in order, UK day-first before anything else.
+_DATE_FORMATS: Final[tuple[str, ...]] = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y %H:%M",
+    "%d %B %Y",
+    "%Y-%m-%dT%H:%M:%S.%f",
+)
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+
+#: Earliest date accepted; anything before is taken as a typing error.
+EARLIEST: Final = pd.Timestamp("2000-01-01", tz=TIMEZONE)
+
+
+def _none_where_missing(problem: pd.Series) -> pd.Series:
+    """Problems as text or ``None`` (pandas turns ``None`` into NaN when text is assigned)."""
+    return problem.astype(object).where(problem.notna(), None)
+
+
+def _normalise_time(time: pd.Series) -> pd.Series:
+    """'2340', '23.40', '23:40:00', '11:40pm' -> 'HH:MM[:SS]' text ('' stays '')."""
+    text = time.fillna("").astype(str).str.strip().str.lower()
+    text = text.str.replace(r"^(\d{1,2})[.h](\d{2})$", r"\1:\2", regex=True)
+    text = text.str.replace(r"^(\d{2})(\d{2})$", r"\1:\2", regex=True)
+    # Excel writes times of day as 1899-12-30T23:40:00 or 23:40:00
+    text = text.str.replace(r"^1899-12-3[01]t", "", regex=True)
+    pm = text.str.extract(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)$")
+    has_ampm = pm[0].notna()
+    if has_ampm.any():
+        hour = pm.loc[has_ampm, 0].astype(int) % 12 + np.where(pm.loc[has_ampm, 2] == "pm", 12, 0)
+        minute = pm.loc[has_ampm, 1].fillna("00")
+        text.loc[has_ampm] = hour.map("{:02d}".format) + ":" + minute
+    return text
+
+
+def parse_datetimes(
+    date: pd.Series,
+    time: pd.Series | None = None,
+    *,
+    now: pd.Timestamp | None = None,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse UK dates (and optional separate times) into Europe/London timestamps.
+
+    Returns ``(observed_at, night, problem)``: timezone-aware timestamps (NaT where not parsed),
+    the night each belongs to as a ``datetime64`` date (a sighting before noon belongs to the
+    previous evening's night; a date with no time belongs to the night of that date), and a
+    problem per row. Ambiguous clock-change times (01:00-02:00 in late October) are read as the
+    first of the two (BST); times that do not exist in spring are moved forward an hour.
+    """
+    now = now or pd.Timestamp.now(tz=TIMEZONE)
+    text = date.fillna("").astype(str).str.strip()
+    if time is not None:
+        clock = _normalise_time(time)
+        text = (text + " " + clock).str.strip()
+    text = text.str.replace(r"\s+", " ", regex=True)
+    blank = text.eq("")
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    remaining = ~blank
+    with_offset = remaining & text.str.match(_ISO_WITH_OFFSET.pattern)
+    if with_offset.any():
+        aware = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
+        local = aware.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
+        parsed.loc[with_offset] = local.astype("datetime64[ns]")
+        remaining &= ~with_offset
+    for fmt in _DATE_FORMATS:
+        if not remaining.any():
+            break
+        attempt = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
+        good = attempt.notna()
+        if good.any():
+            parsed.loc[good[good].index] = attempt[good].astype("datetime64[ns]")
+            remaining.loc[good[good].index] = False
+    has_time = text.str.contains(_HAS_TIME)
+    observed = parsed.dt.tz_localize(
+        TIMEZONE, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent=pd.Timedelta(hours=1)
+    )
+    day = parsed.dt.normalize()
+    before_noon = has_time & (parsed.dt.hour < NIGHT_ROLLOVER_HOUR)
+    night = day.where(~before_noon, day - pd.Timedelta(days=1))
+    problem = pd.Series(None, index=text.index, dtype=object)
+    problem[blank] = "no date given"
+    problem[remaining & ~blank] = "not a date in a format understood (e.g. 04/11/2026 23:40)"
+    problem[observed.notna() & (observed > now + pd.Timedelta(days=1))] = "date is in the future"
+    problem[observed.notna() & (observed < EARLIEST)] = "date is before 2000"
+    bad = problem.notna()
+    observed[bad] = pd.NaT
+    night[bad] = pd.NaT
+    return observed, night, _none_where_missing(problem)
+
+
+_YES: Final = {"y", "yes", "true", "t", "1", "x", "✓", "✔", "yes confirmed", "confirmed", "required",
+               "needed", "yes needed", "yes required"}
+_NO: Final = {"n", "no", "false", "f", "0", "none", "not needed", "not required", "no need"}
+_UNKNOWN: Final = {"", "unknown", "not known", "n k", "nk", "not recorded", "not asked",
+                   "prefer not to say", "declined", "unsure", "n a", "na", "-", "?"}
+
+
+def parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Yes/no cells -> nullable 0/1 (``<NA>`` where unknown or blank) and a problem per row."""
+    key = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"[^0-9a-z✓✔]+", " ",
+                                                                            regex=True).str.strip()
+    result = pd.Series(pd.NA, index=values.index, dtype="Int8")
+    result[key.isin(_YES)] = 1
+    result[key.isin(_NO)] = 0
+    understood = key.isin(_YES | _NO | _UNKNOWN)
+    problem = pd.Series(None, index=values.index, dtype=object)
+    problem[~understood] = "not a yes/no value"
+    return result, _none_where_missing(problem)
+
+
+def parse_people(values: pd.Series, *, default: int = 1) -> tuple[pd.Series, pd.Series]:
+    """People counted: whole numbers 0-500; blank means ``default``."""
+    text = values.fillna("").astype(str).str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    result = number.fillna(default)
+    problem = pd.Series(None, index=values.index, dtype=object)
+    bad_text = text.ne("") & number.isna()
+    problem[bad_text] = "people is not a number"
+    problem[number.notna() & (number % 1 != 0)] = "people is not a whole number"
+    problem[number.notna() & (number < 0)] = "people is negative"
+    problem[number.notna() & (number > 500)] = "people is over 500 at one place"
+    result = result.where(problem.isna(), 0).astype("int64")
+    return result, _none_where_missing(problem)
+
+
+def parse_sex(values: pd.Series) -> pd.Series:
+    """'M', 'Male', 'man' -> 'male'; 'F', 'Female', 'woman' -> 'female'; others kept short."""
+    key = values.fillna("").astype(str).str.strip().str.lower()
+    out = pd.Series("unknown", index=values.index, dtype=object)
+    out[key.isin({"m", "male", "man", "boy"})] = "male"
+    out[key.isin({"f", "female", "woman", "girl"})] = "female"
+    other = key.isin({"non binary", "non-binary", "nonbinary", "other", "trans", "transgender",
+                      "x", "nb", "self describe", "self-describe"})
+    out[other] = "other"
+    return out
+
+
+AGE_BANDS: Final[tuple[str, ...]] = (
+    "under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
+)
+
+
+def parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """An age or an age band -> one of :data:`AGE_BANDS` (text kept when it is another band).
+
+    Returns the band and a nullable under-18 indicator derived from it.
+    """
+    text = values.fillna("").astype(str).str.strip().str.lower()
+    age = pd.to_numeric(text, errors="coerce")
+    edges = [-1, 17, 24, 34, 44, 54, 64, 200]
+    from_age = pd.cut(age, bins=edges, labels=list(AGE_BANDS)).astype(object)
+    band = text.where(text.ne(""), None).astype(object)
+    band = band.where(age.isna(), from_age)
+    under = band.isin({"under 18", "u18", "<18", "under18", "0-17", "16-17", "child"})
+    band = band.where(~under, "under 18")
+    band = band.where(~(age.notna() & ((age < 0) | (age > 120))), None)
+    under_18 = pd.Series(pd.NA, index=values.index, dtype="Int8")
+    under_18[band.notna()] = 0
+    under_18[band.eq("under 18")] = 1
+    return band, under_18
+
+
+_UK: Final = {"uk", "united kingdom", "british", "english", "scottish", "welsh", "northern irish",
+              "great britain", "gb", "england", "scotland", "wales", "northern ireland", "britain"}
+_EU_EEA: Final = {
+    "austria", "austrian", "belgium", "belgian", "bulgaria", "bulgarian", "croatia", "croatian",
+    "cyprus", "cypriot", "czech", "czechia", "czech republic", "denmark", "danish", "estonia",
+    "estonian", "finland", "finnish", "france", "french", "germany", "german", "greece", "greek",
+    "hungary", "hungarian", "ireland", "irish", "italy", "italian", "latvia", "latvian",
+    "lithuania", "lithuanian", "luxembourg", "luxembourgish", "malta", "maltese", "netherlands",
+    "dutch", "poland", "polish", "portugal", "portuguese", "romania", "romanian", "slovakia",
+    "slovak", "slovenia", "slovenian", "spain", "spanish", "sweden", "swedish", "iceland",
+    "icelandic", "liechtenstein", "norway", "norwegian", "switzerland", "swiss", "eu", "eea",
+    "eu eea", "european union",
+}
+_NON_EU: Final = {
+    "afghan", "afghanistan", "albania", "albanian", "algeria", "algerian", "bangladesh",
+    "bangladeshi", "brazil", "brazilian", "china", "chinese", "egypt", "egyptian", "eritrea",
+    "eritrean", "ethiopia", "ethiopian", "gambia", "gambian", "ghana", "ghanaian", "india",
+    "indian", "iran", "iranian", "iraq", "iraqi", "jamaica", "jamaican", "kurdish", "kuwaiti",
+    "libya", "libyan", "moldova", "moldovan", "morocco", "moroccan", "nigeria", "nigerian",
+    "pakistan", "pakistani", "russia", "russian", "somalia", "somali", "sri lanka",
+    "sri lankan", "sudan", "sudanese", "south sudanese", "syria", "syrian", "turkey", "turkish",
+    "ukraine", "ukrainian", "usa", "american", "vietnam", "vietnamese", "yemen", "yemeni",
+    "zimbabwe", "zimbabwean", "kenya", "kenyan", "uganda", "ugandan", "congolese", "angolan",
+    "cameroonian", "ivorian", "senegalese", "guinean", "sierra leonean", "filipino",
+    "philippines", "nepal", "nepalese", "georgia", "georgian", "serbian", "serbia", "kosovan",
+    "kosovo", "bosnian", "macedonian", "belarusian", "armenian", "azerbaijani", "kazakh",
+    "uzbek", "tajik", "mongolian", "thai", "malaysian", "indonesian", "burmese", "myanmar",
+    "palestinian", "lebanese", "jordanian", "saudi", "emirati", "omani", "bahraini", "qatari",
+    "tunisian", "chadian", "malian", "nigerien", "burundian", "rwandan", "tanzanian", "zambian",
+    "malawian", "mozambican", "south african", "colombian", "venezuelan", "ecuadorian",
+    "peruvian", "bolivian", "chilean", "argentinian", "mexican", "canadian", "australian",
+    "new zealander", "non eu", "non eea", "stateless", "kurdistan", "bhutanese", "tibetan",
+    "rohingya", "bidoon", "oromo", "tigrayan", "somalilander", "hazara", "pashtun", "baloch",
+}
+
+
+def nationality_group(values: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Nationality text -> UK, EU/EEA, non-EU or unknown, and the values not recognised.
+
+    Unrecognised values are grouped as ``unknown`` rather than guessed, and returned so the
+    import report can list them for someone to add.
+    """
+    key = values.fillna("").astype(str).str.strip().str.lower()
+    key = key.str.replace(r"[^a-z ]+", " ", regex=True).str.replace(r"\s+", " ", regex=True)
+    key = key.str.strip()
+    out = pd.Series("unknown", index=values.index, dtype=object)
+    out[key.isin(_UK)] = "UK"
+    out[key.isin(_EU_EEA)] = "EU/EEA"
+    out[key.isin(_NON_EU)] = "non-EU"
+    unknown_words = _UNKNOWN | {"not stated", "unknown nationality", "refused"}
+    unrecognised = sorted(set(values[out.eq("unknown") & ~key.isin(unknown_words)]
+                              .fillna("").astype(str).str.strip()))
+    return out, unrecognised
+
+
+def normalise_kind(values: pd.Series, *, default: str, people: pd.Series) -> tuple[pd.Series,
+                                                                                    pd.Series]:
+    """Record kind from a kind column (or ``default``); a row with 0 people is a visit."""
+    key = values.fillna("").astype(str).str.strip().str.lower()
+    key = key.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    aliases = {
+        "street_count": "street_count", "count": "street_count", "street count": "street_count",
+        "sighting": "street_count", "rough_sleeper_count": "street_count",
+        "outreach_contact": "outreach_contact", "contact": "outreach_contact",
+        "outreach": "outreach_contact", "referral": "referral", "visit": "visit",
+        "patrol": "visit", "no_one_found": "visit", "check": "visit", "welfare_check": "visit",
+    }
+    kind = key.map(lambda k: aliases.get(k, aliases.get(k.replace("_", " "), None))).astype(object)
+    problem = pd.Series(None, index=values.index, dtype=object)
+    problem[key.ne("") & kind.isna()] = (
+        "kind is not one of street_count, outreach_contact, referral, visit"
+    )
+    kind = kind.where(key.ne(""), default)
+    kind = kind.where(~(people.eq(0) & kind.ne("visit") & problem.isna()), "visit")
+    return kind, _none_where_missing(problem)
