@@ -167,6 +167,7 @@ def map_columns(
     *,
     overrides: Mapping[str, str] | None = None,
     source: str = "the file",
+    personal: bool = True,
 ) -> ColumnMapping:
     """Map file headers onto canonical fields by pattern, then apply the user's overrides.
 
@@ -180,9 +181,12 @@ def map_columns(
         ``{canonical field: file column}``; an empty column name unmaps the field.
     source
         File name for messages.
+    personal
+        Whether rows are about people (records). Files about places (services) have a
+        ``Name`` column that is the place's name, not a person's.
     """
     headers = list(headers)
-    sensitive = sensitive_columns(headers)
+    sensitive = sensitive_columns(headers) if personal else {}
     names = {spec.name for spec in specs}
     overrides = dict(overrides or {})
     for field, column in overrides.items():

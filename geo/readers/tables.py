@@ -29,6 +29,7 @@ class RaggedRow:
     row: int
     fields: int
     expected: int
+    cells: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def _read_csv_text(
     for record, row in zip(cells, rows, strict=True):
         n = len(record)
         if n > width and any(value.strip() for value in record[width:]):
-            ragged.append(RaggedRow(row=row, fields=n, expected=width))
+            ragged.append(RaggedRow(row=row, fields=n, expected=width, cells=tuple(record)))
             continue
         if n != width:
             record = (record + [""] * width)[:width]
