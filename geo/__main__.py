@@ -107,8 +107,11 @@ def _cmd_import_services(args: argparse.Namespace) -> int:
     from geo.importer import import_services
 
     report = import_services(
-        open_store(args.store), args.file, postcodes=args.postcodes,
-        columns=_columns(args.column), layer=args.layer,
+        open_store(args.store),
+        args.file,
+        postcodes=args.postcodes,
+        columns=_columns(args.column),
+        layer=args.layer,
     )
     _write_rejects(report, args.rejects)
     _print_report(report.to_dict(), as_json=args.json)
@@ -154,83 +157,130 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", default=str(default_store_path()),
-                        help="store file (default: %(default)s)")
-    common.add_argument("--json", action="store_true",
-                        help="print the result as one JSON object")
+    common.add_argument(
+        "--store", default=str(default_store_path()), help="store file (default: %(default)s)"
+    )
+    common.add_argument("--json", action="store_true", help="print the result as one JSON object")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
-        parent: argparse._SubParsersAction, name: str, func: Callable[..., int], text: str,
+        parent: argparse._SubParsersAction,
+        name: str,
+        func: Callable[..., int],
+        text: str,
         example: str,
     ) -> argparse.ArgumentParser:
         sub = parent.add_parser(
-            name, parents=[common], help=text, description=text,
-            epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+            name,
+            parents=[common],
+            help=text,
+            description=text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(func=func)
         return sub
 
-    demo = command(commands, "demo", _cmd_demo,
-                   "write the synthetic demo borough's files and import them",
-                   "python -m geo demo --store var/demo.sqlite")
+    demo = command(
+        commands,
+        "demo",
+        _cmd_demo,
+        "write the synthetic demo borough's files and import them",
+        "python -m geo demo --store var/demo.sqlite",
+    )
     demo.add_argument("--out", default="data/demo", help="folder for the demo files")
 
     imports = commands.add_parser("import", help="import a file (wards, records, services, police)")
     kinds = imports.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name in ("wards", "areas"):
-        sub = command(kinds, name, _cmd_import_areas,
-                      "replace the ward (or other area) layer from any boundary file GDAL reads",
-                      "python -m geo import wards wards.gpkg --layer wards_2024"
-                      " --local-authority E06000043")
+        sub = command(
+            kinds,
+            name,
+            _cmd_import_areas,
+            "replace the ward (or other area) layer from any boundary file GDAL reads",
+            "python -m geo import wards wards.gpkg --layer wards_2024 --local-authority E06000043",
+        )
         sub.add_argument("file")
         sub.add_argument("--layer", help="layer of a file with several (GeoPackage)")
         sub.add_argument("--code-field", help="field with the area code (found by pattern)")
         sub.add_argument("--name-field", help="field with the area name (found by pattern)")
         sub.add_argument("--population-field", help="field with residents, for rates")
         sub.add_argument("--local-authority", help="keep areas of this parent code only")
-        sub.add_argument("--layer-name", default="ward" if name == "wards" else "area",
-                         help="name of the layer in the store (default: %(default)s)")
-    rec = command(kinds, "records", _cmd_import_records,
-                  "import street counts, outreach contacts, referrals or visits (CSV or XLSX)",
-                  "python -m geo import records contacts.xlsx --agency 'Harbour Light'"
-                  " --kind outreach_contact --postcodes NSPL.csv")
+        sub.add_argument(
+            "--layer-name",
+            default="ward" if name == "wards" else "area",
+            help="name of the layer in the store (default: %(default)s)",
+        )
+    rec = command(
+        kinds,
+        "records",
+        _cmd_import_records,
+        "import street counts, outreach contacts, referrals or visits (CSV or XLSX)",
+        "python -m geo import records contacts.xlsx --agency 'Harbour Light'"
+        " --kind outreach_contact --postcodes NSPL.csv",
+    )
     rec.add_argument("file")
     rec.add_argument("--agency", required=True, help="who recorded the rows")
-    rec.add_argument("--kind", default="street_count",
-                     choices=["street_count", "outreach_contact", "referral", "visit"],
-                     help="kind of rows without a kind column (default: %(default)s)")
+    rec.add_argument(
+        "--kind",
+        default="street_count",
+        choices=["street_count", "outreach_contact", "referral", "visit"],
+        help="kind of rows without a kind column (default: %(default)s)",
+    )
     rec.add_argument("--postcodes", help="postcode directory: ONSPD, NSPL or Code-Point Open CSV")
     rec.add_argument("--places", help="gazetteer CSV of place names the teams use")
     rec.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
-    rec.add_argument("--column", action="append", metavar="FIELD=COLUMN",
-                     help="map a column by hand, e.g. --column people='No. seen' (repeatable)")
+    rec.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a column by hand, e.g. --column people='No. seen' (repeatable)",
+    )
     rec.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
-    svc = command(kinds, "services", _cmd_import_services,
-                  "import services (day centres, shelters, food, health, interpreters)",
-                  "python -m geo import services services.csv")
+    svc = command(
+        kinds,
+        "services",
+        _cmd_import_services,
+        "import services (day centres, shelters, food, health, interpreters)",
+        "python -m geo import services services.csv",
+    )
     svc.add_argument("file")
     svc.add_argument("--postcodes", help="postcode directory for services located by postcode")
     svc.add_argument("--layer", help="layer of a vector file with several")
-    svc.add_argument("--column", action="append", metavar="FIELD=COLUMN",
-                     help="map a column by hand (repeatable)")
+    svc.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a column by hand (repeatable)",
+    )
     svc.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
-    pol = command(kinds, "police", _cmd_import_police,
-                  "import a police.uk street-level crime CSV as published (ASB overlay)",
-                  "python -m geo import police 2026-10-sussex-street.csv")
+    pol = command(
+        kinds,
+        "police",
+        _cmd_import_police,
+        "import a police.uk street-level crime CSV as published (ASB overlay)",
+        "python -m geo import police 2026-10-sussex-street.csv",
+    )
     pol.add_argument("file")
     pol.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
 
-    exp = command(commands, "export", _cmd_export,
-                  "write the store as a GeoPackage that QGIS opens (wards, records, services,"
-                  " police)",
-                  "python -m geo export outreach.gpkg --role coordinator")
+    exp = command(
+        commands,
+        "export",
+        _cmd_export,
+        "write the store as a GeoPackage that QGIS opens (wards, records, services, police)",
+        "python -m geo export outreach.gpkg --role coordinator",
+    )
     exp.add_argument("file", help="the .gpkg to write (replaced if it exists)")
-    exp.add_argument("--role", default="coordinator",
-                     choices=["coordinator", "police", "councillor", "admin"],
-                     help="whose view to export; records follow that role's rules")
-    command(commands, "status", _cmd_status, "count what the store holds",
-            "python -m geo status --json")
+    exp.add_argument(
+        "--role",
+        default="coordinator",
+        choices=["coordinator", "police", "councillor", "admin"],
+        help="whose view to export; records follow that role's rules",
+    )
+    command(
+        commands, "status", _cmd_status, "count what the store holds", "python -m geo status --json"
+    )
     return parser
 
 

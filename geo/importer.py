@@ -179,7 +179,7 @@ def _finish(
             "file": table.source,
             "row": r.row,
             "column": None,
-            "value": ",".join(r.cells[r.expected:]),
+            "value": ",".join(r.cells[r.expected :]),
             "problem": f"row has {r.fields} fields but the header has {r.expected}",
             **{c: v for c, v in zip(columns, r.cells, strict=False) if c in kept_columns},
         }
@@ -203,8 +203,7 @@ def _finish(
     report.rejected = len(detail)
     report.rejected_by_reason = dict(
         Counter(
-            _reason_key(c, p)
-            for c, p in zip(detail["column"], detail["problem"], strict=True)
+            _reason_key(c, p) for c, p in zip(detail["column"], detail["problem"], strict=True)
         ).most_common()
     )
     report.encoding = table.encoding
@@ -278,9 +277,7 @@ def _locate(
                 located = _not_located(sub[0], "postcode given but no postcode directory supplied")
                 no_fixed = geocode.is_no_fixed_abode(geocode.normalise_postcode(sub[0]))
                 problem = located.problem.copy()
-                problem[no_fixed] = (
-                    "'no fixed abode' pseudo-postcode (ZZ99): never geocoded"
-                )
+                problem[no_fixed] = "'no fixed abode' pseudo-postcode (ZZ99): never geocoded"
                 located = _with_problem(located, problem)
             else:
                 located = postcodes.lookup(sub[0])
@@ -301,8 +298,10 @@ def _locate(
         notes = located.note.to_numpy(dtype=object)[ok]
         earlier = first_problem[hit]
         fallback = np.array(
-            [None if p is None else f"{c} unusable ({p}); located by {method.source}"
-             for p, c in zip(earlier, first_column[hit], strict=True)],
+            [
+                None if p is None else f"{c} unusable ({p}); located by {method.source}"
+                for p, c in zip(earlier, first_column[hit], strict=True)
+            ],
             dtype=object,
         )
         combined = np.where(pd.isna(notes), fallback, notes)
@@ -351,8 +350,9 @@ def _settle_metres_in_degree_columns(located: pd.DataFrame, wards: gpd.GeoDataFr
     from geo.join import assign_points
 
     rows = located.loc[mask]
-    as_read = assign_points(rows["lon"], rows["lat"], codes=wards["area_code"],
-                            geometries=wards.geometry)
+    as_read = assign_points(
+        rows["lon"], rows["lat"], codes=wards["area_code"], geometries=wards.geometry
+    )
     lon, lat = geocode.to_lonlat(rows["northing"].to_numpy(), rows["easting"].to_numpy())
     turned = assign_points(lon, lat, codes=wards["area_code"], geometries=wards.geometry)
     better = pd.isna(as_read) & ~pd.isna(turned)
@@ -543,8 +543,9 @@ def import_records(
         else geocode.Gazetteer.from_file(places)
     )
     report = ImportReport(source=table.source, kind="records")
-    mapping = map_columns(table.frame.columns, RECORD_FIELDS, overrides=columns,
-                          source=table.source)
+    mapping = map_columns(
+        table.frame.columns, RECORD_FIELDS, overrides=columns, source=table.source
+    )
     report.columns = dict(mapping.fields)
     report.columns_not_stored = {
         **{c: f"looks like {what}: never stored" for c, what in mapping.sensitive.items()},
@@ -571,8 +572,9 @@ def import_records(
     record_kind, problem = normalise_kind(get("kind"), default=kind, people=people)
     rows.reject_each(problem, column=mapping.fields.get("kind"))
 
-    located = _locate(frame, mapping.fields, rows, postcodes=directory, places=gazetteer,
-                      report=report)
+    located = _locate(
+        frame, mapping.fields, rows, postcodes=directory, places=gazetteer, report=report
+    )
     _settle_metres_in_degree_columns(located, store.areas(layer="ward"))
 
     flags: dict[str, pd.Series] = {}
@@ -711,6 +713,7 @@ def import_areas(
     name_field: str | None = None,
     population_field: str | None = None,
     local_authority: str | None = None,
+    source: str | None = None,
 ) -> AreaImport:
     """Replace a layer of areas (wards by default) from any boundary file GDAL reads.
 
@@ -728,12 +731,11 @@ def import_areas(
     if local_authority:
         areas = areas.loc[areas["parent_code"] == local_authority].reset_index(drop=True)
         if areas.empty:
-            raise InputFileError(
-                f"{result.source}: no areas have parent code {local_authority!r}"
-            )
-    batch = Batch.new(kind="areas", source=result.source, sha256=_sha256(Path(path)))
+            raise InputFileError(f"{result.source}: no areas have parent code {local_authority!r}")
+    source = source or result.source
+    batch = Batch.new(kind="areas", source=source, sha256=_sha256(Path(path)))
     outcome = AreaImport(
-        source=result.source,
+        source=source,
         layer=layer_name,
         stored=len(areas),
         warnings=tuple(result.warnings),
@@ -752,22 +754,43 @@ SERVICE_FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec("source_id", (r"^(id|ref|service id|service ref|uid)$",), "service id"),
     FieldSpec("name", (r"^(name|service|service name|organisation|title)$",), "service name"),
     FieldSpec("service_type", (r"^(type|service type|category|kind)$",), "type of service"),
-    FieldSpec("opening_hours", (r"^(opening hours|hours|open|opening times|times)$",),
-              "opening hours"),
-    FieldSpec("languages", (r"^(languages?|languages spoken|interpreting languages)$",),
-              "languages"),
-    *(spec for spec in RECORD_FIELDS
-      if spec.name in {"lat", "lon", "easting", "northing", "grid_ref", "postcode", "place"}),
+    FieldSpec(
+        "opening_hours", (r"^(opening hours|hours|open|opening times|times)$",), "opening hours"
+    ),
+    FieldSpec(
+        "languages", (r"^(languages?|languages spoken|interpreting languages)$",), "languages"
+    ),
+    *(
+        spec
+        for spec in RECORD_FIELDS
+        if spec.name in {"lat", "lon", "easting", "northing", "grid_ref", "postcode", "place"}
+    ),
 )
 
 _SERVICE_ALIASES: Final = {
-    "day centre": "day_centre", "day center": "day_centre", "drop in": "day_centre",
-    "night shelter": "night_shelter", "shelter": "night_shelter", "swep": "night_shelter",
-    "hostel": "hostel", "supported accommodation": "hostel", "food": "food",
-    "food bank": "food", "foodbank": "food", "soup kitchen": "food", "meals": "food",
-    "health": "health", "gp": "health", "clinic": "health", "nurse": "health",
-    "interpreter": "interpreter", "interpreting": "interpreter", "language": "interpreter",
-    "advice": "advice", "legal advice": "advice", "immigration advice": "advice",
+    "day centre": "day_centre",
+    "day center": "day_centre",
+    "drop in": "day_centre",
+    "night shelter": "night_shelter",
+    "shelter": "night_shelter",
+    "swep": "night_shelter",
+    "hostel": "hostel",
+    "supported accommodation": "hostel",
+    "food": "food",
+    "food bank": "food",
+    "foodbank": "food",
+    "soup kitchen": "food",
+    "meals": "food",
+    "health": "health",
+    "gp": "health",
+    "clinic": "health",
+    "nurse": "health",
+    "interpreter": "interpreter",
+    "interpreting": "interpreter",
+    "language": "interpreter",
+    "advice": "advice",
+    "legal advice": "advice",
+    "immigration advice": "advice",
     "other": "other",
 }
 
@@ -779,6 +802,7 @@ def import_services(
     postcodes: str | Path | geocode.PostcodeDirectory | None = None,
     columns: Mapping[str, str] | None = None,
     layer: str | None = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Import services (day centres, shelters, food, health, interpreters...).
 
@@ -787,17 +811,18 @@ def import_services(
     """
     path = Path(path)
     if path.suffix.lower() in {".csv", ".txt", ".xlsx", ".xlsm"}:
-        table = read_table(path)
+        table = read_table(path, source=source)
     else:
-        table = _vector_table(path, layer=layer)
+        table = _vector_table(path, layer=layer, source=source)
     directory = (
         postcodes
         if postcodes is None or isinstance(postcodes, geocode.PostcodeDirectory)
         else geocode.PostcodeDirectory.from_file(postcodes)
     )
     report = ImportReport(source=table.source, kind="services")
-    mapping = map_columns(table.frame.columns, SERVICE_FIELDS, overrides=columns,
-                          source=table.source, personal=False)
+    mapping = map_columns(
+        table.frame.columns, SERVICE_FIELDS, overrides=columns, source=table.source, personal=False
+    )
     report.columns = dict(mapping.fields)
     report.columns_not_stored = {
         **{c: f"looks like {what}: never stored" for c, what in mapping.sensitive.items()},
@@ -806,15 +831,13 @@ def import_services(
     frame = table.frame
     rows = _Rows(table)
     get = _getter(frame, mapping.fields)
-    rows.reject(get("name").eq("").to_numpy(), column=mapping.fields.get("name"),
-                problem="no service name")
-    located = _locate(frame, mapping.fields, rows, postcodes=directory, places=None,
-                      report=report)
+    rows.reject(
+        get("name").eq("").to_numpy(), column=mapping.fields.get("name"), problem="no service name"
+    )
+    located = _locate(frame, mapping.fields, rows, postcodes=directory, places=None, report=report)
     raw_type = get("service_type").str.lower().str.replace(r"[_\-/]+", " ", regex=True).str.strip()
     service_type = raw_type.map(lambda t: _SERVICE_ALIASES.get(t)).astype(object)
-    service_type = service_type.where(
-        service_type.notna() | raw_type.isin(SERVICE_TYPES), raw_type
-    )
+    service_type = service_type.where(service_type.notna() | raw_type.isin(SERVICE_TYPES), raw_type)
     unknown = sorted(set(raw_type[~service_type.isin(SERVICE_TYPES) & raw_type.ne("")]))
     if unknown:
         report.warnings.append(
@@ -841,12 +864,19 @@ def import_services(
     if ok.any():
         canonical.loc[ok, "area_code"] = _assign_wards(canonical.loc[ok], store, report)
     return _store_rows(
-        store, "services", canonical, rows, report, batch_kind="services",
-        sha256=_sha256(path), agency=None, kept_columns=kept,
+        store,
+        "services",
+        canonical,
+        rows,
+        report,
+        batch_kind="services",
+        sha256=_sha256(path),
+        agency=None,
+        kept_columns=kept,
     )
 
 
-def _vector_table(path: Path, *, layer: str | None) -> RawTable:
+def _vector_table(path: Path, *, layer: str | None, source: str | None = None) -> RawTable:
     """A vector file's attributes as text cells plus lon/lat columns of a point per feature."""
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
@@ -861,7 +891,7 @@ def _vector_table(path: Path, *, layer: str | None) -> RawTable:
     cells["Longitude"] = np.where(points.isna(), "", inside.x.map("{:.7f}".format))
     cells["Latitude"] = np.where(points.isna(), "", inside.y.map("{:.7f}".format))
     return RawTable(
-        source=path.name,
+        source=source or path.name,
         frame=cells.astype(object),
         rows=np.arange(1, len(cells) + 1, dtype=np.int64),
         encoding="vector",
@@ -872,12 +902,22 @@ def _vector_table(path: Path, *, layer: str | None) -> RawTable:
 # police.uk
 
 POLICE_HEADER: Final = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
 )
 
 
-def import_police(store: Store, path: str | Path) -> ImportReport:
+def import_police(store: Store, path: str | Path, *, source: str | None = None) -> ImportReport:
     """Import a police.uk street-level crime CSV as published, for the ASB and crime overlay.
 
     Every row with coordinates is one incident, byte-identical rows included (police.uk
@@ -885,7 +925,7 @@ def import_police(store: Store, path: str | Path) -> ImportReport:
     ("No Location") are rejected as such. Importing the same file again adds nothing.
     """
     path = Path(path)
-    table = read_table(path)
+    table = read_table(path, source=source)
     missing = [c for c in POLICE_HEADER if c not in table.frame.columns]
     if missing:
         raise InputFileError(
@@ -906,7 +946,11 @@ def import_police(store: Store, path: str | Path) -> ImportReport:
         problem="no coordinates (police.uk publishes some incidents with 'No Location')",
     )
     located = _locate(
-        frame, {"lat": "Latitude", "lon": "Longitude"}, rows, postcodes=None, places=None,
+        frame,
+        {"lat": "Latitude", "lon": "Longitude"},
+        rows,
+        postcodes=None,
+        places=None,
         report=report,
     )
     key = store.secret_key()
@@ -934,6 +978,13 @@ def import_police(store: Store, path: str | Path) -> ImportReport:
     if ok.any():
         canonical.loc[ok, "area_code"] = _assign_wards(canonical.loc[ok], store, report)
     return _store_rows(
-        store, "police", canonical, rows, report, batch_kind="police",
-        sha256=_sha256(path), agency=None, kept_columns=list(frame.columns),
+        store,
+        "police",
+        canonical,
+        rows,
+        report,
+        batch_kind="police",
+        sha256=_sha256(path),
+        agency=None,
+        kept_columns=list(frame.columns),
     )

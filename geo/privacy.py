@@ -23,8 +23,19 @@ POLICE_GRID_M: Final = 100.0
 
 #: Record columns police may see: when, who recorded it, how many, and a coarse place.
 _POLICE_COLUMNS: Final = (
-    "record_id", "kind", "agency", "observed_at", "night", "lon", "lat", "easting", "northing",
-    "location_source", "location_precision_m", "people", "area_code",
+    "record_id",
+    "kind",
+    "agency",
+    "observed_at",
+    "night",
+    "lon",
+    "lat",
+    "easting",
+    "northing",
+    "location_source",
+    "location_precision_m",
+    "people",
+    "area_code",
 )
 
 

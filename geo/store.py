@@ -202,17 +202,27 @@ CREATE TABLE IF NOT EXISTS areas (
     parent_code TEXT, population REAL, geometry BLOB NOT NULL, batch_id TEXT,
     PRIMARY KEY (layer, area_code)
 );
-CREATE TABLE IF NOT EXISTS records ({", ".join(
-    f"{c} {'REAL' if c in _REAL else 'INTEGER' if c in _INTEGER else 'TEXT'}"
-    + (" PRIMARY KEY" if c == "record_id" else "") for c in RECORD_COLUMNS)});
+CREATE TABLE IF NOT EXISTS records ({
+    ", ".join(
+        f"{c} {'REAL' if c in _REAL else 'INTEGER' if c in _INTEGER else 'TEXT'}"
+        + (" PRIMARY KEY" if c == "record_id" else "")
+        for c in RECORD_COLUMNS
+    )
+});
 CREATE INDEX IF NOT EXISTS records_night ON records (night);
 CREATE INDEX IF NOT EXISTS records_area ON records (area_code);
-CREATE TABLE IF NOT EXISTS services ({", ".join(
-    f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "service_id" else "")
-    for c in SERVICE_COLUMNS)});
-CREATE TABLE IF NOT EXISTS police ({", ".join(
-    f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "incident_id" else "")
-    for c in POLICE_COLUMNS)});
+CREATE TABLE IF NOT EXISTS services ({
+    ", ".join(
+        f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "service_id" else "")
+        for c in SERVICE_COLUMNS
+    )
+});
+CREATE TABLE IF NOT EXISTS police ({
+    ", ".join(
+        f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "incident_id" else "")
+        for c in POLICE_COLUMNS
+    )
+});
 """
 
 
@@ -269,8 +279,7 @@ class SQLiteStore(Store):
                 raise
             if bump:
                 db.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
-                    " WHERE key = 'data_version'"
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'"
                 )
             db.execute("COMMIT")
         except sqlite3.OperationalError as err:
@@ -353,8 +362,7 @@ class SQLiteStore(Store):
             db.execute("CREATE TEMP TABLE wanted (k TEXT PRIMARY KEY) WITHOUT ROWID")
             db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
             found = {
-                row[0]
-                for row in db.execute(f"SELECT k FROM wanted JOIN {table} ON {key} = k")
+                row[0] for row in db.execute(f"SELECT k FROM wanted JOIN {table} ON {key} = k")
             }
         return np.fromiter((k in found for k in wanted), dtype=bool, count=len(wanted))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import doctest
-import time
 import zipfile
 from pathlib import Path
 

@@ -77,8 +77,9 @@ def test_a_messy_file_is_accounted_for_row_by_row(store, tmp_path):
     }
     assert report.skipped_by_reason == {"repeats an earlier row of the file": 1}
     assert set(report.columns_not_stored) == {"Full Name", "DOB", "Mobile"}
-    assert any("'Interpreter needed': 1 values are not yes/no ('maybe')" in w
-               for w in report.warnings)
+    assert any(
+        "'Interpreter needed': 1 values are not yes/no ('maybe')" in w for w in report.warnings
+    )
     rejects = pd.read_csv(io.BytesIO(report.rejects_csv()), encoding="utf-8-sig", dtype=str)
     assert rejects["row"].tolist() == ["4", "7", "8", "11"]
     assert rejects.loc[0, ["column", "value"]].tolist() == ["Date", "31/02/2026"]
@@ -93,7 +94,10 @@ def test_what_is_stored_is_canonical_and_holds_nothing_identifying(store, tmp_pa
     assert first["observed_at"] == pd.Timestamp("2026-11-04 23:40", tz="Europe/London")
     assert first["night"] == pd.Timestamp("2026-11-04")
     assert (first["nationality_group"], first["interpreter_needed"], first["nrpf"]) == (
-        "EU/EEA", 1, 0)
+        "EU/EEA",
+        1,
+        0,
+    )
     assert first["area_code"] == "E05000002"
     assert first["person_ref"].startswith("p_") and "C1" not in first["person_ref"]
     swapped = records.loc['=HYPERLINK("http://x")']
@@ -147,8 +151,7 @@ def test_windows_1252_bom_and_xlsx_read_the_same(store, tmp_path):
         book.active.append(line.split(","))
     book.save(tmp_path / "c.xlsx")
     xlsx = import_records(store, tmp_path / "c.xlsx", agency="C")
-    assert (cp.encoding, bom.encoding, xlsx.encoding) == ("Windows-1252", "UTF-8 with BOM",
-                                                          "XLSX")
+    assert (cp.encoding, bom.encoding, xlsx.encoding) == ("Windows-1252", "UTF-8 with BOM", "XLSX")
     records = store.records(role="coordinator")
     assert records["location_text"].tolist() == ["Café doorway"] * 3
     assert records["observed_at"].nunique() == 1
@@ -161,8 +164,9 @@ def test_grid_references_postcodes_and_places(store, tmp_path):
         "BN1 1AA,BN1  1AA,BN1 1AA,198001,,0,531040,104624,1,E05000002,50.826334,-0.140818\n"
         "BN1 1AB,BN1  1AB,BN1 1AB,198001,202106,0,530981,104247,1,E05000002,50.822956,-0.141777\n",
     )
-    places = write(tmp_path / "places.csv",
-                   "name,latitude,longitude\nStation underpass,50.8290,-0.1410\n")
+    places = write(
+        tmp_path / "places.csv", "name,latitude,longitude\nStation underpass,50.8290,-0.1410\n"
+    )
     text = (
         "Date,Grid Ref,Postcode,Place,Notes\n"
         "04/11/2026 23:40,TQ 31040 04560,,,grid\n"
@@ -175,16 +179,18 @@ def test_grid_references_postcodes_and_places(store, tmp_path):
         "04/11/2026 23:47,,,Bandstand,unknown place\n"
         "04/11/2026 23:48,TQ 999,ZZ99 3VZ,Station underpass,fallback\n"
     )
-    report = import_records(store, write(tmp_path / "r.csv", text), agency="Police",
-                            postcodes=directory, places=places)
+    report = import_records(
+        store, write(tmp_path / "r.csv", text), agency="Police", postcodes=directory, places=places
+    )
     accounted(report)
     assert report.rejected == 3
     assert report.located_by == {"grid_ref": 2, "postcode": 2, "place": 2}
     records = store.records(role="coordinator").set_index("notes")
-    assert (records.loc["grid", "easting"], records.loc["grid", "northing"]) == (531040.5,
-                                                                                104560.5)
-    assert records.loc["coarse grid", "location_precision_m"] > records.loc[
-        "grid", "location_precision_m"]
+    assert (records.loc["grid", "easting"], records.loc["grid", "northing"]) == (531040.5, 104560.5)
+    assert (
+        records.loc["coarse grid", "location_precision_m"]
+        > records.loc["grid", "location_precision_m"]
+    )
     assert records.loc["postcode", "easting"] == 531040
     assert "terminated postcode" in records.loc["terminated", "location_note"]
     assert records.loc["place", "location_source"] == "place"
@@ -207,18 +213,30 @@ def test_postcodes_without_a_directory_say_what_is_needed(store, tmp_path):
 
 def test_files_that_cannot_be_imported_fail_whole_with_one_clear_message(store, tmp_path):
     before = store.counts()
-    with pytest.raises(InputFileError, match=r"nodate\.csv: no date column found; columns are"
-                                             r" Where, Lat, Lon"):
-        import_records(store, write(tmp_path / "nodate.csv", "Where,Lat,Lon\nx,50.8,-0.1\n"),
-                       agency="A")
+    with pytest.raises(
+        InputFileError,
+        match=r"nodate\.csv: no date column found; columns are"
+        r" Where, Lat, Lon",
+    ):
+        import_records(
+            store, write(tmp_path / "nodate.csv", "Where,Lat,Lon\nx,50.8,-0.1\n"), agency="A"
+        )
     with pytest.raises(InputFileError, match="an agency name is needed"):
         import_records(store, write(tmp_path / "x.csv", "Date\n04/11/2026\n"), agency=" ")
     with pytest.raises(ColumnMappingError, match="never stored"):
-        import_records(store, write(tmp_path / "n.csv", "Date,Name\n04/11/2026,X\n"),
-                       agency="A", columns={"notes": "Name"})
+        import_records(
+            store,
+            write(tmp_path / "n.csv", "Date,Name\n04/11/2026,X\n"),
+            agency="A",
+            columns={"notes": "Name"},
+        )
     with pytest.raises(GeocodeError):
-        import_records(store, write(tmp_path / "y.csv", "Date,Place\n04/11/2026,X\n"),
-                       agency="A", places=write(tmp_path / "p.csv", "colour\nred\n"))
+        import_records(
+            store,
+            write(tmp_path / "y.csv", "Date,Place\n04/11/2026,X\n"),
+            agency="A",
+            places=write(tmp_path / "p.csv", "colour\nred\n"),
+        )
     assert store.counts() == before
 
 
@@ -231,14 +249,19 @@ def test_visits_that_found_nobody_are_kept_as_visits(store, tmp_path):
 
 
 def test_services_from_csv_and_from_a_vector_file(store, tmp_path):
-    text = ("Name,Type,Opening hours,Latitude,Longitude\n"
-            "Harbour day centre,Day centre,Mon-Fri 9-4,50.82,-0.13\n"
-            "Unnamed,,,50.82,\n")
+    text = (
+        "Name,Type,Opening hours,Latitude,Longitude\n"
+        "Harbour day centre,Day centre,Mon-Fri 9-4,50.82,-0.13\n"
+        "Unnamed,,,50.82,\n"
+    )
     report = import_services(store, write(tmp_path / "s.csv", text))
     accounted(report)
     assert (report.stored, report.rejected) == (1, 1)
-    frame = gpd.GeoDataFrame({"name": ["Night shelter"], "type": ["shelter"]},
-                             geometry=gpd.points_from_xy([531040], [104624]), crs="EPSG:27700")
+    frame = gpd.GeoDataFrame(
+        {"name": ["Night shelter"], "type": ["shelter"]},
+        geometry=gpd.points_from_xy([531040], [104624]),
+        crs="EPSG:27700",
+    )
     frame.to_file(tmp_path / "s.gpkg", driver="GPKG")
     report = import_services(store, tmp_path / "s.gpkg")
     assert report.stored == 1
@@ -261,21 +284,19 @@ POLICE = (
 )
 
 
-def test_police_uk_identical_rows_are_separate_incidents_and_reimport_adds_nothing(
-    store, tmp_path
-):
+def test_police_uk_identical_rows_are_separate_incidents_and_reimport_adds_nothing(store, tmp_path):
     path = write(tmp_path / "2026-10-sussex-street.csv", POLICE)
     report = import_police(store, path)
     accounted(report)
     assert (report.read, report.stored, report.rejected) == (4, 3, 1)
-    assert list(report.rejected_by_reason) == [
-        "Longitude: no coordinates"
-    ]
+    assert list(report.rejected_by_reason) == ["Longitude: no coordinates"]
     again = import_police(store, path)
     assert (again.stored, again.skipped) == (0, 3)
     incidents = store.police_incidents()
-    assert incidents["crime_type"].value_counts().to_dict() == {"Anti-social behaviour": 2,
-                                                                "Drugs": 1}
+    assert incidents["crime_type"].value_counts().to_dict() == {
+        "Anti-social behaviour": 2,
+        "Drugs": 1,
+    }
 
 
 def test_police_files_must_look_like_police_uk(store, tmp_path):
@@ -297,8 +318,7 @@ def test_the_real_police_uk_file(store, shared_data):
 def test_records_located_by_real_code_point_open_postcodes(store, tmp_path, shared_data):
     directory = shared_data / "postcodes" / "codepoint-open-bn.csv"
     text = "Date,Postcode\n04/11/2026 23:40,BN1 1AA\n04/11/2026 23:40,BN91 9AA\n"
-    report = import_records(store, write(tmp_path / "r.csv", text), agency="A",
-                            postcodes=directory)
+    report = import_records(store, write(tmp_path / "r.csv", text), agency="A", postcodes=directory)
     assert (report.stored, report.rejected) == (1, 1)
     record = store.records(role="coordinator").iloc[0]
     assert (record["easting"], record["northing"]) == (531040, 104624)
@@ -308,9 +328,25 @@ def test_records_located_by_real_code_point_open_postcodes(store, tmp_path, shar
 def test_the_command_line_prints_the_accounting_as_json(store, tmp_path):
     path = write(tmp_path / "count.csv", MESSY)
     result = subprocess.run(
-        [sys.executable, "-m", "geo", "import", "records", str(path), "--agency", "Council",
-         "--store", store.location, "--json", "--rejects", str(tmp_path / "rej.csv")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "import",
+            "records",
+            str(path),
+            "--agency",
+            "Council",
+            "--store",
+            store.location,
+            "--json",
+            "--rejects",
+            str(tmp_path / "rej.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -322,17 +358,35 @@ def test_the_command_line_prints_the_accounting_as_json(store, tmp_path):
 
 def test_the_command_line_reports_expected_errors_in_one_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "geo", "import", "records", str(tmp_path / "missing.csv"),
-         "--agency", "A", "--store", str(tmp_path / "s.sqlite")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "import",
+            "records",
+            str(tmp_path / "missing.csv"),
+            "--agency",
+            "A",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"error: missing.csv: file not found ({tmp_path / 'missing.csv'})"
     ]
     assert "Traceback" not in result.stderr
-    help_text = subprocess.run([sys.executable, "-m", "geo", "import", "records", "--help"],
-                               cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "geo", "import", "records", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     assert "example:" in help_text and "--postcodes" in help_text
 
 

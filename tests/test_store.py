@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _batch(n: int = 0) -> Batch:
-    return Batch.new(kind="records", source=f"test-{n}.csv", sha256="0" * 64,
-                     accounting={"read": n})
+    return Batch.new(
+        kind="records", source=f"test-{n}.csv", sha256="0" * 64, accounting={"read": n}
+    )
 
 
 def test_a_new_store_is_one_file_with_a_private_key(tmp_path):
@@ -33,8 +34,7 @@ def test_a_new_store_is_one_file_with_a_private_key(tmp_path):
     key_file = tmp_path / "sub" / "atlas.key"
     assert key_file.is_file() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert open_store(tmp_path / "sub" / "atlas.sqlite").secret_key() == key
-    assert store.counts() == {"areas": 0, "records": 0, "services": 0, "police": 0,
-                              "imports": 0}
+    assert store.counts() == {"areas": 0, "records": 0, "services": 0, "police": 0, "imports": 0}
 
 
 def test_rows_are_stored_once_and_every_write_bumps_the_version(tmp_path):
@@ -74,8 +74,13 @@ def test_replacing_wards_places_stored_points_again(tmp_path):
     store.add("records", canonical_records(50), batch=_batch(50))
     # two wards split at lon -0.14; the points span -0.15..-0.13
     wards = gpd.GeoDataFrame(
-        {"area_code": ["W2", "W1"], "area_name": ["East", "West"], "area_type": "ward",
-         "parent_code": None, "population": [1000.0, None]},
+        {
+            "area_code": ["W2", "W1"],
+            "area_name": ["East", "West"],
+            "area_type": "ward",
+            "parent_code": None,
+            "population": [1000.0, None],
+        },
         geometry=[box(-0.14, 50.8, -0.1, 50.9), box(-0.2, 50.8, -0.14, 50.9)],
         crs="EPSG:4326",
     )
@@ -133,12 +138,18 @@ def test_several_processes_importing_at_once_lose_nothing_and_reads_are_never_sh
     open_store(path)
     env = {"PYTHONPATH": str(ROOT)}
     writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), f"p{i}", "200"],
-                         cwd=ROOT, env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), f"p{i}", "200"], cwd=ROOT, env=env
+        )
         for i in range(4)
     ]
-    reader = subprocess.Popen([sys.executable, "-c", _READER, str(path), "3"], cwd=ROOT,
-                              env=env, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _READER, str(path), "3"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
     out, _ = reader.communicate(timeout=120)
     snapshots = json.loads(out)
@@ -172,8 +183,12 @@ def test_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path):
     store = open_store(path)
     store.add("records", canonical_records(7), batch=_batch(7))
     before = (store.counts(), store.version(), store.records(role="coordinator"))
-    result = subprocess.run([sys.executable, "-c", _KILLED, str(path)], cwd=ROOT,
-                            env={"PYTHONPATH": str(ROOT)}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", _KILLED, str(path)],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert result.returncode == -9  # it really died mid-import
     after = open_store(path)
     assert after.counts() == before[0]

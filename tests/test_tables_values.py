@@ -77,9 +77,22 @@ def test_unreadable_inputs_say_what_to_do(tmp_path):
 
 
 def test_columns_are_matched_by_name_and_personal_columns_set_aside():
-    headers = ["Record ID", "Date/Time", "Latitude", "Longitude", "Client Ref", "Full Name",
-               "DOB", "Mobile", "NHS Number", "No recourse to public funds", "Persons",
-               "Interpreter required", "Location description", "Shoe size"]
+    headers = [
+        "Record ID",
+        "Date/Time",
+        "Latitude",
+        "Longitude",
+        "Client Ref",
+        "Full Name",
+        "DOB",
+        "Mobile",
+        "NHS Number",
+        "No recourse to public funds",
+        "Persons",
+        "Interpreter required",
+        "Location description",
+        "Shoe size",
+    ]
     mapping = map_columns(headers, RECORD_FIELDS)
     assert mapping.fields["source_id"] == "Record ID"
     assert mapping.fields["datetime"] == "Date/Time"
@@ -114,8 +127,19 @@ def test_place_and_location_names_are_not_taken_for_personal_names():
 
 def test_uk_dates_and_nights_dated_by_their_evening():
     now = pd.Timestamp("2026-11-25 12:00", tz="Europe/London")
-    date = pd.Series(["04/11/2026 23:40", "2026-11-04T23:40", "05/11/2026", "05/11/2026", "",
-                      "31/02/2026", "2026-11-04T23:40:00Z", "01/01/2027 22:00", "4/11/1999"])
+    date = pd.Series(
+        [
+            "04/11/2026 23:40",
+            "2026-11-04T23:40",
+            "05/11/2026",
+            "05/11/2026",
+            "",
+            "31/02/2026",
+            "2026-11-04T23:40:00Z",
+            "01/01/2027 22:00",
+            "4/11/1999",
+        ]
+    )
     time = pd.Series(["", "", "02:10", "", "", "", "", "", ""])
     observed, night, problem = parse_datetimes(date, time, now=now)
     assert observed[0] == pd.Timestamp("2026-11-04 23:40", tz="Europe/London")
@@ -155,8 +179,12 @@ def test_yes_no_people_age_and_nationality():
     assert problem.tolist() == [None, None, None, "not a yes/no value", None, None]
     people, problem = parse_people(pd.Series(["2", "", "0", "-1", "1.5", "two", "900"]))
     assert people.tolist()[:3] == [2, 1, 0]
-    assert problem.tolist()[3:] == ["people is negative", "people is not a whole number",
-                                    "people is not a number", "people is over 500 at one place"]
+    assert problem.tolist()[3:] == [
+        "people is negative",
+        "people is not a whole number",
+        "people is not a number",
+        "people is over 500 at one place",
+    ]
     band, under = parse_age_band(pd.Series(["17", "34", "18-25", "U18", "", "130"]))
     assert band.tolist()[:4] == ["under 18", "25-34", "18-25", "under 18"]
     assert pd.isna(band[4]) and pd.isna(band[5])

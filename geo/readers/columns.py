@@ -60,8 +60,11 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
         r" no| number)$",
         r"^(id|ref|reference|uid|record)$",
     ),
-    _spec("kind", "street_count, outreach_contact, referral or visit",
-          r"^(kind|record type|record kind|contact type|entry type|type)$"),
+    _spec(
+        "kind",
+        "street_count, outreach_contact, referral or visit",
+        r"^(kind|record type|record kind|contact type|entry type|type)$",
+    ),
     _spec(
         "datetime",
         "date and time together",
@@ -76,17 +79,32 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     _spec("time", "the time of day", r"^(time|time seen|contact time|visit time|sighting time)$"),
     _spec("lat", "latitude (WGS84)", r"^(lat|latitude|gps lat|gps latitude|wgs84 lat|y lat)$"),
-    _spec("lon", "longitude (WGS84)",
-          r"^(lon|long|lng|longitude|gps lon|gps long|gps longitude|wgs84 lon|x lon)$"),
-    _spec("easting", "easting (British National Grid metres)",
-          r"^(easting|eastings|east|os easting|bng easting|x)$"),
-    _spec("northing", "northing (British National Grid metres)",
-          r"^(northing|northings|north|os northing|bng northing|y)$"),
-    _spec("grid_ref", "an OS grid reference",
-          r"^(grid ref|grid reference|os grid ref|os grid reference|ngr|os ref|gridref)$"),
+    _spec(
+        "lon",
+        "longitude (WGS84)",
+        r"^(lon|long|lng|longitude|gps lon|gps long|gps longitude|wgs84 lon|x lon)$",
+    ),
+    _spec(
+        "easting",
+        "easting (British National Grid metres)",
+        r"^(easting|eastings|east|os easting|bng easting|x)$",
+    ),
+    _spec(
+        "northing",
+        "northing (British National Grid metres)",
+        r"^(northing|northings|north|os northing|bng northing|y)$",
+    ),
+    _spec(
+        "grid_ref",
+        "an OS grid reference",
+        r"^(grid ref|grid reference|os grid ref|os grid reference|ngr|os ref|gridref)$",
+    ),
     _spec("postcode", "a UK postcode", r"^(post ?code|postal code|pc|post code of location)$"),
-    _spec("place", "a place name from the gazetteer",
-          r"^(place|place name|site|site name|location name|named place|hotspot|pitch)$"),
+    _spec(
+        "place",
+        "a place name from the gazetteer",
+        r"^(place|place name|site|site name|location name|named place|hotspot|pitch)$",
+    ),
     _spec(
         "location_text",
         "a description of the location",
@@ -108,8 +126,11 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     _spec("sex", "sex or gender", r"^(sex|gender)$"),
     _spec("age_band", "age or age band", r"^(age|age band|age group|age range|age bracket)$"),
-    _spec("nationality", "nationality",
-          r"^(nationality|country of origin|citizenship|country of birth)$"),
+    _spec(
+        "nationality",
+        "nationality",
+        r"^(nationality|country of origin|citizenship|country of birth)$",
+    ),
     _spec(
         "language",
         "main language",
@@ -121,18 +142,26 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
         "whether an interpreter is needed (yes/no)",
         r"^((needs|need|requires|required) )?interpreter( needed| required| requested)?$",
     ),
-    _spec("nrpf", "no recourse to public funds (yes/no)",
-          r"^(nrpf|no recourse|no recourse to public funds|nrpf flag)$"),
+    _spec(
+        "nrpf",
+        "no recourse to public funds (yes/no)",
+        r"^(nrpf|no recourse|no recourse to public funds|nrpf flag)$",
+    ),
     _spec(
         "trafficking_concern",
         "trafficking or modern slavery concern (yes/no)",
         r"^(trafficking|trafficking concern|modern slavery|modern slavery concern|nrm|"
         r"nrm referral|potential victim of trafficking|pvot|exploitation concern)$",
     ),
-    _spec("under_18", "under 18 (yes/no)",
-          r"^(under 18|under18|u18|minor|child|under eighteen|is under 18|aged under 18)$"),
+    _spec(
+        "under_18",
+        "under 18 (yes/no)",
+        r"^(under 18|under18|u18|minor|child|under eighteen|is under 18|aged under 18)$",
+    ),
     _spec("outcome", "what happened", r"^(outcome|result|action|action taken|outcome of contact)$"),
-    _spec("notes", "free-text notes", r"^(notes?|comments?|remarks|details|additional information)$"),
+    _spec(
+        "notes", "free-text notes", r"^(notes?|comments?|remarks|details|additional information)$"
+    ),
 )
 
 
@@ -192,7 +221,8 @@ def map_columns(
     for field, column in overrides.items():
         if field not in names:
             raise ColumnMappingError(
-                f"{source}: there is no field {field!r} to map; fields are {', '.join(sorted(names))}"
+                f"{source}: there is no field {field!r} to map;"
+                f" fields are {', '.join(sorted(names))}"
             )
         if column and column not in headers:
             raise ColumnMappingError(

@@ -65,13 +65,19 @@ def decode(data: bytes, *, source: str) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        name = "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else {
-            "utf-8-sig": "UTF-8",
-            "cp1252": "Windows-1252",
-            "latin-1": "Latin-1",
-        }[encoding]
+        name = (
+            "UTF-8 with BOM"
+            if data.startswith(b"\xef\xbb\xbf")
+            else {
+                "utf-8-sig": "UTF-8",
+                "cp1252": "Windows-1252",
+                "latin-1": "Latin-1",
+            }[encoding]
+        )
         return text, name
-    raise InputFileError(f"{source}: cannot decode the file as UTF-8 or Windows-1252")  # unreachable
+    raise InputFileError(
+        f"{source}: cannot decode the file as UTF-8 or Windows-1252"
+    )  # unreachable
 
 
 def read_table(

@@ -37,7 +37,9 @@ _DATE_FORMATS: Final[tuple[str, ...]] = (
     "%Y-%m-%dT%H:%M:%S.%f",
 )
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
-_ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+_ISO_WITH_OFFSET = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$"
+)
 
 #: Earliest date accepted; anything before is taken as a typing error.
 EARLIEST: Final = pd.Timestamp("2000-01-01", tz=TIMEZONE)
@@ -119,17 +121,51 @@ def parse_datetimes(
     return observed, night, _none_where_missing(problem)
 
 
-_YES: Final = {"y", "yes", "true", "t", "1", "x", "✓", "✔", "yes confirmed", "confirmed", "required",
-               "needed", "yes needed", "yes required"}
+_YES: Final = {
+    "y",
+    "yes",
+    "true",
+    "t",
+    "1",
+    "x",
+    "✓",
+    "✔",
+    "yes confirmed",
+    "confirmed",
+    "required",
+    "needed",
+    "yes needed",
+    "yes required",
+}
 _NO: Final = {"n", "no", "false", "f", "0", "none", "not needed", "not required", "no need"}
-_UNKNOWN: Final = {"", "unknown", "not known", "n k", "nk", "not recorded", "not asked",
-                   "prefer not to say", "declined", "unsure", "n a", "na", "-", "?"}
+_UNKNOWN: Final = {
+    "",
+    "unknown",
+    "not known",
+    "n k",
+    "nk",
+    "not recorded",
+    "not asked",
+    "prefer not to say",
+    "declined",
+    "unsure",
+    "n a",
+    "na",
+    "-",
+    "?",
+}
 
 
 def parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Yes/no cells -> nullable 0/1 (``<NA>`` where unknown or blank) and a problem per row."""
-    key = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"[^0-9a-z✓✔]+", " ",
-                                                                            regex=True).str.strip()
+    key = (
+        values.fillna("")
+        .astype(str)
+        .str.strip()
+        .str.lower()
+        .str.replace(r"[^0-9a-z✓✔]+", " ", regex=True)
+        .str.strip()
+    )
     result = pd.Series(pd.NA, index=values.index, dtype="Int8")
     result[key.isin(_YES)] = 1
     result[key.isin(_NO)] = 0
@@ -160,14 +196,32 @@ def parse_sex(values: pd.Series) -> pd.Series:
     out = pd.Series("unknown", index=values.index, dtype=object)
     out[key.isin({"m", "male", "man", "boy"})] = "male"
     out[key.isin({"f", "female", "woman", "girl"})] = "female"
-    other = key.isin({"non binary", "non-binary", "nonbinary", "other", "trans", "transgender",
-                      "x", "nb", "self describe", "self-describe"})
+    other = key.isin(
+        {
+            "non binary",
+            "non-binary",
+            "nonbinary",
+            "other",
+            "trans",
+            "transgender",
+            "x",
+            "nb",
+            "self describe",
+            "self-describe",
+        }
+    )
     out[other] = "other"
     return out
 
 
 AGE_BANDS: Final[tuple[str, ...]] = (
-    "under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
+    "under 18",
+    "18-24",
+    "25-34",
+    "35-44",
+    "45-54",
+    "55-64",
+    "65+",
 )
 
 
@@ -191,39 +245,235 @@ def parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return band, under_18
 
 
-_UK: Final = {"uk", "united kingdom", "british", "english", "scottish", "welsh", "northern irish",
-              "great britain", "gb", "england", "scotland", "wales", "northern ireland", "britain"}
+_UK: Final = {
+    "uk",
+    "united kingdom",
+    "british",
+    "english",
+    "scottish",
+    "welsh",
+    "northern irish",
+    "great britain",
+    "gb",
+    "england",
+    "scotland",
+    "wales",
+    "northern ireland",
+    "britain",
+}
 _EU_EEA: Final = {
-    "austria", "austrian", "belgium", "belgian", "bulgaria", "bulgarian", "croatia", "croatian",
-    "cyprus", "cypriot", "czech", "czechia", "czech republic", "denmark", "danish", "estonia",
-    "estonian", "finland", "finnish", "france", "french", "germany", "german", "greece", "greek",
-    "hungary", "hungarian", "ireland", "irish", "italy", "italian", "latvia", "latvian",
-    "lithuania", "lithuanian", "luxembourg", "luxembourgish", "malta", "maltese", "netherlands",
-    "dutch", "poland", "polish", "portugal", "portuguese", "romania", "romanian", "slovakia",
-    "slovak", "slovenia", "slovenian", "spain", "spanish", "sweden", "swedish", "iceland",
-    "icelandic", "liechtenstein", "norway", "norwegian", "switzerland", "swiss", "eu", "eea",
-    "eu eea", "european union",
+    "austria",
+    "austrian",
+    "belgium",
+    "belgian",
+    "bulgaria",
+    "bulgarian",
+    "croatia",
+    "croatian",
+    "cyprus",
+    "cypriot",
+    "czech",
+    "czechia",
+    "czech republic",
+    "denmark",
+    "danish",
+    "estonia",
+    "estonian",
+    "finland",
+    "finnish",
+    "france",
+    "french",
+    "germany",
+    "german",
+    "greece",
+    "greek",
+    "hungary",
+    "hungarian",
+    "ireland",
+    "irish",
+    "italy",
+    "italian",
+    "latvia",
+    "latvian",
+    "lithuania",
+    "lithuanian",
+    "luxembourg",
+    "luxembourgish",
+    "malta",
+    "maltese",
+    "netherlands",
+    "dutch",
+    "poland",
+    "polish",
+    "portugal",
+    "portuguese",
+    "romania",
+    "romanian",
+    "slovakia",
+    "slovak",
+    "slovenia",
+    "slovenian",
+    "spain",
+    "spanish",
+    "sweden",
+    "swedish",
+    "iceland",
+    "icelandic",
+    "liechtenstein",
+    "norway",
+    "norwegian",
+    "switzerland",
+    "swiss",
+    "eu",
+    "eea",
+    "eu eea",
+    "european union",
 }
 _NON_EU: Final = {
-    "afghan", "afghanistan", "albania", "albanian", "algeria", "algerian", "bangladesh",
-    "bangladeshi", "brazil", "brazilian", "china", "chinese", "egypt", "egyptian", "eritrea",
-    "eritrean", "ethiopia", "ethiopian", "gambia", "gambian", "ghana", "ghanaian", "india",
-    "indian", "iran", "iranian", "iraq", "iraqi", "jamaica", "jamaican", "kurdish", "kuwaiti",
-    "libya", "libyan", "moldova", "moldovan", "morocco", "moroccan", "nigeria", "nigerian",
-    "pakistan", "pakistani", "russia", "russian", "somalia", "somali", "sri lanka",
-    "sri lankan", "sudan", "sudanese", "south sudanese", "syria", "syrian", "turkey", "turkish",
-    "ukraine", "ukrainian", "usa", "american", "vietnam", "vietnamese", "yemen", "yemeni",
-    "zimbabwe", "zimbabwean", "kenya", "kenyan", "uganda", "ugandan", "congolese", "angolan",
-    "cameroonian", "ivorian", "senegalese", "guinean", "sierra leonean", "filipino",
-    "philippines", "nepal", "nepalese", "georgia", "georgian", "serbian", "serbia", "kosovan",
-    "kosovo", "bosnian", "macedonian", "belarusian", "armenian", "azerbaijani", "kazakh",
-    "uzbek", "tajik", "mongolian", "thai", "malaysian", "indonesian", "burmese", "myanmar",
-    "palestinian", "lebanese", "jordanian", "saudi", "emirati", "omani", "bahraini", "qatari",
-    "tunisian", "chadian", "malian", "nigerien", "burundian", "rwandan", "tanzanian", "zambian",
-    "malawian", "mozambican", "south african", "colombian", "venezuelan", "ecuadorian",
-    "peruvian", "bolivian", "chilean", "argentinian", "mexican", "canadian", "australian",
-    "new zealander", "non eu", "non eea", "stateless", "kurdistan", "bhutanese", "tibetan",
-    "rohingya", "bidoon", "oromo", "tigrayan", "somalilander", "hazara", "pashtun", "baloch",
+    "afghan",
+    "afghanistan",
+    "albania",
+    "albanian",
+    "algeria",
+    "algerian",
+    "bangladesh",
+    "bangladeshi",
+    "brazil",
+    "brazilian",
+    "china",
+    "chinese",
+    "egypt",
+    "egyptian",
+    "eritrea",
+    "eritrean",
+    "ethiopia",
+    "ethiopian",
+    "gambia",
+    "gambian",
+    "ghana",
+    "ghanaian",
+    "india",
+    "indian",
+    "iran",
+    "iranian",
+    "iraq",
+    "iraqi",
+    "jamaica",
+    "jamaican",
+    "kurdish",
+    "kuwaiti",
+    "libya",
+    "libyan",
+    "moldova",
+    "moldovan",
+    "morocco",
+    "moroccan",
+    "nigeria",
+    "nigerian",
+    "pakistan",
+    "pakistani",
+    "russia",
+    "russian",
+    "somalia",
+    "somali",
+    "sri lanka",
+    "sri lankan",
+    "sudan",
+    "sudanese",
+    "south sudanese",
+    "syria",
+    "syrian",
+    "turkey",
+    "turkish",
+    "ukraine",
+    "ukrainian",
+    "usa",
+    "american",
+    "vietnam",
+    "vietnamese",
+    "yemen",
+    "yemeni",
+    "zimbabwe",
+    "zimbabwean",
+    "kenya",
+    "kenyan",
+    "uganda",
+    "ugandan",
+    "congolese",
+    "angolan",
+    "cameroonian",
+    "ivorian",
+    "senegalese",
+    "guinean",
+    "sierra leonean",
+    "filipino",
+    "philippines",
+    "nepal",
+    "nepalese",
+    "georgia",
+    "georgian",
+    "serbian",
+    "serbia",
+    "kosovan",
+    "kosovo",
+    "bosnian",
+    "macedonian",
+    "belarusian",
+    "armenian",
+    "azerbaijani",
+    "kazakh",
+    "uzbek",
+    "tajik",
+    "mongolian",
+    "thai",
+    "malaysian",
+    "indonesian",
+    "burmese",
+    "myanmar",
+    "palestinian",
+    "lebanese",
+    "jordanian",
+    "saudi",
+    "emirati",
+    "omani",
+    "bahraini",
+    "qatari",
+    "tunisian",
+    "chadian",
+    "malian",
+    "nigerien",
+    "burundian",
+    "rwandan",
+    "tanzanian",
+    "zambian",
+    "malawian",
+    "mozambican",
+    "south african",
+    "colombian",
+    "venezuelan",
+    "ecuadorian",
+    "peruvian",
+    "bolivian",
+    "chilean",
+    "argentinian",
+    "mexican",
+    "canadian",
+    "australian",
+    "new zealander",
+    "non eu",
+    "non eea",
+    "stateless",
+    "kurdistan",
+    "bhutanese",
+    "tibetan",
+    "rohingya",
+    "bidoon",
+    "oromo",
+    "tigrayan",
+    "somalilander",
+    "hazara",
+    "pashtun",
+    "baloch",
 }
 
 
@@ -241,24 +491,35 @@ def nationality_group(values: pd.Series) -> tuple[pd.Series, list[str]]:
     out[key.isin(_EU_EEA)] = "EU/EEA"
     out[key.isin(_NON_EU)] = "non-EU"
     unknown_words = _UNKNOWN | {"not stated", "unknown nationality", "refused"}
-    unrecognised = sorted(set(values[out.eq("unknown") & ~key.isin(unknown_words)]
-                              .fillna("").astype(str).str.strip()))
+    unrecognised = sorted(
+        set(values[out.eq("unknown") & ~key.isin(unknown_words)].fillna("").astype(str).str.strip())
+    )
     return out, unrecognised
 
 
-def normalise_kind(values: pd.Series, *, default: str, people: pd.Series) -> tuple[pd.Series,
-                                                                                    pd.Series]:
+def normalise_kind(
+    values: pd.Series, *, default: str, people: pd.Series
+) -> tuple[pd.Series, pd.Series]:
     """Record kind from a kind column (or ``default``); a row with 0 people is a visit."""
     key = values.fillna("").astype(str).str.strip().str.lower()
     key = key.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
     aliases = {
-        "street_count": "street_count", "count": "street_count", "street count": "street_count",
-        "sighting": "street_count", "rough_sleeper_count": "street_count",
-        "outreach_contact": "outreach_contact", "contact": "outreach_contact",
-        "outreach": "outreach_contact", "referral": "referral", "visit": "visit",
-        "patrol": "visit", "no_one_found": "visit", "check": "visit", "welfare_check": "visit",
+        "street_count": "street_count",
+        "count": "street_count",
+        "street count": "street_count",
+        "sighting": "street_count",
+        "rough_sleeper_count": "street_count",
+        "outreach_contact": "outreach_contact",
+        "contact": "outreach_contact",
+        "outreach": "outreach_contact",
+        "referral": "referral",
+        "visit": "visit",
+        "patrol": "visit",
+        "no_one_found": "visit",
+        "check": "visit",
+        "welfare_check": "visit",
     }
-    kind = key.map(lambda k: aliases.get(k, aliases.get(k.replace("_", " "), None))).astype(object)
+    kind = key.map(lambda k: aliases.get(k, aliases.get(k.replace("_", " ")))).astype(object)
     problem = pd.Series(None, index=values.index, dtype=object)
     problem[key.ne("") & kind.isna()] = (
         "kind is not one of street_count, outreach_contact, referral, visit"

@@ -1,0 +1,140 @@
+"""Import: upload a file, see what happened to every row, download the rejected rows."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo import importer
+from geo.errors import AccessDenied, AtlasError
+from geo.privacy import check_can_import
+from ui import data
+from ui.text import plain
+
+role = st.session_state.get("role", "coordinator")
+st.title("Import")
+try:
+    check_can_import(role)
+except AccessDenied as err:
+    st.info(str(err))
+    st.stop()
+
+WHAT = {
+    "Records (street counts, contacts, referrals, visits)": "records",
+    "Ward boundaries": "wards",
+    "Services": "services",
+    "police.uk street-level crime file": "police",
+}
+what = WHAT[st.radio("What are you importing?", list(WHAT), key="import_what")]
+upload = st.file_uploader(
+    "File",
+    key=f"import_file_{what}",
+    type=None if what in {"wards", "services"} else ["csv", "xlsx"],
+)
+options: dict[str, object] = {}
+if what == "records":
+    c1, c2 = st.columns(2)
+    options["agency"] = c1.text_input(
+        "Agency", key="import_agency", placeholder="e.g. Council outreach team"
+    )
+    options["kind"] = c2.selectbox(
+        "Kind of rows without a kind column",
+        ["street_count", "outreach_contact", "referral", "visit"],
+        key="import_kind",
+    )
+    postcodes = c1.file_uploader(
+        "Postcode directory (ONSPD, NSPL or Code-Point Open), if rows are located by postcode",
+        type=["csv"],
+        key="import_pcd",
+    )
+    places = c2.file_uploader(
+        "Gazetteer of place names, if rows are located by place", type=["csv"], key="import_places"
+    )
+elif what == "wards":
+    options["layer"] = st.text_input("Layer (GeoPackage with several layers)", key="import_layer")
+    options["local_authority"] = st.text_input(
+        "Keep only this local authority code (e.g. E06000043)", key="import_lad"
+    )
+
+
+def _save(uploaded, folder: Path) -> Path:  # noqa: ANN001 - Streamlit's UploadedFile
+    path = folder / Path(uploaded.name).name
+    path.write_bytes(uploaded.getvalue())
+    return path
+
+
+if upload is not None and st.button("Import", type="primary", key="import_go"):
+    store = data.store()
+    with tempfile.TemporaryDirectory() as tmp, st.spinner("Importing..."):
+        folder = Path(tmp)
+        path = _save(upload, folder)
+        try:
+            if what == "records":
+                result = importer.import_records(
+                    store,
+                    path,
+                    agency=str(options["agency"]),
+                    kind=str(options["kind"]),
+                    postcodes=_save(postcodes, folder) if postcodes else None,
+                    places=_save(places, folder) if places else None,
+                )
+            elif what == "wards":
+                result = importer.import_areas(
+                    store,
+                    path,
+                    layer=str(options["layer"]) or None,
+                    local_authority=str(options["local_authority"]) or None,
+                )
+            elif what == "services":
+                result = importer.import_services(store, path)
+            else:
+                result = importer.import_police(store, path)
+        except AtlasError as err:
+            st.error(plain(err))
+            st.stop()
+    st.session_state["last_import"] = result
+
+result = st.session_state.get("last_import")
+if result is not None:
+    report = result.to_dict()
+    st.subheader(f"What happened to {plain(report['source'])}")
+    cols = st.columns(5)
+    for col, (label, key) in zip(
+        cols,
+        [
+            ("Read", "read"),
+            ("Stored", "stored"),
+            ("Skipped (duplicates)", "skipped"),
+            ("Rejected", "rejected"),
+            ("Outside every ward", "outside_areas"),
+        ],
+        strict=True,
+    ):
+        col.metric(label, report[key])
+    if report["rejected_by_reason"]:
+        st.write("**Rejected, by reason**")
+        st.dataframe(
+            pd.DataFrame(list(report["rejected_by_reason"].items()), columns=["reason", "rows"]),
+            hide_index=True,
+        )
+    for reason, count in dict(report.get("skipped_by_reason", {})).items():
+        st.write(f"Skipped {count}: {plain(reason)}")
+    for column, why in dict(report.get("columns_not_stored", {})).items():
+        if "never stored" in why:
+            st.write(f"Column **{plain(column)}** not stored: {plain(why)}")
+    for warning in report.get("warnings", []):
+        st.warning(plain(warning))
+    if isinstance(result, importer.ImportReport) and result.rejected:
+        st.dataframe(result.rejects, hide_index=True)
+        st.download_button(
+            "Download rejected rows (CSV)",
+            data=result.rejects_csv,
+            file_name=f"rejected-{Path(str(report['source'])).stem}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+            key="import_rejects",
+        )

@@ -1,0 +1,45 @@
+"""Outreach Atlas: the app's entry point. Sets up the page, the role and the navigation.
+
+Run it with ``streamlit run streamlit_app.py``. With no store yet it builds the synthetic demo
+borough on first start and says so on screen.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Outreach Atlas", page_icon=":material/map:", layout="wide")
+
+from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
+from geo.privacy import ROLES  # noqa: E402
+from ui import data  # noqa: E402
+
+try:
+    current = data.store()
+    built = data.ensure_demo(current)
+except AtlasError as err:
+    st.error(f"The store cannot be opened: {err}")
+    st.stop()
+
+if built:
+    st.info(
+        "No store was found, so the **synthetic demo borough** was built and loaded. "
+        "It is made-up data: no real people or places. Import your own files on the Import page."
+    )
+
+with st.sidebar:
+    st.selectbox(
+        "View as",
+        ROLES,
+        key="role",
+        help="Until sign-in arrives the role is chosen here. What each role gets is enforced "
+        "where data leaves the store, whatever is chosen.",
+    )
+    if data.is_demo(current):
+        st.warning(data.DEMO_LABEL, icon=":material/science:")
+
+pages = [
+    st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("app_pages/import_data.py", title="Import", icon=":material/upload_file:"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,70 @@
+"""The app's pages through Streamlit's AppTest: first start, roles, and what reaches the browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+
+
+@pytest.fixture
+def demo_store(tmp_path, monkeypatch):
+    """A store path of the test's own; the app builds the demo borough in it on first run."""
+    path = tmp_path / "atlas.sqlite"
+    monkeypatch.setenv("OUTREACH_ATLAS_STORE", str(path))
+    return path
+
+
+def run(role: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if role:
+        at.session_state["role"] = role
+    return at.run()
+
+
+def map_args(at: AppTest) -> dict:
+    component = next(e for e in at.main if getattr(e, "type", "") == "component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def test_first_start_builds_the_demo_and_says_so(demo_store):
+    at = run()
+    assert not at.exception
+    assert any("synthetic demo borough" in i.value for i in at.info)
+    assert at.title[0].value == "Map"
+    assert any("Synthetic demo data" in w.value for w in at.sidebar.warning)
+    assert demo_store.is_file()
+    again = run()  # second start: nothing rebuilt, no message
+    assert not again.exception and not any("synthetic demo borough" in i.value for i in again.info)
+
+
+def test_the_map_loads_nothing_from_the_internet(demo_store):
+    args = map_args(run())
+    links = args["js_links"] + args["css_links"]
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert "http://" not in args["script"] and "https://" not in args["script"]
+
+
+def test_a_councillor_map_carries_no_record_points(demo_store):
+    coordinator = map_args(run("coordinator"))["script"]
+    councillor = run("councillor")
+    assert not councillor.exception
+    script = map_args(councillor)["script"]
+    assert "Records" in coordinator and "Records" not in script
+    assert "people:" not in script.lower() and "outcome" not in script.lower()
+    assert any("does not see records as points" in i.value for i in councillor.info)
+
+
+def test_roles_that_may_not_import_are_told_so(demo_store):
+    at = run("police")
+    at.switch_page("app_pages/import_data.py").run()
+    assert not at.exception
+    assert any("cannot import files" in i.value for i in at.info)
+    at = run("coordinator")
+    at.switch_page("app_pages/import_data.py").run()
+    assert at.title[0].value == "Import" and not at.info

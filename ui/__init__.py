@@ -1,0 +1,1 @@
+"""The only Streamlit code besides the thin pages: cached loaders, the role, map display."""

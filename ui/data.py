@@ -1,0 +1,83 @@
+"""Cached loaders: the only module with ``st.cache_data``.
+
+Every cache key holds the store location, the store version (which changes on every import)
+and, for anything personal, the role, so one role's view is never served to another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.demo import DEMO_LABEL, load_demo
+from geo.store import Store, default_store_path, open_store
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def store() -> Store:
+    """The store this server uses (``OUTREACH_ATLAS_STORE`` or var/outreach-atlas.sqlite)."""
+    return _store(str(default_store_path().resolve()))
+
+
+@st.cache_resource
+def _store(location: str) -> Store:
+    return open_store(location)
+
+
+def ensure_demo(current: Store) -> bool:
+    """Build the synthetic demo borough in an empty store; True if it was built now."""
+    counts = current.counts()
+    if counts["areas"] or counts["records"]:
+        return False
+    with st.status("First start: building the synthetic demo borough...", expanded=True) as s:
+        load_demo(current, directory=DEMO_DIR)
+        s.update(label="Demo borough built (synthetic data)", state="complete", expanded=False)
+    return True
+
+
+def is_demo(current: Store) -> bool:
+    """Whether the store holds the demo borough (so every page says it is synthetic)."""
+    log = imports(current.location, current.version())
+    return bool(log["source"].astype(str).str.startswith("demo/").any()) if len(log) else False
+
+
+@st.cache_data(show_spinner=False)
+def imports(location: str, version: int) -> pd.DataFrame:
+    return open_store(location).imports()
+
+
+@st.cache_data(show_spinner=False)
+def wards(location: str, version: int) -> gpd.GeoDataFrame:
+    return open_store(location).areas(layer="ward")
+
+
+@st.cache_data(show_spinner=False)
+def records(location: str, version: int, role: str) -> pd.DataFrame:
+    return open_store(location).records(role=role)
+
+
+@st.cache_data(show_spinner=False)
+def services(location: str, version: int) -> pd.DataFrame:
+    return open_store(location).services()
+
+
+@st.cache_data(show_spinner=False)
+def police(location: str, version: int) -> pd.DataFrame:
+    return open_store(location).police_incidents()
+
+
+__all__ = [
+    "DEMO_LABEL",
+    "ensure_demo",
+    "imports",
+    "is_demo",
+    "police",
+    "records",
+    "services",
+    "store",
+    "wards",
+]
