@@ -6,9 +6,15 @@ borough on first start and says so on screen.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Outreach Atlas", page_icon=":material/map:", layout="wide")
+st.set_page_config(
+    page_title="Outreach Atlas",
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),  # local: no icon CDN
+    layout="wide",
+)
 
 from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
 from geo.privacy import ROLES  # noqa: E402

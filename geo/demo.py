@@ -65,7 +65,7 @@ import shapely
 from openpyxl import Workbook
 from pyproj import Transformer
 
-from geo.schema import DISPLAY_CRS, TIMEZONE, WORKING_CRS
+from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, TIMEZONE, WORKING_CRS
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -97,21 +97,6 @@ ST_ANNES: Final = "St Anne's night shelter volunteers"
 #: The force named in the police.uk file (invented, like everything else here).
 DEMO_FORCE: Final = "Saltmarsh Police (synthetic)"
 
-#: Header of a police.uk street-level crime file, exactly as published.
-POLICE_UK_HEADER: Final[tuple[str, ...]] = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
 #: Header of the National Statistics Postcode Lookup since ONS renamed its columns in 2025.
 NSPL_HEADER: Final[tuple[str, ...]] = (
     "pcd7", "pcd8", "pcds", "dointr", "doterm", "usrtypind", "east1m", "north1m", "gridind",

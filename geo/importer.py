@@ -38,7 +38,7 @@ from geo.readers.values import (
     parse_sex,
     parse_yes_no,
 )
-from geo.schema import DISPLAY_CRS, RECORD_COLUMNS, SERVICE_TYPES
+from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, RECORD_COLUMNS, SERVICE_TYPES
 from geo.store import Batch, Store
 
 #: Cells starting with these are formulas to a spreadsheet; exports prefix them with "'".
@@ -460,8 +460,13 @@ def _store_rows(
     agency: str | None,
     kept_columns: list[str],
 ) -> ImportReport:
-    """Store the good rows in one transaction and complete the accounting."""
+    """Place the good rows in wards, store them in one transaction, complete the accounting."""
     candidates = rows.ok
+    canonical = canonical.assign(area_code=None)
+    if candidates.any():
+        canonical.loc[candidates, "area_code"] = _assign_wards(
+            canonical.loc[candidates], store, report
+        )
     _finish(report, rows, kept_columns=kept_columns)
     skipped_mask = pd.notna(rows.skip)
     report.skipped_by_reason = dict(Counter(rows.skip[skipped_mask]).most_common())
@@ -638,10 +643,7 @@ def import_records(
         },
         index=frame.index,
     )
-    ok = rows.ok
-    canonical["area_code"] = None
-    if ok.any():
-        canonical.loc[ok, "area_code"] = _assign_wards(canonical.loc[ok], store, report)
+    canonical = canonical.assign(area_code=None)
     canonical = canonical.loc[:, [c for c in RECORD_COLUMNS if c != "batch_id"]]
     return _store_rows(
         store,
@@ -860,9 +862,6 @@ def import_services(
         },
         index=frame.index,
     )
-    ok = rows.ok
-    if ok.any():
-        canonical.loc[ok, "area_code"] = _assign_wards(canonical.loc[ok], store, report)
     return _store_rows(
         store,
         "services",
@@ -901,21 +900,6 @@ def _vector_table(path: Path, *, layer: str | None, source: str | None = None) -
 # --------------------------------------------------------------------------------------------
 # police.uk
 
-POLICE_HEADER: Final = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
-
 
 def import_police(store: Store, path: str | Path, *, source: str | None = None) -> ImportReport:
     """Import a police.uk street-level crime CSV as published, for the ASB and crime overlay.
@@ -926,14 +910,14 @@ def import_police(store: Store, path: str | Path, *, source: str | None = None) 
     """
     path = Path(path)
     table = read_table(path, source=source)
-    missing = [c for c in POLICE_HEADER if c not in table.frame.columns]
+    missing = [c for c in POLICE_UK_HEADER if c not in table.frame.columns]
     if missing:
         raise InputFileError(
             f"{table.source}: not a police.uk street-level file; columns missing:"
-            f" {', '.join(missing)} (expected {', '.join(POLICE_HEADER)})"
+            f" {', '.join(missing)} (expected {', '.join(POLICE_UK_HEADER)})"
         )
     report = ImportReport(source=table.source, kind="police")
-    report.columns = {c: c for c in POLICE_HEADER}
+    report.columns = {c: c for c in POLICE_UK_HEADER}
     frame = table.frame
     rows = _Rows(table)
     month = frame["Month"]
@@ -974,9 +958,6 @@ def import_police(store: Store, path: str | Path, *, source: str | None = None) 
         },
         index=frame.index,
     )
-    ok = rows.ok
-    if ok.any():
-        canonical.loc[ok, "area_code"] = _assign_wards(canonical.loc[ok], store, report)
     return _store_rows(
         store,
         "police",

@@ -119,3 +119,19 @@ POLICE_COLUMNS: Final[tuple[str, ...]] = (
     "area_code",
     "batch_id",
 )
+
+#: Header of a police.uk street-level crime file, exactly as published.
+POLICE_UK_HEADER: Final[tuple[str, ...]] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
