@@ -12,7 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import AccessDenied
+from geo.errors import AccessDenied, InputFileError
 from geo.schema import DISPLAY_CRS
 from geo.store import Store
 
@@ -35,7 +35,7 @@ def export_geopackage(store: Store, path: str | Path, *, role: str) -> dict[str,
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
-        raise ValueError(f"{path}: a GeoPackage file name ends in .gpkg")
+        raise InputFileError(f"{path}: a GeoPackage file name ends in .gpkg")
     path.unlink(missing_ok=True)
     written: dict[str, int] = {}
     layers: dict[str, gpd.GeoDataFrame] = {"wards": store.areas(layer="ward")}

@@ -404,3 +404,42 @@ def test_a_geopackage_export_opens_as_layers(store, tmp_path):
     records = gpd.read_file(tmp_path / "out.gpkg", layer="records")
     assert "nrpf" not in records.columns and len(records) == 4
     assert export_geopackage(written, tmp_path / "c.gpkg", role="councillor") == {"wards": 2}
+
+
+def test_several_command_line_imports_at_once_lose_nothing(store, tmp_path):
+    files = []
+    for i in range(3):
+        lines = ["Record ID,Date,Latitude,Longitude"] + [
+            f"{i}-{j},04/11/2026 23:{j % 60:02d},50.82{j % 10},-0.13{j % 7}" for j in range(300)
+        ]
+        files.append(write(tmp_path / f"team{i}.csv", "\n".join(lines) + "\n"))
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "geo",
+                "import",
+                "records",
+                str(path),
+                "--agency",
+                "Team",
+                "--store",
+                store.location,
+                "--json",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in files
+    ]
+    reports = []
+    for process in processes:
+        out, err = process.communicate(timeout=180)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out))
+    assert [r["stored"] for r in reports] == [300, 300, 300]
+    assert store.counts()["records"] == 900
+    assert len(store.records(role="coordinator")) == 900
