@@ -16,9 +16,15 @@ st.set_page_config(
     layout="wide",
 )
 
+# The first start of a fresh install compiles the geospatial stack for a few seconds: say so.
+starting = st.empty()
+starting.caption("Starting Outreach Atlas...")
+
 from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
 from geo.privacy import ROLES  # noqa: E402
 from ui import data  # noqa: E402
+
+starting.empty()
 
 try:
     current = data.store()
