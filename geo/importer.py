@@ -27,7 +27,13 @@ import pandas as pd
 from geo import geocode
 from geo.errors import InputFileError
 from geo.readers.boundaries import read_areas
-from geo.readers.columns import RECORD_FIELDS, FieldSpec, map_columns, normalise_header
+from geo.readers.columns import (
+    RECORD_FIELDS,
+    ColumnMapping,
+    FieldSpec,
+    map_columns,
+    normalise_header,
+)
 from geo.readers.tables import RawTable, read_table
 from geo.readers.values import (
     nationality_group,
@@ -537,11 +543,7 @@ def import_records(
         )
     path = Path(path)
     table = read_table(path, sheet=sheet, source=source)
-    directory = (
-        postcodes
-        if postcodes is None or isinstance(postcodes, geocode.PostcodeDirectory)
-        else geocode.PostcodeDirectory.from_file(postcodes)
-    )
+    directory = _postcode_directory(postcodes)
     gazetteer = (
         places
         if places is None or isinstance(places, geocode.Gazetteer)
@@ -551,11 +553,7 @@ def import_records(
     mapping = map_columns(
         table.frame.columns, RECORD_FIELDS, overrides=columns, source=table.source
     )
-    report.columns = dict(mapping.fields)
-    report.columns_not_stored = {
-        **{c: f"looks like {what}: never stored" for c, what in mapping.sensitive.items()},
-        **{c: "not a field Outreach Atlas keeps" for c in mapping.unused},
-    }
+    _describe_columns(report, mapping)
     if "date" not in mapping.fields and "datetime" not in mapping.fields:
         raise InputFileError(
             f"{table.source}: no date column found; columns are"
@@ -656,6 +654,24 @@ def import_records(
         agency=agency,
         kept_columns=kept,
     )
+
+
+def _postcode_directory(
+    postcodes: str | Path | geocode.PostcodeDirectory | None,
+) -> geocode.PostcodeDirectory | None:
+    """A postcode directory from a path, or the one given (loaded once by a caller)."""
+    if postcodes is None or isinstance(postcodes, geocode.PostcodeDirectory):
+        return postcodes
+    return geocode.PostcodeDirectory.from_file(postcodes)
+
+
+def _describe_columns(report: ImportReport, mapping: ColumnMapping) -> None:
+    """Say in the report which column fed which field, and which columns were not stored."""
+    report.columns = dict(mapping.fields)
+    report.columns_not_stored = {
+        **{c: f"looks like {what}: never stored" for c, what in mapping.sensitive.items()},
+        **{c: "not a field Outreach Atlas keeps" for c in mapping.unused},
+    }
 
 
 def _getter(frame: pd.DataFrame, fields: Mapping[str, str]):  # noqa: ANN202 - small closure
@@ -816,20 +832,12 @@ def import_services(
         table = read_table(path, source=source)
     else:
         table = _vector_table(path, layer=layer, source=source)
-    directory = (
-        postcodes
-        if postcodes is None or isinstance(postcodes, geocode.PostcodeDirectory)
-        else geocode.PostcodeDirectory.from_file(postcodes)
-    )
+    directory = _postcode_directory(postcodes)
     report = ImportReport(source=table.source, kind="services")
     mapping = map_columns(
         table.frame.columns, SERVICE_FIELDS, overrides=columns, source=table.source, personal=False
     )
-    report.columns = dict(mapping.fields)
-    report.columns_not_stored = {
-        **{c: f"looks like {what}: never stored" for c, what in mapping.sensitive.items()},
-        **{c: "not a field Outreach Atlas keeps" for c in mapping.unused},
-    }
+    _describe_columns(report, mapping)
     frame = table.frame
     rows = _Rows(table)
     get = _getter(frame, mapping.fields)
