@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--store", default=str(default_store_path()), help="store file (default: %(default)s)"
     )
     common.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    # What every import of a file of rows takes: the file, and where to write rejected rows.
+    row_file = argparse.ArgumentParser(add_help=False)
+    row_file.add_argument("file")
+    row_file.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
@@ -169,10 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
         func: Callable[..., int],
         text: str,
         example: str,
+        *,
+        rows: bool = False,
     ) -> argparse.ArgumentParser:
         sub = parent.add_parser(
             name,
-            parents=[common],
+            parents=[common, row_file] if rows else [common],
             help=text,
             description=text,
             epilog=f"example:\n  {example}",
@@ -218,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
         "import street counts, outreach contacts, referrals or visits (CSV or XLSX)",
         "python -m geo import records contacts.xlsx --agency 'Harbour Light'"
         " --kind outreach_contact --postcodes NSPL.csv",
+        rows=True,
     )
-    rec.add_argument("file")
     rec.add_argument("--agency", required=True, help="who recorded the rows")
     rec.add_argument(
         "--kind",
@@ -236,15 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIELD=COLUMN",
         help="map a column by hand, e.g. --column people='No. seen' (repeatable)",
     )
-    rec.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
     svc = command(
         kinds,
         "services",
         _cmd_import_services,
         "import services (day centres, shelters, food, health, interpreters)",
         "python -m geo import services services.csv",
+        rows=True,
     )
-    svc.add_argument("file")
     svc.add_argument("--postcodes", help="postcode directory for services located by postcode")
     svc.add_argument("--layer", help="layer of a vector file with several")
     svc.add_argument(
@@ -253,16 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIELD=COLUMN",
         help="map a column by hand (repeatable)",
     )
-    svc.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
-    pol = command(
+    command(
         kinds,
         "police",
         _cmd_import_police,
         "import a police.uk street-level crime CSV as published (ASB overlay)",
         "python -m geo import police 2026-10-sussex-street.csv",
+        rows=True,
     )
-    pol.add_argument("file")
-    pol.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
 
     exp = command(
         commands,
