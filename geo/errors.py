@@ -30,6 +30,11 @@ class GeocodeError(AtlasError, ValueError):
     """A lookup file (postcode directory, gazetteer) is unusable."""
 
 
+class AnalysisError(AtlasError, ValueError):
+    """An option of an analysis (figures, hotspots, coverage, patrol) is unusable; the message
+    names the option, the value received and the fix."""
+
+
 class StoreError(AtlasError, OSError):
     """The store cannot be opened or written (wrong schema version, locked for too long...)."""
 

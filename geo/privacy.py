@@ -7,13 +7,19 @@ admins see no records at all, only aggregates (suppressed; see the analysis issu
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from geo.errors import AccessDenied
+from geo import suppression
+from geo.errors import AccessDenied, AnalysisError
 from geo.geocode import to_lonlat
+from geo.schema import RECORD_FLAGS
+
+if TYPE_CHECKING:
+    from geo.summary import AreaSummary
 
 Role = Literal["coordinator", "police", "councillor", "admin"]
 ROLES: Final[tuple[str, ...]] = get_args(Role)
@@ -83,3 +89,231 @@ def check_can_import(role: str) -> None:
     """Raise ``AccessDenied`` unless ``role`` may import files."""
     if check_role(role) not in IMPORT_ROLES:
         raise AccessDenied(f"the {role} role cannot import files; ask a coordinator or admin")
+
+
+# -- figures: small-number suppression ------------------------------------------------------
+#: Counts from 1 to this are hidden wherever a role may not see records (DESIGN: "1-4").
+SUPPRESSION_THRESHOLD: Final = 4
+#: Shown instead of a count hidden because it is small ("<5" with the default threshold).
+SMALL: Final = "<{floor}"
+#: Shown instead of a count hidden so that a small count elsewhere cannot be worked out.
+SECONDARY: Final = "*"
+#: Roles that may see ward figures at all.
+FIGURE_ROLES: Final[tuple[str, ...]] = ("coordinator", "police", "councillor")
+
+
+def check_can_see_figures(role: str) -> None:
+    """Raise ``AccessDenied`` unless ``role`` may see ward figures."""
+    if check_role(role) not in FIGURE_ROLES:
+        raise AccessDenied(
+            f"the {role} role manages users and imports and sees no figures;"
+            " sign in as a coordinator, police or councillor"
+        )
+
+
+def small_label(threshold: int) -> str:
+    """How a count from 1 to ``threshold`` is shown: ``"<5"`` for the default threshold."""
+    return SMALL.format(floor=threshold + 1)
+
+
+#: Count columns police see only with small numbers hidden: needs, flags and nationality.
+_NEEDS: Final = ("interpreter_needed", *RECORD_FLAGS)
+_CHANGE_COLUMNS: Final = ("change", "change_pct", "emerging", "emerging_score", "emerging_rank")
+
+
+def view_summary(summary: AreaSummary, *, role: str, threshold: int | None = None) -> AreaSummary:
+    """The figures ``role`` may see, as a new summary (the input is not changed).
+
+    - coordinator: exact figures.
+    - police: sightings, people, contacts exact; needs, flags, nationality groups and
+      interpreter languages with counts from 1 to ``threshold`` shown as ``"<5"``.
+    - councillor: every count so, and change, trend, rate and the emerging flag shown only where
+      the counts they are worked out from are shown.
+
+    Secondary suppression (``"*"``) hides further cells wherever a small count could otherwise
+    be worked out from a borough total, the other wards, the other nationality groups or
+    languages, or the previous period (see :mod:`geo.suppression`).
+    """
+    from geo.summary import COUNT_COLUMNS, NATIONALITY_COLUMNS
+
+    role = check_role(role)
+    check_can_see_figures(role)
+    threshold = SUPPRESSION_THRESHOLD if threshold is None else threshold
+    if not isinstance(threshold, int) or threshold < 1:
+        raise AnalysisError(
+            f"the suppression threshold must be a whole number >= 1; got {threshold!r}"
+        )
+    if role == "coordinator":
+        return replace(summary, role=role, threshold=None)
+    hidden_columns = (
+        set(COUNT_COLUMNS) if role == "councillor" else {*_NEEDS, *NATIONALITY_COLUMNS.values()}
+    )
+    frames = {
+        "areas": summary.areas.copy(),
+        "totals": summary.totals.copy(),
+        "outside": summary.outside.copy(),
+        "contacts": summary.contacts.copy(),
+        "languages": summary.languages.copy(),
+    }
+    shown_columns = {
+        "areas": COUNT_COLUMNS,
+        "totals": COUNT_COLUMNS,
+        "outside": ("sightings", "people"),
+        "contacts": ("contacts",),
+        "languages": ("sightings",),
+    }
+    status = {
+        (name, column): np.zeros(len(frames[name]), dtype=np.int8)
+        for name, columns in shown_columns.items()
+        for column in columns
+    }
+    for period in frames["areas"]["period"].unique():
+        _suppress_period(
+            period,
+            frames=frames,
+            status=status,
+            hidden_columns=hidden_columns,
+            nationality=list(NATIONALITY_COLUMNS.values()),
+            contacts=role == "councillor",
+            threshold=threshold,
+        )
+    current, previous, window = _people_shown(
+        summary, status["areas", "people"], threshold=threshold
+    )
+    for (name, column), column_status in status.items():
+        frames[name][column] = _render(frames[name][column], column_status, threshold)
+    areas = frames["areas"]
+    if role == "councillor":
+        areas["rate_per_10k"] = areas["rate_per_10k"].where(current)
+        areas["previous_people"] = _render(
+            summary.areas["previous_people"],
+            np.where(previous, suppression.VISIBLE, suppression.SECONDARY).astype(np.int8),
+            threshold,
+        )
+        for column in _CHANGE_COLUMNS:
+            areas[column] = areas[column].astype(object).where(current & previous, None)
+        areas["trend"] = areas["trend"].where(window)
+        areas["emerging_rank"] = (
+            areas["emerging_score"]
+            .where(areas["emerging"].eq(True))
+            .astype(float)
+            .groupby(areas["period"])
+            .rank(ascending=False, method="min")
+            .astype("Int64")
+        )
+    return replace(
+        summary,
+        **frames,
+        history=summary.history.iloc[0:0],
+        role=role,
+        threshold=threshold,
+    )
+
+
+def _suppress_period(
+    period: str,
+    *,
+    frames: dict[str, pd.DataFrame],
+    status: dict[tuple[str, str], np.ndarray],
+    hidden_columns: set[str],
+    nationality: list[str],
+    contacts: bool,
+    threshold: int,
+) -> None:
+    """Build one period's cells and sums, suppress them, and write the statuses back.
+
+    The sums a reader knows: the areas add up to the total row (published beside them), the
+    nationality groups of a row add up to its sightings, and a row's languages (and, for
+    councillors, its contact outcomes) add up to its interpreter needs (its contacts).
+    """
+    table = suppression.Table()
+    cells: dict[tuple[str, str, int], int] = {}
+
+    def add(name: str, column: str, rows: np.ndarray) -> list[int]:
+        frame = frames[name]
+        hideable = column in hidden_columns or name in ("contacts", "languages")
+        ids = [table.cell(frame[column].iat[r], hideable=hideable) for r in rows]
+        cells.update({(name, column, r): i for r, i in zip(rows, ids, strict=True)})
+        return ids
+
+    def rows_of(name: str) -> np.ndarray:
+        return np.flatnonzero(frames[name]["period"].to_numpy() == period)
+
+    area_rows, total_row = rows_of("areas"), rows_of("totals")
+    for column in frames["areas"].columns.intersection(list(status_columns(status, "areas"))):
+        parts = add("areas", column, area_rows)
+        table.sums(parts, add("totals", column, total_row)[0])
+    for column in ("sightings", "people"):
+        add("outside", column, rows_of("outside"))
+    if hidden_columns & set(nationality):
+        for name, rows in (("areas", area_rows), ("totals", total_row)):
+            for r in rows:
+                table.sums([cells[name, c, r] for c in nationality], cells[name, "sightings", r])
+    row_of_code = dict(
+        zip(frames["areas"]["area_code"].to_numpy()[area_rows], area_rows, strict=True)
+    )
+    for name, column, total_column in (
+        ("languages", "sightings", "interpreter_needed"),
+        ("contacts", "contacts", "contacts"),
+    ):
+        if name == "contacts" and not contacts:
+            continue
+        rows = rows_of(name)
+        by_area: dict[int, list[int]] = {}
+        for r, cell in zip(rows, add(name, column, rows), strict=True):
+            by_area.setdefault(row_of_code[frames[name]["area_code"].iat[r]], []).append(cell)
+        for row, parts in by_area.items():
+            table.sums(parts, cells["areas", total_column, row])
+    result = suppression.suppress(table, threshold=threshold)
+    for (name, column, r), cell in cells.items():
+        status[name, column][r] = result[cell]
+
+
+def status_columns(status: dict[tuple[str, str], np.ndarray], name: str) -> list[str]:
+    """The columns of frame ``name`` that have a status."""
+    return [column for frame, column in status if frame == name]
+
+
+def _people_shown(
+    summary: AreaSummary, people_status: np.ndarray, *, threshold: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each area row: is its people count shown, its previous period's, and every
+    period its trend is worked out from?"""
+    areas = summary.areas
+    current = people_status == suppression.VISIBLE
+    shown_at = {
+        (code, start): ok
+        for code, start, ok in zip(areas["area_code"], areas["period_start"], current, strict=True)
+    }
+    history = summary.history
+    visible = {}
+    for code, start, people, complete in zip(
+        history["area_code"],
+        history["period_start"],
+        history["people"],
+        history["complete"],
+        strict=True,
+    ):
+        safe = complete and (people == 0 or people > threshold)
+        visible[code, start] = shown_at.get((code, start), safe)
+    starts = sorted(history["period_start"].unique())
+    position = {start: i for i, start in enumerate(starts)}
+    previous = np.zeros(len(areas), dtype=bool)
+    window = np.zeros(len(areas), dtype=bool)
+    for i, (code, start) in enumerate(zip(areas["area_code"], areas["period_start"], strict=True)):
+        at = position[start]
+        previous[i] = at > 0 and visible.get((code, starts[at - 1]), False)
+        span = starts[max(at - summary.trend_periods + 1, 0) : at + 1]
+        window[i] = len(span) == summary.trend_periods and all(
+            visible.get((code, s), False) for s in span
+        )
+    return current, previous, window
+
+
+def _render(values: pd.Series, status: np.ndarray, threshold: int) -> pd.Series:
+    """Counts with hidden ones replaced by ``"<5"`` (small) or ``"*"`` (hidden to protect
+    another)."""
+    out = values.astype(object).copy()
+    out[status == suppression.SMALL] = small_label(threshold)
+    out[status == suppression.SECONDARY] = SECONDARY
+    return out

@@ -1,0 +1,533 @@
+"""Ward figures: counts by area and period, people against sightings, change and emerging wards.
+
+Definitions used in every figure (written down so that a councillor, an analyst and a test all
+read the same thing):
+
+- **Demand** is every record except visits: street counts, contacts and referrals.
+- **Periods** are blocks of whole nights ending on the last night asked for: a ``night`` is one
+  night, a ``week`` 7 nights, a ``month`` 30 nights (not a calendar month, so every period has
+  the same length and a change compares like with like), a ``range`` the whole span from the
+  first night to the last, compared with the same number of nights before it. The first block
+  is cut short at the first night asked for; its ``nights`` column says so.
+- **sightings**: demand records. **people**: people counted, summed over the nights of the
+  period (someone seen on three nights counts three times), after the street-count rule.
+  **distinct_people**: distinct pseudonymous references among the period's demand records
+  (references are per agency unless the agency shares them, e.g. CHAIN numbers).
+- **Street-count rule**: on one night, two records from *different* agencies are the same
+  sighting when they carry the same person reference, or when they lie within ``merge_m``
+  metres (default 50) and their sex and nationality group do not disagree (equal, or one of
+  them unknown). Age bands are not compared: agencies band ages differently. A merged group
+  counts the people of the agency that counted most there, so two teams passing the same
+  doorway count its sleepers once. ``merged_people`` says how many were not double counted.
+- **Change** is people against the previous period; **trend** the least-squares slope of
+  people per period over the last ``trend_periods`` periods. A ward is **emerging** when
+  people rose by at least ``emerging_floor`` and ``(people + floor) / (previous + floor)``,
+  the ``emerging_score``, is at least 1.5: the floor keeps 1 -> 3 off the list, since the
+  score of a rise from 16 to 85 (4.3) dwarfs that of 1 to 3 (1.3).
+- **Rates** are people per 10,000 residents where the layer gives a population.
+
+Who may see which of these is :mod:`geo.privacy`'s business; the functions here compute the
+exact figures from the exact records, and :func:`area_summary` applies the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Final, Literal, get_args
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from geo.errors import AnalysisError
+from geo.join import area_index
+from geo.schema import NATIONALITY_GROUPS, RECORD_FLAGS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.store import Store
+
+Period = Literal["night", "week", "month", "range"]
+PERIODS: Final[tuple[str, ...]] = get_args(Period)
+_NIGHTS: Final[dict[str, int]] = {"night": 1, "week": 7, "month": 30}
+
+#: Distance within which two agencies' records of one night can be the same sighting.
+MERGE_M: Final = 50.0
+EMERGING_FLOOR: Final = 5
+EMERGING_SCORE: Final = 1.5
+TREND_PERIODS: Final = 4
+DEFAULT_PERIODS: Final = 8
+
+#: Count columns of the area table, in order. Nationality columns are named after the groups.
+NATIONALITY_COLUMNS: Final[dict[str, str]] = {
+    group: "nationality_" + group.replace("/", "_").replace("-", "_")
+    for group in NATIONALITY_GROUPS
+}
+COUNT_COLUMNS: Final[tuple[str, ...]] = (
+    "sightings",
+    "people",
+    "distinct_people",
+    "merged_people",
+    "contacts",
+    "interpreter_needed",
+    *RECORD_FLAGS,
+    *NATIONALITY_COLUMNS.values(),
+)
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    """The figures for one layer of areas over a run of periods.
+
+    Attributes
+    ----------
+    areas
+        One row per area and period, every area of the layer included (zeros where nothing
+        was seen), ordered by period then area code.
+    outside
+        Per period, the sightings and people that fell outside every area (counted apart).
+    contacts
+        Contacts and referrals per area, period, agency and outcome (long form).
+    languages
+        Sightings that needed an interpreter per area, period and language (long form).
+    history
+        People per area in every period that change and trend were worked out from, the
+        periods shown and those before them (``complete`` is False for a period that starts
+        before the first record, whose zeros are not real); the privacy rules read it to decide
+        which changes and trends can be shown without giving away a hidden count.
+    role
+        The role the figures were prepared for; ``None`` for exact, unsuppressed figures.
+    threshold
+        Counts from 1 to ``threshold`` are hidden for this role (``None``: nothing hidden).
+    """
+
+    areas: pd.DataFrame
+    totals: pd.DataFrame
+    outside: pd.DataFrame
+    contacts: pd.DataFrame
+    languages: pd.DataFrame
+    history: pd.DataFrame
+    trend_periods: int = TREND_PERIODS
+    role: str | None = None
+    threshold: int | None = None
+
+
+def summarise(
+    records: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    period: Period = "week",
+    start: date | None = None,
+    end: date | None = None,
+    periods: int = DEFAULT_PERIODS,
+    placed: bool = False,
+    merge_m: float = MERGE_M,
+    trend_periods: int = TREND_PERIODS,
+    emerging_floor: int = EMERGING_FLOOR,
+) -> AreaSummary:
+    """Exact figures per area and period from exact records (no role applied).
+
+    Parameters
+    ----------
+    records
+        Records as the store keeps them (``Store.records(role="coordinator")``).
+    areas
+        The layer to count in (``area_code``, ``area_name``, optional ``population``,
+        geometry in EPSG:4326, the CRS of the records' ``lon``/``lat``).
+    period, start, end, periods
+        Blocks of nights ending on ``end`` (default: the last night in the records) and going
+        back to ``start`` (default: ``periods`` blocks).
+    placed
+        The records' ``area_code`` already refers to ``areas`` (the ward layer of the store),
+        so points need not be placed again.
+    merge_m
+        Street-count rule distance; ``0`` turns the rule off.
+    """
+    _check(period=period, start=start, end=end, periods=periods, merge_m=merge_m)
+    if trend_periods < 2:
+        raise AnalysisError(f"trend_periods must be at least 2; got {trend_periods}")
+    nights = _night_numbers(records)
+    last = _day(end) if end is not None else (int(nights.max()) if len(nights) else _today())
+    length = _period_nights(period, start=start, end=last)
+    blocks = 1 if period == "range" else periods
+    first = _day(start) if start is not None else last - length * blocks + 1
+    if first > last:
+        raise AnalysisError(f"--from {start} is after --to {_date(last)}; swap them")
+    n_periods = -(-(last - first + 1) // length)
+    history = max(trend_periods - 1, 1)
+    earliest = last - (n_periods + history) * length + 1
+    block = (last - nights) // length  # 0 = the latest period
+    keep = (nights >= earliest) & (nights <= last)
+    frame = records.loc[keep].copy()
+    frame["_block"] = block[keep].astype(np.int64)
+    frame["_night"] = nights[keep]
+
+    codes = pd.Index(areas["area_code"].astype(str))
+    if placed:
+        located = frame["area_code"].astype(object)
+    else:
+        index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
+        located = pd.Series(index.assign(frame["lon"], frame["lat"]), index=frame.index)
+    position = codes.get_indexer(located.where(located.notna(), None))
+    frame["_area"] = position  # -1: outside every area of the layer
+
+    demand = frame.loc[frame["kind"].ne("visit")]
+    counted = _street_count_rule(demand, merge_m=merge_m)
+    demand = demand.assign(_counted=counted)
+
+    n_blocks = n_periods + history
+    table = _count_table(demand, n_areas=len(codes), n_blocks=n_blocks)
+    outside = _outside(demand, n_blocks=n_blocks)
+    # a block that starts before the first night of any record is not a real zero: no change
+    # or trend is worked out from it
+    data_first = int(nights.min()) if len(nights) else last
+    complete = last - (np.arange(n_blocks) + 1) * length + 1 >= data_first
+    table = _with_change(
+        table,
+        areas=areas,
+        complete=complete,
+        trend_periods=trend_periods,
+        emerging_floor=emerging_floor,
+    )
+    labels = _period_labels(last=last, length=length, first=first, n_blocks=n_blocks)
+    history = table.loc[:, ["area_code", "_block", "people"]].merge(labels, on="_block")
+    history["complete"] = complete[history["_block"].to_numpy()]
+    history = history.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+    shown = table["_block"] < n_periods
+    table = table.loc[shown].merge(labels, on="_block")
+    table = table.sort_values(["period_start", "area_code"], kind="stable")
+    columns = [
+        "area_code",
+        "area_name",
+        "period",
+        "period_start",
+        "period_end",
+        "nights",
+        *COUNT_COLUMNS,
+        "population",
+        "rate_per_10k",
+        "previous_people",
+        "change",
+        "change_pct",
+        "trend",
+        "emerging",
+        "emerging_score",
+        "emerging_rank",
+    ]
+    outside = outside.merge(labels, on="_block")
+    outside = outside.loc[outside["_block"] < n_periods].sort_values("period_start")
+    areas_table = table.loc[:, columns].reset_index(drop=True)
+    totals = (
+        areas_table.groupby(["period", "period_start", "period_end", "nights"])[list(COUNT_COLUMNS)]
+        .sum()
+        .reset_index()
+        .sort_values("period_start")
+        .reset_index(drop=True)
+    )
+    return AreaSummary(
+        areas=areas_table,
+        totals=totals,
+        outside=outside.loc[
+            :, ["period", "period_start", "period_end", "sightings", "people"]
+        ].reset_index(drop=True),
+        contacts=_contacts(demand, codes, labels, n_periods),
+        languages=_languages(demand, codes, labels, n_periods),
+        history=history.loc[:, ["area_code", "period", "period_start", "people", "complete"]],
+        trend_periods=trend_periods,
+    )
+
+
+def area_summary(
+    store: Store,
+    *,
+    role: str,
+    layer: str | gpd.GeoDataFrame = "ward",
+    threshold: int | None = None,
+    **options: object,
+) -> AreaSummary:
+    """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy`).
+
+    ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or a GeoDataFrame of
+    areas (a patrol beat, say); records are placed in it by their true location, and small
+    numbers are hidden afterwards, so coarsening for police never moves a count.
+    """
+    from geo import privacy
+
+    role = privacy.check_role(role)
+    privacy.check_can_see_figures(role)
+    if isinstance(layer, str):
+        areas = store.areas(layer=layer)
+        if areas.empty:
+            raise AnalysisError(
+                f"the store has no {layer!r} areas; import them first with"
+                f" 'python -m geo import areas FILE --layer-name {layer}'"
+            )
+        placed = layer == "ward"
+    else:
+        areas, placed = layer, False
+    exact = summarise(store._read("records"), areas, placed=placed, **options)  # type: ignore[arg-type]
+    return privacy.view_summary(exact, role=role, threshold=threshold)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+_EPOCH: Final = date(1970, 1, 1)
+
+
+def _day(value: date) -> int:
+    return (value - _EPOCH).days
+
+
+def _date(day: int) -> date:
+    return _EPOCH + timedelta(days=int(day))
+
+
+def _today() -> int:
+    return _day(date.today())
+
+
+def _check(
+    *, period: str, start: date | None, end: date | None, periods: int, merge_m: float
+) -> None:
+    if period not in PERIODS:
+        raise AnalysisError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    if period == "range" and (start is None or end is None):
+        raise AnalysisError("a 'range' period needs both a first and a last night (--from, --to)")
+    if periods < 1:
+        raise AnalysisError(f"periods must be at least 1; got {periods}")
+    if not merge_m >= 0:
+        raise AnalysisError(f"merge_m must be 0 (off) or a distance in metres; got {merge_m!r}")
+
+
+def _period_nights(period: str, *, start: date | None, end: int) -> int:
+    if period == "range":
+        return end - _day(start) + 1  # type: ignore[arg-type]
+    return _NIGHTS[period]
+
+
+def _night_numbers(records: pd.DataFrame) -> np.ndarray:
+    nights = pd.to_datetime(records["night"])
+    return (nights.to_numpy("datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+
+
+def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
+    """People each record contributes once agencies' records of one sighting are merged.
+
+    The people of a merged group are given to its first record; the others count 0.
+    """
+    n = len(demand)
+    people = demand["people"].to_numpy(np.int64)
+    if n == 0:
+        return people
+    night = demand["_night"].to_numpy()
+    agency = pd.factorize(demand["agency"].astype(str))[0]
+    ref = demand["person_ref"] if "person_ref" in demand else pd.Series(None, index=demand.index)
+    ref_code, _ = pd.factorize(ref, use_na_sentinel=True)
+    rows, cols = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    # the same reference on the same night is one person, whoever recorded it
+    with_ref = np.flatnonzero(ref_code >= 0)
+    if len(with_ref):
+        order = with_ref[np.lexsort((ref_code[with_ref], night[with_ref]))]
+        same = (night[order][1:] == night[order][:-1]) & (
+            ref_code[order][1:] == ref_code[order][:-1]
+        )
+        rows.append(order[:-1][same])
+        cols.append(order[1:][same])
+    if merge_m > 0:
+        pairs = _nearby_pairs(demand, night=night, agency=agency, merge_m=merge_m)
+        rows.append(pairs[:, 0])
+        cols.append(pairs[:, 1])
+    i, j = np.concatenate(rows), np.concatenate(cols)
+    if len(i) == 0:
+        return people
+    graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    _, group = csgraph.connected_components(graph, directed=False)
+    # per group and agency: people without a reference, plus distinct references
+    key = pd.DataFrame({"group": group, "agency": agency, "ref": ref_code, "people": people})
+    no_ref = key["ref"] < 0
+    by_agency = (
+        key.loc[no_ref]
+        .groupby(["group", "agency"])["people"]
+        .sum()
+        .add(key.loc[~no_ref].groupby(["group", "agency"])["ref"].nunique(), fill_value=0)
+    )
+    group_people = by_agency.groupby(level="group").max()
+    first = np.zeros(n, dtype=bool)
+    first[np.unique(group, return_index=True)[1]] = True
+    counted = np.zeros(n, dtype=np.int64)
+    counted[first] = group_people.reindex(group[first]).to_numpy(np.int64)
+    return counted
+
+
+def _nearby_pairs(
+    demand: pd.DataFrame, *, night: np.ndarray, agency: np.ndarray, merge_m: float
+) -> np.ndarray:
+    """Pairs of records of one night, from different agencies, within ``merge_m`` metres,
+    whose sex and nationality group do not disagree."""
+    # only nights on which more than one agency recorded anything can hold such a pair
+    per_night = pd.Series(agency).groupby(night).nunique()
+    busy = np.isin(night, per_night.index[per_night.to_numpy() > 1])
+    candidates = np.flatnonzero(busy & np.isfinite(demand["easting"].to_numpy(float)))
+    if len(candidates) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    e = demand["easting"].to_numpy(float)[candidates]
+    nn = demand["northing"].to_numpy(float)[candidates]
+    # nights far apart in a third dimension: no pair ever spans two nights
+    z = (night[candidates] - night[candidates].min()) * (10 * merge_m + 1e6)
+    pairs = cKDTree(np.column_stack([e, nn, z])).query_pairs(merge_m, output_type="ndarray")
+    a, b = candidates[pairs[:, 0]], candidates[pairs[:, 1]]
+    keep = agency[a] != agency[b]
+    for column in ("sex", "nationality_group"):
+        if column in demand:
+            values = demand[column].astype(object).where(demand[column].notna(), None)
+            values = values.replace({"unknown": None}).to_numpy(object)
+            va, vb = values[a], values[b]
+            keep &= (va == None) | (vb == None) | (va == vb)  # noqa: E711
+    return np.column_stack([a[keep], b[keep]])
+
+
+def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.DataFrame:
+    """Counts per (area, block) for every area and block, zeros included."""
+    grid = pd.MultiIndex.from_product([range(n_areas), range(n_blocks)], names=["_area", "_block"])
+    inside = demand.loc[demand["_area"] >= 0]
+    keys = [inside["_area"], inside["_block"]]
+    frame = pd.DataFrame(index=grid)
+    frame["sightings"] = inside.groupby(keys).size()
+    frame["people"] = inside.groupby(keys)["_counted"].sum()
+    frame["distinct_people"] = inside.groupby(keys)["person_ref"].nunique()
+    frame["merged_people"] = inside.groupby(keys)["people"].sum() - frame["people"]
+    contact = inside["kind"].isin(["outreach_contact", "referral"])
+    frame["contacts"] = contact.groupby(keys).sum()
+    for flag in ("interpreter_needed", *RECORD_FLAGS):
+        frame[flag] = inside[flag].fillna(0).astype(np.int64).groupby(keys).sum()
+    for group, column in NATIONALITY_COLUMNS.items():
+        frame[column] = inside["nationality_group"].eq(group).groupby(keys).sum()
+    frame = frame.fillna(0).astype(np.int64)
+    return frame.reset_index()
+
+
+def _outside(demand: pd.DataFrame, *, n_blocks: int) -> pd.DataFrame:
+    out = demand.loc[demand["_area"] < 0]
+    frame = pd.DataFrame(index=pd.RangeIndex(n_blocks, name="_block"))
+    frame["sightings"] = out.groupby("_block").size()
+    frame["people"] = out.groupby("_block")["_counted"].sum()
+    return frame.fillna(0).astype(np.int64).reset_index()
+
+
+def _with_change(
+    table: pd.DataFrame,
+    *,
+    areas: gpd.GeoDataFrame,
+    complete: np.ndarray,
+    trend_periods: int,
+    emerging_floor: int,
+) -> pd.DataFrame:
+    table = table.sort_values(["_area", "_block"]).reset_index(drop=True)
+    wide = table.pivot(index="_area", columns="_block", values="people")  # newest first
+    people = wide.to_numpy(float, copy=True)
+    people[:, ~complete] = np.nan
+    previous = np.full_like(people, np.nan)
+    previous[:, :-1] = people[:, 1:]
+    # least-squares slope over the last trend_periods blocks, oldest to newest
+    n_blocks = people.shape[1]
+    trend = np.full_like(people, np.nan)
+    steps = np.arange(trend_periods, dtype=float)
+    steps -= steps.mean()
+    for b in range(n_blocks - trend_periods + 1):
+        window = people[:, b : b + trend_periods][:, ::-1]  # oldest first
+        trend[:, b] = window @ steps / (steps @ steps)
+    table["previous_people"] = previous.ravel()
+    table["change"] = table["people"] - table["previous_people"]  # NaN without a previous
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["change_pct"] = np.where(
+            table["previous_people"] > 0,
+            100 * table["change"] / table["previous_people"],
+            np.nan,
+        )
+    table["trend"] = trend.ravel()
+    score = (table["people"] + emerging_floor) / (table["previous_people"] + emerging_floor)
+    table["emerging_score"] = score
+    table["emerging"] = (table["change"] >= emerging_floor) & (score >= EMERGING_SCORE)
+    rank = (
+        table["emerging_score"]
+        .where(table["emerging"])
+        .groupby(table["_block"])
+        .rank(ascending=False, method="min")
+    )
+    table["emerging_rank"] = rank.astype("Int64")
+    info = areas.reset_index(drop=True)
+    table["area_code"] = info["area_code"].astype(str).to_numpy()[table["_area"]]
+    table["area_name"] = info["area_name"].to_numpy(object)[table["_area"]]
+    population = (
+        pd.to_numeric(info["population"], errors="coerce").to_numpy(float)
+        if "population" in info
+        else np.full(len(info), np.nan)
+    )
+    table["population"] = population[table["_area"]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["rate_per_10k"] = np.where(
+            table["population"] > 0, 10_000 * table["people"] / table["population"], np.nan
+        )
+    return table
+
+
+def _period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.DataFrame:
+    block = np.arange(n_blocks)
+    stop = last - block * length
+    # blocks before the first night asked for are history (for change and trend), kept whole
+    begin = np.where(stop >= first, np.maximum(stop - length + 1, first), stop - length + 1)
+    start_dates = [_date(d) for d in begin]
+    stop_dates = [_date(d) for d in stop]
+    label = [
+        s.isoformat() if length == 1 else f"{s.isoformat()}/{e.isoformat()}"
+        for s, e in zip(start_dates, stop_dates, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "_block": block,
+            "period": label,
+            "period_start": start_dates,
+            "period_end": stop_dates,
+            "nights": stop - begin + 1,
+        }
+    )
+
+
+def _long(
+    frame: pd.DataFrame,
+    by: list[str],
+    codes: pd.Index,
+    labels: pd.DataFrame,
+    n_periods: int,
+    *,
+    name: str,
+) -> pd.DataFrame:
+    inside = frame.loc[(frame["_area"] >= 0) & (frame["_block"] < n_periods)]
+    counts = inside.groupby(["_area", "_block", *by], dropna=False).size().rename(name)
+    counts = counts.reset_index()
+    counts.insert(0, "area_code", codes.to_numpy()[counts.pop("_area")])
+    counts = counts.merge(labels[["_block", "period"]], on="_block").drop(columns="_block")
+    return (
+        counts.loc[:, ["area_code", "period", *by, name]]
+        .sort_values(["period", "area_code", *by])
+        .reset_index(drop=True)
+    )
+
+
+def _contacts(
+    demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
+) -> pd.DataFrame:
+    contact = demand.loc[demand["kind"].isin(["outreach_contact", "referral"])]
+    contact = contact.assign(outcome=contact["outcome"].fillna("not recorded"))
+    return _long(contact, ["agency", "outcome"], codes, labels, n_periods, name="contacts")
+
+
+def _languages(
+    demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
+) -> pd.DataFrame:
+    need = demand.loc[demand["interpreter_needed"].fillna(0).astype(bool)]
+    need = need.assign(language=need["language"].fillna("not recorded"))
+    return _long(need, ["language"], codes, labels, n_periods, name="sightings")
