@@ -1,0 +1,866 @@
+"""Where people sleep out: grid counts, Getis-Ord Gi* hotspots, a heat surface, persistent sites.
+
+Everything here works in British National Grid metres (:data:`~geo.schema.WORKING_CRS`) from
+the ``easting``/``northing`` columns of the records, so it takes the frames
+``store.records(role=...)`` gives to coordinators and police alike (and GeoDataFrames: the
+geometry column is not read). Demand is every record that is not a ``visit``; visits and
+contacts say that an agency went somewhere. Records without a position are left out. Inputs are
+never changed.
+
+The grid
+    Square cells of ``cell_m`` metres whose corners are multiples of ``cell_m`` in BNG, so two
+    grids of the same size always line up (and the police view, snapped to 100 m centres,
+    falls in the middle of 100 m cells). ``col``/``row`` are ``floor(easting / cell_m)`` and
+    ``floor(northing / cell_m)``; ``cell_id`` names the lower-left corner (``E530100N104200``).
+
+Hotspots
+    Local Getis-Ord Gi* with binary weights (the cell itself plus its ``queen``, ``rook`` or
+    within-``distance_m`` neighbours), the classic statistic of Getis and Ord (1995) and exactly
+    ``esda.G_Local(y, w, transform="B", star=True)``; two-sided p-values from the normal
+    approximation (no permutations); Benjamini-Hochberg false discovery rate over every cell of
+    the grid, zeros included. The window sums are computed on the grid as an image (neighbours
+    are index arithmetic), not through a weights object.
+
+Density
+    A Gaussian kernel density of the people (or sightings) on a fine grid, for the map's heat
+    layer; see :func:`density`.
+
+Persistent sites
+    Demand sightings grouped into sites at most ``2 * radius_m`` across and kept when seen on
+    enough of the last nights; see :func:`persistent_sites` for the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import ndimage, signal, stats
+from scipy.spatial import cKDTree
+
+from geo.errors import AnalysisError
+from geo.geocode import to_lonlat
+from geo.schema import TIMEZONE, WORKING_CRS
+
+Neighbours = Literal["queen", "rook"]
+Weight = Literal["people", "sightings"]
+Extent = tuple[float, float, float, float]
+
+#: Largest grid built (cells); 1,000,000 cells of 100 m cover 100 km by 100 km.
+MAX_GRID_CELLS: Final = 1_000_000
+#: Kernels with more cells than this are summed by FFT instead of directly.
+_FFT_KERNEL_CELLS: Final = 169
+#: Columns every function here reads.
+_GRID_COLUMNS: Final = ("kind", "night", "easting", "northing", "people")
+_SITE_COLUMNS: Final = (*_GRID_COLUMNS, "agency", "observed_at", "area_code")
+_VISIT: Final = "visit"
+
+HOT: Final = "hot"
+COLD: Final = "cold"
+NOT_SIGNIFICANT: Final = "not significant"
+
+GRID_COLUMNS: Final[tuple[str, ...]] = (
+    "col",
+    "row",
+    "easting",
+    "northing",
+    "sightings",
+    "people",
+    "geometry",
+)
+HOTSPOT_COLUMNS: Final[tuple[str, ...]] = (
+    *GRID_COLUMNS[:-1],
+    "gi_z",
+    "gi_p",
+    "gi_q",
+    "hotspot",
+    "geometry",
+)
+DENSITY_COLUMNS: Final[tuple[str, ...]] = (
+    "col",
+    "row",
+    "easting",
+    "northing",
+    "lon",
+    "lat",
+    "density",
+    "heat",
+    "geometry",
+)
+SITE_COLUMNS: Final[tuple[str, ...]] = (
+    "site_id",
+    "easting",
+    "northing",
+    "lon",
+    "lat",
+    "first_seen",
+    "last_seen",
+    "nights_seen",
+    "sightings",
+    "people",
+    "agencies",
+    "last_visit",
+    "area_code",
+    "geometry",
+)
+
+
+# --------------------------------------------------------------------------- public functions
+
+
+def grid_counts(
+    records: pd.DataFrame,
+    *,
+    cell_m: float = 100.0,
+    start: date | None = None,
+    end: date | None = None,
+    extent: Extent | None = None,
+    max_cells: int = MAX_GRID_CELLS,
+) -> gpd.GeoDataFrame:
+    """Demand sightings and people counted in every cell of a regular grid, zeros included.
+
+    Parameters
+    ----------
+    records
+        Records as the store gives them (any role that sees records).
+    cell_m
+        Side of a cell in metres, a whole number (corners are multiples of it).
+    start, end
+        First and last night counted (inclusive); ``None`` means no limit.
+    extent
+        ``(min_easting, min_northing, max_easting, max_northing)``, widened to whole cells;
+        sightings outside it are not counted. Default: the bounds of the demand sightings,
+        widened to whole cells, plus one cell on every side. With no sightings and no extent
+        the result is empty.
+    max_cells
+        Refuse to build a bigger grid (the message says how to make it smaller).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Index ``cell_id``; columns ``col``, ``row`` (cell numbers), ``easting``, ``northing``
+        (centre), ``sightings`` (demand records), ``people`` (their ``people`` summed, so one
+        person seen on three nights counts three times); square polygons in EPSG:27700. Rows
+        go west to east, then south to north.
+    """
+    cell = _check_cell(cell_m, name="cell_m")
+    first, last = _check_period(start, end)
+    box = _check_extent(extent)
+    _check_positive_int(max_cells, name="max_cells")
+    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    grid = _grid_for(demand, cell=cell, extent=box, margin=1, max_cells=max_cells)
+    if grid is None:
+        return _empty(GRID_COLUMNS)
+    sightings, people = _bin(demand, grid)
+    return _cells_frame(grid, {"sightings": sightings.ravel(), "people": people.ravel()})
+
+
+def hotspots(
+    records: pd.DataFrame,
+    *,
+    cell_m: float = 100.0,
+    start: date | None = None,
+    end: date | None = None,
+    neighbours: Neighbours | float = "queen",
+    alpha: float = 0.05,
+    weight: Weight = "people",
+    extent: Extent | None = None,
+    max_cells: int = MAX_GRID_CELLS,
+) -> gpd.GeoDataFrame:
+    """Grid cells with their local Getis-Ord Gi*, significance after FDR, and a class.
+
+    Parameters
+    ----------
+    records, cell_m, start, end, extent, max_cells
+        As for :func:`grid_counts`, whose columns the result keeps.
+    neighbours
+        Which cells share a cell's window besides itself: ``"queen"`` (the 8 around it),
+        ``"rook"`` (the 4 sharing a side) or a distance in metres (cells whose centres are
+        at most that far apart; ``cell_m * 1.5`` is the same as ``"queen"``).
+    alpha
+        False discovery rate: a cell is significant when its Benjamini-Hochberg q-value
+        (``gi_q``) is at most ``alpha``.
+    weight
+        What is summed: ``"people"`` counted or ``"sightings"`` (records).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The grid with ``gi_z`` (Gi* as a z-score), ``gi_p`` (two-sided p-value, normal
+        approximation), ``gi_q`` (BH-adjusted p-value over all cells) and ``hotspot``:
+        ``"hot"`` (significant, z > 0), ``"cold"`` (significant, z < 0) or
+        ``"not significant"``. A grid whose values are all equal (e.g. all zero) has z 0 and
+        p 1 everywhere.
+
+    Notes
+    -----
+    Gi* compares each cell's window with the whole grid, so the grid's extent is part of the
+    question: to compare periods or agencies, pass the same ``extent`` (e.g. the borough's
+    bounds) each time. Every cell next to a busy cell shares its window, so a single busy
+    cell shows as a 3 by 3 block of hot cells with queen neighbours.
+    """
+    cell = _check_cell(cell_m, name="cell_m")
+    first, last = _check_period(start, end)
+    box = _check_extent(extent)
+    _check_positive_int(max_cells, name="max_cells")
+    kernel = _kernel(neighbours, cell=cell)
+    if not (isinstance(alpha, int | float) and 0 < alpha < 1):
+        raise AnalysisError(
+            f"alpha must be a false discovery rate between 0 and 1, got {alpha!r}; e.g. 0.05"
+        )
+    _check_choice(weight, ("people", "sightings"), name="weight")
+    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    grid = _grid_for(demand, cell=cell, extent=box, margin=1, max_cells=max_cells)
+    if grid is None:
+        return _empty(HOTSPOT_COLUMNS)
+    sightings, people = _bin(demand, grid)
+    z, p = gi_star(people if weight == "people" else sightings, kernel)
+    q = stats.false_discovery_control(p, method="bh") if p.size else p
+    significant = q <= alpha
+    label = np.full(z.size, NOT_SIGNIFICANT, dtype=object)
+    label[significant & (z > 0)] = HOT
+    label[significant & (z < 0)] = COLD
+    return _cells_frame(
+        grid,
+        {
+            "sightings": sightings.ravel(),
+            "people": people.ravel(),
+            "gi_z": z,
+            "gi_p": p,
+            "gi_q": q,
+            "hotspot": label,
+        },
+    )
+
+
+def density(
+    records: pd.DataFrame,
+    *,
+    cell_m: float = 25.0,
+    bandwidth_m: float = 100.0,
+    start: date | None = None,
+    end: date | None = None,
+    weight: Weight = "people",
+    min_share: float = 0.001,
+    max_cells: int = MAX_GRID_CELLS,
+) -> gpd.GeoDataFrame:
+    """A kernel density surface of demand for the map's heat layer.
+
+    The people (or sightings) are counted on a grid of ``cell_m`` cells, then smoothed with a
+    Gaussian of standard deviation ``bandwidth_m`` (cut at three standard deviations; the grid
+    has that much margin, so nothing is lost at its edge).
+
+    Parameters
+    ----------
+    bandwidth_m
+        Standard deviation of the Gaussian, in metres; at least ``cell_m``.
+    min_share
+        Cells below this share of the peak are left out (they would not show on a heat map).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per cell shown, index ``cell_id`` as in :func:`grid_counts`: ``col``, ``row``,
+        ``easting``, ``northing`` and ``lon``, ``lat`` of the centre; ``density`` (people, or
+        sightings, per square kilometre summed over the nights of the period, so the sum of
+        ``density * cell area`` over all cells is the total counted); ``heat`` (density over
+        the peak, in (0, 1]: the weight for folium's ``HeatMap`` at ``[lat, lon]``); square
+        polygons in EPSG:27700. Empty when nothing was counted.
+    """
+    cell = _check_cell(cell_m, name="cell_m")
+    if not (isinstance(bandwidth_m, int | float) and np.isfinite(bandwidth_m)):
+        raise AnalysisError(f"bandwidth_m must be metres, got {bandwidth_m!r}; e.g. 100")
+    if bandwidth_m < cell:
+        raise AnalysisError(
+            f"bandwidth_m={bandwidth_m!r} is smaller than cell_m={cell_m!r}; "
+            "make the cells smaller or the bandwidth larger"
+        )
+    if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
+        raise AnalysisError(f"min_share must be from 0 to below 1, got {min_share!r}")
+    first, last = _check_period(start, end)
+    _check_choice(weight, ("people", "sightings"), name="weight")
+    _check_positive_int(max_cells, name="max_cells")
+    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    sigma = bandwidth_m / cell
+    margin = int(np.ceil(3 * sigma))
+    grid = _grid_for(demand, cell=cell, extent=None, margin=margin, max_cells=max_cells)
+    if grid is None:
+        return _empty(DENSITY_COLUMNS)
+    sightings, people = _bin(demand, grid)
+    counted = (people if weight == "people" else sightings).astype(float)
+    smooth = ndimage.gaussian_filter(counted, sigma=sigma, mode="constant", cval=0.0, truncate=3.0)
+    per_km2 = smooth.ravel() * (1e6 / (cell * cell))
+    peak = per_km2.max()
+    if peak <= 0:
+        return _empty(DENSITY_COLUMNS)
+    keep = np.flatnonzero(per_km2 >= peak * max(min_share, 1e-12))
+    frame = _cells_frame(grid, {"density": per_km2, "heat": per_km2 / peak}, keep=keep)
+    lon, lat = to_lonlat(frame["easting"].to_numpy(), frame["northing"].to_numpy())
+    frame.insert(4, "lon", lon)
+    frame.insert(5, "lat", lat)
+    return frame
+
+
+def persistent_sites(
+    records: pd.DataFrame,
+    *,
+    radius_m: float = 50.0,
+    min_nights: int = 3,
+    last_nights: int = 14,
+    end: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Places where people were seen on at least ``min_nights`` of the last ``last_nights``.
+
+    The rule
+        Demand sightings (every kind but ``visit``) on the last ``last_nights`` nights up to
+        ``end`` are grouped into sites. Each sighting is ranked by how many sightings lie
+        within ``radius_m`` of it (ties: west first, then south); going down that ranking, a
+        sighting not yet in a site starts one and takes every sighting within ``radius_m`` of
+        it that is not yet taken (sightings at one spot go together). A site
+        is therefore at most ``2 * radius_m`` across: a row of doorways along a street is
+        several sites, never one long chain. Sites seen on at least ``min_nights`` distinct
+        nights are kept.
+
+    Parameters
+    ----------
+    radius_m
+        How close sightings must be to the one that started their site, in metres (a few
+        tens); also how near the centre a record must be to count as at the site.
+    min_nights, last_nights
+        Keep sites seen on at least ``min_nights`` of the ``last_nights`` nights ending at
+        ``end`` (inclusive).
+    end
+        Last night looked at; default the latest night of any record.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site, sorted by ``people`` then ``nights_seen`` (most first):
+
+        - ``site_id``: ``"site-E519950N105430"``, the centre rounded to 10 m (stable while the
+          centre moves less than that; ``-2``... is added if two sites round alike);
+        - ``easting``, ``northing``, ``lon``, ``lat``: the mean of the site's sightings;
+        - ``first_seen``: the earliest night up to ``end`` with a demand sighting at the site
+          (its sightings, or any within ``radius_m`` of the centre, before the window too);
+        - ``last_seen``: the latest night it was seen; ``nights_seen``: distinct nights seen
+          in the window; ``sightings``: demand records in the window;
+        - ``people``: the most people one agency counted there on one night in the window (the
+          same people are often counted by several agencies, and on many nights, so sums
+          would count them again);
+        - ``agencies``: every agency with a record of any kind (visits too) at the site in the
+          window, sorted and joined with ``"; "``;
+        - ``last_visit``: the latest ``observed_at`` of any record of any kind at the site
+          (its sightings, or within ``radius_m`` of the centre) up to ``end``;
+        - ``area_code``: the ward most of its sightings fall in;
+        - point geometry in EPSG:27700.
+    """
+    if isinstance(radius_m, bool) or not (
+        isinstance(radius_m, int | float) and 0 < radius_m <= 1000
+    ):
+        raise AnalysisError(
+            f"radius_m must be metres from above 0 to 1000, got {radius_m!r}; "
+            "a site is a few tens of metres across, e.g. radius_m=50"
+        )
+    _check_positive_int(min_nights, name="min_nights")
+    _check_positive_int(last_nights, name="last_nights")
+    if min_nights > last_nights:
+        raise AnalysisError(
+            f"min_nights={min_nights} is more than last_nights={last_nights}; a site cannot be "
+            "seen on more nights than are looked at: lower min_nights or raise last_nights"
+        )
+    last = _check_period(None, end)[1]
+    table = _check_records(records, _SITE_COLUMNS)
+    return _persistent_sites(
+        table, radius=float(radius_m), min_nights=min_nights, last_nights=last_nights, last=last
+    )
+
+
+def gi_star(values: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local Getis-Ord Gi* z-scores and two-sided p-values of a grid of counts.
+
+    Parameters
+    ----------
+    values
+        2-D array of whole-number counts (rows by columns); cells outside it do not exist.
+    kernel
+        Odd-sized 2-D 0/1 array centred on the cell, its centre 1: which cells are summed.
+
+    Returns
+    -------
+    (z, p)
+        Flat arrays in ``values.ravel()`` order. Equal to ``esda.G_Local(y, w, star=True,
+        transform="B")`` with the same binary weights; where every value is equal, or a
+        window covers the whole grid, z is 0 and p is 1.
+
+    Examples
+    --------
+    A single count in the middle of a 3 by 3 grid, queen windows. A corner's window (4 cells)
+    holds it: z = 5 / sqrt(20); an edge's (6 cells): 1 / sqrt(2); the centre's window is the
+    whole grid, so there is nothing to compare it with (z 0).
+
+    >>> z, p = gi_star(np.array([[0, 0, 0], [0, 9, 0], [0, 0, 0]]), np.ones((3, 3)))
+    >>> np.round(z, 3).reshape(3, 3)
+    array([[1.118, 0.707, 1.118],
+           [0.707, 0.   , 0.707],
+           [1.118, 0.707, 1.118]])
+    """
+    y = np.asarray(values, dtype=float)
+    n = y.size
+    lag = _window_sum(y, kernel).ravel()
+    cardinality = _window_sum(np.ones_like(y), kernel).ravel()
+    flat = y.ravel()
+    mean = flat.mean() if n else 0.0
+    spread = flat.std() if n else 0.0
+    z = np.zeros(n)
+    if n > 1 and spread > 0:
+        scale = spread * np.sqrt(cardinality * (n - cardinality) / (n - 1))
+        ok = scale > 0
+        z[ok] = (lag[ok] - cardinality[ok] * mean) / scale[ok]
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    return z, p
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_records(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    if not isinstance(records, pd.DataFrame):
+        raise AnalysisError(
+            f"records must be a DataFrame of records (store.records(role=...)), "
+            f"got {type(records).__name__}"
+        )
+    missing = [c for c in columns if c not in records.columns]
+    if missing:
+        raise AnalysisError(
+            f"records lack the column(s) {', '.join(missing)}; pass the frame "
+            "store.records(role=...) gives (it has them)"
+        )
+    return records
+
+
+def _check_cell(value: float, *, name: str) -> float:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not np.isfinite(value)
+        or value < 1
+        or value != int(value)
+    ):
+        raise AnalysisError(
+            f"{name} must be a whole number of metres, at least 1, got {value!r}; e.g. {name}=100"
+        )
+    return float(value)
+
+
+def _check_positive_int(value: int, *, name: str) -> None:
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        raise AnalysisError(f"{name} must be a whole number, at least 1, got {value!r}")
+
+
+def _check_choice(value: str, choices: Sequence[str], *, name: str) -> None:
+    if value not in choices:
+        raise AnalysisError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+
+
+def _night_number(value: object, *, name: str) -> int | None:
+    """A night given as a date (or datetime, Timestamp, ISO text) as days since 1970-01-01."""
+    if value is None:
+        return None
+    if isinstance(value, date | datetime | pd.Timestamp | str | np.datetime64):
+        try:
+            stamp = pd.Timestamp(value)
+        except ValueError:
+            stamp = pd.NaT
+        if stamp is not pd.NaT:
+            return int(stamp.tz_localize(None).normalize().value // 86_400_000_000_000)
+    raise AnalysisError(
+        f"{name} must be a night's date (the evening it began), got {value!r}; "
+        f"e.g. {name}=date(2026, 11, 23)"
+    )
+
+
+def _check_period(start: object, end: object) -> tuple[int | None, int | None]:
+    first = _night_number(start, name="start")
+    last = _night_number(end, name="end")
+    if first is not None and last is not None and first > last:
+        raise AnalysisError(f"start {start} is after end {end}; give the earlier night as start")
+    return first, last
+
+
+def _check_extent(extent: object) -> tuple[float, float, float, float] | None:
+    if extent is None:
+        return None
+    try:
+        box = tuple(float(v) for v in extent)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        box = ()
+    if len(box) != 4 or not all(np.isfinite(box)) or box[0] >= box[2] or box[1] >= box[3]:
+        raise AnalysisError(
+            f"extent must be (min_easting, min_northing, max_easting, max_northing) in metres "
+            f"with min < max, got {extent!r}"
+        )
+    return box  # type: ignore[return-value]
+
+
+def _kernel(neighbours: object, *, cell: float) -> np.ndarray:
+    """The 0/1 window of a cell (itself included) for ``neighbours``."""
+    if neighbours == "queen":
+        return np.ones((3, 3))
+    if neighbours == "rook":
+        return np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
+    if isinstance(neighbours, int | float) and not isinstance(neighbours, bool):
+        reach = float(neighbours)
+        if np.isfinite(reach) and cell <= reach <= 100 * cell:
+            k = int(np.floor(reach / cell + 1e-9))
+            offsets = np.arange(-k, k + 1)
+            dx, dy = np.meshgrid(offsets, offsets)
+            return (np.hypot(dx, dy) * cell <= reach * (1 + 1e-9)).astype(float)
+    raise AnalysisError(
+        f"neighbours must be 'queen', 'rook' or a distance in metres from cell_m ({cell:g}) "
+        f"to 100 cells, got {neighbours!r}; e.g. neighbours='queen'"
+    )
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+@dataclass(frozen=True)
+class _Grid:
+    cell: float
+    col0: int
+    row0: int
+    ncols: int
+    nrows: int
+
+
+@dataclass(frozen=True)
+class _Demand:
+    x: np.ndarray
+    y: np.ndarray
+    people: np.ndarray
+
+
+def _nights(records: pd.DataFrame) -> np.ndarray:
+    """The ``night`` column as whole days since 1970-01-01 (int64; NaT is the minimum int)."""
+    night = pd.to_datetime(records["night"])
+    if isinstance(night.dtype, pd.DatetimeTZDtype):
+        night = night.dt.tz_localize(None)
+    return night.to_numpy("datetime64[D]").astype(np.int64)
+
+
+def _demand(records: pd.DataFrame, *, first: int | None, last: int | None) -> _Demand:
+    x = records["easting"].to_numpy(float)
+    y = records["northing"].to_numpy(float)
+    keep = _is_demand(records) & np.isfinite(x) & np.isfinite(y)
+    if first is not None or last is not None:
+        nights = _nights(records)
+        keep &= nights != np.iinfo(np.int64).min
+        if first is not None:
+            keep &= nights >= first
+        if last is not None:
+            keep &= nights <= last
+    return _Demand(x=x[keep], y=y[keep], people=_people(records)[keep])
+
+
+def _is_demand(records: pd.DataFrame) -> np.ndarray:
+    """True for every record that is not a visit."""
+    return ~records["kind"].eq(_VISIT).to_numpy(dtype=bool, na_value=False)
+
+
+def _people(records: pd.DataFrame) -> np.ndarray:
+    return pd.to_numeric(records["people"], errors="coerce").fillna(0).to_numpy(float)
+
+
+def _observed_utc(observed_at: pd.Series) -> np.ndarray:
+    """``observed_at`` as naive UTC datetime64 (a naive column is taken as local time)."""
+    stamps = pd.to_datetime(observed_at)
+    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+
+
+def _grid_for(
+    demand: _Demand,
+    *,
+    cell: float,
+    extent: tuple[float, float, float, float] | None,
+    margin: int,
+    max_cells: int,
+) -> _Grid | None:
+    if extent is not None:
+        col0 = int(np.floor(extent[0] / cell))
+        row0 = int(np.floor(extent[1] / cell))
+        ncols = max(int(np.ceil(extent[2] / cell)) - col0, 1)
+        nrows = max(int(np.ceil(extent[3] / cell)) - row0, 1)
+    elif demand.x.size:
+        col0 = int(np.floor(demand.x.min() / cell)) - margin
+        row0 = int(np.floor(demand.y.min() / cell)) - margin
+        ncols = int(np.floor(demand.x.max() / cell)) + margin - col0 + 1
+        nrows = int(np.floor(demand.y.max() / cell)) + margin - row0 + 1
+    else:
+        return None
+    if ncols * nrows > max_cells:
+        raise AnalysisError(
+            f"a {cell:g} m grid over this area has {ncols * nrows:,} cells, more than "
+            f"max_cells={max_cells:,}; use a larger cell size, a smaller extent or fewer records "
+            "(e.g. one borough's)"
+        )
+    return _Grid(cell=cell, col0=col0, row0=row0, ncols=ncols, nrows=nrows)
+
+
+def _bin(demand: _Demand, grid: _Grid) -> tuple[np.ndarray, np.ndarray]:
+    """Sightings and people per cell, as (nrows, ncols) arrays; points off the grid dropped."""
+    col = np.floor(demand.x / grid.cell).astype(np.int64) - grid.col0
+    row = np.floor(demand.y / grid.cell).astype(np.int64) - grid.row0
+    inside = (col >= 0) & (col < grid.ncols) & (row >= 0) & (row < grid.nrows)
+    flat = row[inside] * grid.ncols + col[inside]
+    size = grid.ncols * grid.nrows
+    sightings = np.bincount(flat, minlength=size).astype(np.int64)
+    people = np.rint(np.bincount(flat, weights=demand.people[inside], minlength=size))
+    shape = (grid.nrows, grid.ncols)
+    return sightings.reshape(shape), people.astype(np.int64).reshape(shape)
+
+
+def _cells_frame(
+    grid: _Grid, columns: dict[str, np.ndarray], *, keep: np.ndarray | None = None
+) -> gpd.GeoDataFrame:
+    index = np.arange(grid.ncols * grid.nrows) if keep is None else keep
+    col = grid.col0 + index % grid.ncols
+    row = grid.row0 + index // grid.ncols
+    west, south = col * grid.cell, row * grid.cell
+    half = grid.cell / 2
+    cell_id = (
+        "E"
+        + pd.Series(west.astype(np.int64)).astype(str)
+        + "N"
+        + pd.Series(south.astype(np.int64)).astype(str)
+    )
+    data = {"col": col, "row": row, "easting": west + half, "northing": south + half}
+    data.update({name: values[index] for name, values in columns.items()})
+    frame = pd.DataFrame(data, index=pd.Index(cell_id.to_numpy(object), name="cell_id"))
+    geometry = shapely.box(west, south, west + grid.cell, south + grid.cell)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WORKING_CRS)
+
+
+def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
+    dtypes = {
+        "col": "int64",
+        "row": "int64",
+        "sightings": "int64",
+        "people": "int64",
+        "nights_seen": "int64",
+        "hotspot": object,
+        "site_id": object,
+        "agencies": object,
+        "area_code": object,
+        "first_seen": "datetime64[us]",
+        "last_seen": "datetime64[us]",
+        "last_visit": pd.DatetimeTZDtype("us", TIMEZONE),
+    }
+    frame = pd.DataFrame(
+        {c: pd.Series(dtype=dtypes.get(c, "float64")) for c in columns if c != "geometry"}
+    )
+    if "site_id" not in columns:
+        frame.index = pd.Index([], dtype=object, name="cell_id")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WORKING_CRS), crs=WORKING_CRS)
+
+
+# --------------------------------------------------------------------------- Gi*
+
+
+def _window_sum(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over each cell's window (cells off the grid count as absent).
+
+    Direct for small windows, FFT for large ones (rounded: every value here is a whole number).
+    """
+    weights = np.asarray(kernel, dtype=float)
+    if values.size == 0:
+        return values.astype(float)
+    if weights.size <= _FFT_KERNEL_CELLS:
+        return ndimage.correlate(values, weights, mode="constant", cval=0.0)
+    return np.rint(signal.fftconvolve(values, weights[::-1, ::-1], mode="same"))
+
+
+# --------------------------------------------------------------------------- persistent sites
+
+
+def _persistent_sites(
+    records: pd.DataFrame, *, radius: float, min_nights: int, last_nights: int, last: int | None
+) -> gpd.GeoDataFrame:
+    x_all = records["easting"].to_numpy(float)
+    y_all = records["northing"].to_numpy(float)
+    nights = _nights(records)
+    located = np.isfinite(x_all) & np.isfinite(y_all) & (nights != np.iinfo(np.int64).min)
+    if not located.any():
+        return _empty(SITE_COLUMNS)
+    if last is None:
+        last = int(nights[located].max())
+    located &= nights <= last
+    is_demand = _is_demand(records)
+    window = located & (nights > last - last_nights)
+    members = np.flatnonzero(window & is_demand)
+    if members.size == 0:
+        return _empty(SITE_COLUMNS)
+
+    label = _peel(np.column_stack([x_all[members], y_all[members]]), radius=radius)
+    seen = pd.DataFrame({"site": label, "record": members, "night": nights[members]})
+    nights_seen = seen.drop_duplicates(["site", "night"])["site"].value_counts()
+    persistent = nights_seen.index[nights_seen.to_numpy() >= min_nights]
+    if persistent.size == 0:
+        return _empty(SITE_COLUMNS)
+    seen = seen[seen["site"].isin(persistent)]
+    rows = seen["record"].to_numpy()
+    seen = seen.assign(
+        x=x_all[rows],
+        y=y_all[rows],
+        agency=_take(records["agency"], rows),
+        people=_people(records)[rows],
+    )
+    by_site = seen.groupby("site")
+    most = (
+        seen.groupby(["site", "night", "agency"], dropna=False)["people"]
+        .sum()
+        .groupby(level=["site", "night"])
+        .max()
+        .groupby(level="site")
+        .max()
+    )
+    sites = pd.DataFrame(
+        {
+            "easting": by_site["x"].mean(),
+            "northing": by_site["y"].mean(),
+            "last_seen": by_site["night"].max(),
+            "nights_seen": by_site["night"].nunique(),
+            "sightings": by_site.size(),
+            "people": most,
+        }
+    )
+
+    # Records of any kind at each site: its own sightings and any within radius of its centre.
+    candidates = np.flatnonzero(located)
+    centres = cKDTree(sites[["easting", "northing"]].to_numpy())
+    pairs = centres.sparse_distance_matrix(
+        cKDTree(np.column_stack([x_all[candidates], y_all[candidates]])),
+        radius,
+        output_type="ndarray",
+    )
+    at_site = pd.DataFrame(
+        {
+            "site": np.concatenate([sites.index.to_numpy()[pairs["i"]], seen["site"]]),
+            "record": np.concatenate([candidates[pairs["j"]], rows]),
+        }
+    ).drop_duplicates()
+    rec = at_site["record"].to_numpy()
+    at_site = at_site.assign(
+        night=nights[rec],
+        demand=is_demand[rec],
+        agency=_take(records["agency"], rec),
+        observed_at=_observed_utc(records["observed_at"].iloc[rec]),
+    )
+    sites["first_seen"] = at_site[at_site["demand"]].groupby("site")["night"].min()
+    sites["last_visit"] = at_site.groupby("site")["observed_at"].max()
+    recent = at_site[(at_site["night"] > last - last_nights) & at_site["agency"].notna()]
+    sites["agencies"] = _joined(recent["site"], recent["agency"]).reindex(sites.index)
+    area = pd.DataFrame({"site": seen["site"], "area_code": _take(records["area_code"], rows)})
+    area = area.dropna().groupby(["site", "area_code"]).size().rename("n").reset_index()
+    area = area.sort_values(["site", "n", "area_code"], ascending=[True, False, True])
+    sites["area_code"] = area.drop_duplicates("site").set_index("site")["area_code"]
+    return _site_frame(sites)
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column`` at positions ``rows`` as an object array (missing values as None)."""
+    taken = column.iloc[rows]
+    return taken.astype(object).where(taken.notna(), None).to_numpy(object)
+
+
+def _joined(site: pd.Series, agency: pd.Series) -> pd.Series:
+    """Per site, its distinct agencies sorted and joined with ``"; "`` (one pass per agency)."""
+    if site.empty:
+        return pd.Series(dtype=object)
+    codes, names = pd.factorize(agency.astype(str), sort=True)
+    present = pd.crosstab(site.to_numpy(), codes) > 0
+    text = np.full(len(present), "", dtype=object)
+    for code in present.columns:
+        text = text + np.where(present[code].to_numpy(), names[code] + "; ", "")
+    return pd.Series([t[:-2] for t in text], index=present.index, dtype=object)
+
+
+def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
+    """Site number of each point: greedy groups at most ``2 * radius`` across (see the rule).
+
+    Points at one spot (to 0.1 m) are handled together. A spot with no other within
+    ``radius`` is a site of its own; the loop runs over the rest and does work only for
+    those that start a site.
+    """
+    spots, inverse, count = np.unique(
+        np.round(xy, 1), axis=0, return_inverse=True, return_counts=True
+    )
+    inverse = inverse.ravel()
+    crowd = np.asarray(cKDTree(xy).query_ball_point(spots, radius, return_length=True))
+    label = np.full(len(spots), -1, dtype=np.int64)
+    alone = crowd == count
+    label[alone] = np.arange(int(alone.sum()))
+    site = int(alone.sum())
+    together = np.flatnonzero(~alone)
+    order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
+    tree = cKDTree(spots)
+    taken = alone.copy()
+    for seed in order.tolist():
+        if taken[seed]:
+            continue
+        hits = np.asarray(tree.query_ball_point(spots[seed], radius), dtype=np.int64)
+        hits = hits[~taken[hits]]
+        taken[hits] = True
+        label[hits] = site
+        site += 1
+    return label[inverse]
+
+
+def _site_frame(sites: pd.DataFrame) -> gpd.GeoDataFrame:
+    easting = sites["easting"].to_numpy(float)
+    northing = sites["northing"].to_numpy(float)
+    base = (
+        "site-E"
+        + pd.Series((np.round(easting / 10) * 10).astype(np.int64)).astype(str)
+        + "N"
+        + pd.Series((np.round(northing / 10) * 10).astype(np.int64)).astype(str)
+    )
+    lon, lat = to_lonlat(easting, northing)
+    out = pd.DataFrame(
+        {
+            "site_id": base.to_numpy(object),
+            "easting": easting,
+            "northing": northing,
+            "lon": lon,
+            "lat": lat,
+            "first_seen": _as_night(np.minimum(sites["first_seen"], sites["last_seen"])),
+            "last_seen": _as_night(sites["last_seen"]),
+            "nights_seen": sites["nights_seen"].to_numpy(np.int64),
+            "sightings": sites["sightings"].to_numpy(np.int64),
+            "people": np.rint(sites["people"].to_numpy(float)).astype(np.int64),
+            "agencies": sites["agencies"].fillna("").to_numpy(object),
+            "last_visit": sites["last_visit"].to_numpy(),
+            "area_code": sites["area_code"].astype(object).where(sites["area_code"].notna(), None),
+        }
+    )
+    out["last_visit"] = out["last_visit"].dt.tz_localize("UTC").dt.tz_convert(TIMEZONE)
+    out = out.sort_values(
+        ["people", "nights_seen", "sightings", "site_id"],
+        ascending=[False, False, False, True],
+        ignore_index=True,
+    )
+    repeat = out.groupby("site_id").cumcount().to_numpy()
+    out.loc[repeat > 0, "site_id"] = out["site_id"] + "-" + pd.Series(repeat + 1).astype(str)
+    geometry = gpd.points_from_xy(out["easting"], out["northing"], crs=WORKING_CRS)
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=WORKING_CRS)
+
+
+def _as_night(days: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[us]")
