@@ -10,9 +10,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from geo.errors import AtlasError
+from geo.schema import UK_LAT_RANGE, UK_LON_RANGE
 from geo.store import STORE_ENV, default_store_path, open_store
 
 _EPILOG = f"""\
@@ -148,11 +150,202 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- analysis -------------------------------------------------------------------------------
+def _date(value: str | None, *, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AtlasError(
+            f"{option} {value!r}: write dates as YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
+
+
+def _out(path: str | None, allowed: tuple[str, ...], option: str = "--out") -> Path | None:
+    if path is None:
+        return None
+    if Path(path).suffix.lower() not in allowed:
+        raise AtlasError(f"{option} {path}: the file name must end in {' or '.join(allowed)}")
+    return Path(path)
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from geo.exports import write_table
+    from geo.readers.boundaries import read_areas
+    from geo.summary import area_summary
+
+    out = _out(args.out, (".csv", ".json"))
+    layer: object = args.by
+    if args.by not in ("ward", "lsoa") or Path(args.by).exists():
+        if not Path(args.by).exists():
+            raise AtlasError(f"--by {args.by}: give ward, lsoa, or a boundary file that exists")
+        layer = read_areas(args.by).areas
+    summary = area_summary(
+        open_store(args.store),
+        role=args.role,
+        layer=layer,  # type: ignore[arg-type]
+        period=args.period,
+        start=_date(args.start, option="--from"),
+        end=_date(args.end, option="--to"),
+        periods=args.periods,
+        threshold=args.threshold,
+    )
+    outside = summary.outside
+    if out is None:
+        write = summary.areas.to_csv(index=False)
+        print(write, end="")
+    else:
+        rows = write_table(summary.areas, out)
+        print(
+            f"{out}: {rows} rows ({summary.areas['area_code'].nunique()} areas x"
+            f" {summary.areas['period'].nunique()} periods), as the {args.role} role sees them"
+        )
+    hidden = outside.loc[outside["sightings"].astype(str) != "0"]
+    for _, row in hidden.iterrows():
+        print(
+            f"outside every area, {row['period']}: {row['sightings']} sightings,"
+            f" {row['people']} people",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_hotspots(args: argparse.Namespace) -> int:
+    from geo.analysis import hotspot_cells
+    from geo.exports import write_features
+
+    out = _out(args.out, (".geojson", ".gpkg", ".csv", ".json"))
+    cells = hotspot_cells(
+        open_store(args.store),
+        role=args.role,
+        nights=args.nights,
+        end=_date(args.end, option="--to"),
+        cell_m=args.cell,
+        alpha=args.alpha,
+    )
+    classes = cells["hotspot"].value_counts()
+    shown = cells if args.all_cells else cells.loc[cells["hotspot"] != "not significant"]
+    print(
+        f"{len(cells)} cells of {args.cell:g} m: {classes.get('hot', 0)} hot,"
+        f" {classes.get('cold', 0)} cold (Gi*, false discovery rate {args.alpha:g})"
+    )
+    if out is not None:
+        print(f"{out}: {write_features(shown, out)} cells")
+    return 0
+
+
+def _cmd_sites(args: argparse.Namespace) -> int:
+    from geo.analysis import sites
+    from geo.exports import write_features
+
+    out = _out(args.out, (".geojson", ".gpkg", ".csv", ".json"))
+    found = sites(
+        open_store(args.store),
+        role=args.role,
+        min_nights=args.min_nights,
+        last_nights=args.last_nights,
+        radius_m=args.radius,
+        end=_date(args.end, option="--to"),
+    )
+    print(
+        f"{len(found)} persistent sites (seen on at least {args.min_nights} of the last"
+        f" {args.last_nights} nights, within {args.radius:g} m)"
+    )
+    for _, site in found.head(args.show).iterrows():
+        print(
+            f"  {site['site_id']}: {site['people']} people, {site['nights_seen']} nights,"
+            f" last seen {site['last_seen']:%Y-%m-%d}, ward {site['area_code']},"
+            f" agencies: {site['agencies']}"
+        )
+    if out is not None:
+        print(f"{out}: {write_features(found, out)} sites")
+    return 0
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from geo.analysis import coverage_gaps
+    from geo.exports import write_features, write_table
+
+    out = _out(args.out, (".geojson", ".gpkg", ".csv", ".json"))
+    wards = _out(args.wards, (".csv", ".json"), "--wards")
+    found = coverage_gaps(
+        open_store(args.store),
+        role=args.role,
+        days=args.days,
+        walk_m=args.walk,
+        demand_nights=args.demand_nights,
+        end=_date(args.end, option="--to"),
+        time_of_day=args.time_of_day,
+    )
+    kinds = found.gaps["demand"].value_counts().to_dict() if len(found.gaps) else {}
+    print(
+        f"{len(found.gaps)} coverage gaps (no agency within {args.walk:g} m in the last"
+        f" {args.days} nights): " + ", ".join(f"{n} {k}" for k, n in kinds.items())
+    )
+    print(f"{len(found.overlaps)} places covered by several agencies while gaps exist")
+    for _, gap in found.gaps.head(args.show).iterrows():
+        since = gap["days_since_visit"]
+        when = "never visited" if since != since else f"{since:.0f} nights since a visit"
+        people = f"{gap['people']:.0f} " + ("person" if gap["people"] == 1 else "people")
+        print(f"  {gap['rank']}. {gap['demand']} {gap['place_id']}: {people}, {when}")
+    if out is not None:
+        print(f"{out}: {write_features(found.gaps, out)} gaps")
+    if wards is not None:
+        print(f"{wards}: {write_table(found.wards, wards)} wards")
+    return 0
+
+
+def _cmd_patrol(args: argparse.Namespace) -> int:
+    from geo.analysis import plan
+    from geo.patrol import printable, to_gpx
+
+    out = _out(args.out, (".gpx",))
+    sheet = _out(args.sheet, (".txt",), "--sheet")
+    lat, sep, lon = args.start.partition(",")
+    try:
+        start = (float(lon), float(lat))
+    except ValueError:
+        raise AtlasError(
+            f"--start {args.start!r}: write it as LAT,LON, e.g. 50.8278,-0.1680"
+        ) from None
+    if not sep:
+        raise AtlasError(f"--start {args.start!r}: write it as LAT,LON, e.g. 50.8278,-0.1680")
+    if not (
+        UK_LAT_RANGE[0] <= start[1] <= UK_LAT_RANGE[1]
+        and UK_LON_RANGE[0] <= start[0] <= UK_LON_RANGE[1]
+    ):
+        raise AtlasError(
+            f"--start {args.start!r} is outside Great Britain; write it as LAT,LON"
+            " (latitude first), e.g. 50.8278,-0.1680"
+        )
+    patrol = plan(
+        open_store(args.store),
+        role=args.role,
+        start_lonlat=start,
+        stops=args.stops,
+        budget_minutes=args.minutes,
+        days=args.days,
+        end=_date(args.end, option="--to"),
+        return_to_start=args.round_trip,
+    )
+    text = printable(patrol)
+    if sheet is not None:
+        sheet.write_text(text, encoding="utf-8")
+    if out is not None:
+        out.write_text(to_gpx(patrol), encoding="utf-8")
+        print(f"{out}: {len(patrol.stops)} stops, {patrol.total_m / 1000:.1f} km")
+    if sheet is None:
+        print(text, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept apart so tests and docs can read it)."""
     parser = argparse.ArgumentParser(
         prog="python -m geo",
-        description="Outreach Atlas from the command line: import files, build the demo.",
+        description="Outreach Atlas from the command line: import files, build the demo, and"
+        " answer the questions: ward figures, hotspots, persistent sites, gaps, patrols.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -175,10 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
         example: str,
         *,
         rows: bool = False,
+        extra: Sequence[argparse.ArgumentParser] = (),
     ) -> argparse.ArgumentParser:
         sub = parent.add_parser(
             name,
-            parents=[common, row_file] if rows else [common],
+            parents=[common, *([row_file] if rows else []), *extra],
             help=text,
             description=text,
             epilog=f"example:\n  {example}",
@@ -284,6 +478,96 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         commands, "status", _cmd_status, "count what the store holds", "python -m geo status --json"
     )
+
+    analysis = argparse.ArgumentParser(add_help=False)
+    analysis.add_argument(
+        "--role",
+        default="coordinator",
+        choices=["coordinator", "police", "councillor", "admin"],
+        help="whose view: small numbers and places follow that role's rules (default: %(default)s)",
+    )
+    analysis.add_argument("--to", dest="end", metavar="DATE", help="last night (default: latest)")
+
+    def analysis_command(
+        name: str, func: Callable[..., int], text: str, example: str
+    ) -> argparse.ArgumentParser:
+        return command(commands, name, func, text, example, extra=[analysis])
+
+    summ = analysis_command(
+        "summary",
+        _cmd_summary,
+        "ward figures per area and period: people, sightings, needs, change, emerging wards",
+        "python -m geo summary --by ward --period week --role councillor --out wards.csv",
+    )
+    summ.add_argument("--by", default="ward", help="ward, lsoa, or a boundary FILE (a beat)")
+    summ.add_argument(
+        "--period",
+        default="week",
+        choices=["night", "week", "month", "range"],
+        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to",
+    )
+    summ.add_argument("--from", dest="start", metavar="DATE", help="first night")
+    summ.add_argument("--periods", type=int, default=8, help="how many periods without --from")
+    summ.add_argument("--threshold", type=int, help="hide counts from 1 to this (default 4)")
+    summ.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
+
+    hot = analysis_command(
+        "hotspots",
+        _cmd_hotspots,
+        "grid cells where people are significantly concentrated (Gi* with false discovery rate)",
+        "python -m geo hotspots --nights 28 --out hotspots.geojson",
+    )
+    hot.add_argument("--nights", type=int, default=28, help="nights to look back (default 28)")
+    hot.add_argument("--cell", type=float, default=100.0, help="cell size in metres (100)")
+    hot.add_argument("--alpha", type=float, default=0.05, help="false discovery rate (0.05)")
+    hot.add_argument("--all-cells", action="store_true", help="write every cell, not just hot/cold")
+    hot.add_argument("--out", metavar="FILE.geojson", help="write the cells (EPSG:4326)")
+
+    site = analysis_command(
+        "sites",
+        _cmd_sites,
+        "persistent sites: places people were seen on at least k of the last n nights",
+        "python -m geo sites --min-nights 3 --last-nights 14 --out sites.geojson",
+    )
+    site.add_argument("--min-nights", type=int, default=3, help="k (default 3)")
+    site.add_argument("--last-nights", type=int, default=14, help="n (default 14)")
+    site.add_argument("--radius", type=float, default=50.0, help="metres a site spans (50)")
+    site.add_argument("--show", type=int, default=20, help="how many to print (20)")
+    site.add_argument("--out", metavar="FILE.geojson", help="write the sites (EPSG:4326)")
+
+    gap = analysis_command(
+        "gaps",
+        _cmd_gaps,
+        "coverage gaps: sites, hotspots and recent sightings no agency has been near lately",
+        "python -m geo gaps --days 7 --out gaps.geojson --wards coverage.csv",
+    )
+    gap.add_argument("--days", type=int, default=7, help="coverage window in nights (7)")
+    gap.add_argument("--walk", type=float, default=200.0, help="walking distance, metres (200)")
+    gap.add_argument(
+        "--demand-nights",
+        type=int,
+        default=28,
+        help="nights of sightings that count as recent demand (28)",
+    )
+    gap.add_argument("--time-of-day", default="any", choices=["any", "night", "day"])
+    gap.add_argument("--show", type=int, default=20, help="how many to print (20)")
+    gap.add_argument("--out", metavar="FILE.geojson", help="write the gaps (EPSG:4326)")
+    gap.add_argument("--wards", metavar="FILE.csv", help="write each ward's covered share")
+
+    pat = analysis_command(
+        "patrol",
+        _cmd_patrol,
+        "plan a walking patrol: uncovered persistent sites and hotspots first, in a short order",
+        "python -m geo patrol --start 50.8278,-0.1680 --stops 8 --out patrol.gpx",
+    )
+    pat.add_argument("--start", required=True, metavar="LAT,LON", help="where the patrol starts")
+    amount = pat.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--stops", type=int, help="how many places to visit")
+    amount.add_argument("--minutes", type=float, help="time budget, walking plus 10 min a stop")
+    pat.add_argument("--days", type=int, default=7, help="coverage window in nights (7)")
+    pat.add_argument("--round-trip", action="store_true", help="come back to the start")
+    pat.add_argument("--out", metavar="FILE.gpx", help="write waypoints and route as GPX")
+    pat.add_argument("--sheet", metavar="FILE.txt", help="write the printable list here")
     return parser
 
 

@@ -7,6 +7,8 @@ no personal attributes; councillor and admin exports have no records layer at al
 from __future__ import annotations
 
 import contextlib
+import json
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -49,3 +51,62 @@ def export_geopackage(store: Store, path: str | Path, *, role: str) -> dict[str,
         frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
         written[name] = len(frame)
     return written
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Times and dates as ISO text, so every format writes them the same way."""
+    out = pd.DataFrame(frame).copy()
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+            values.dtype
+        ):
+            out[column] = values.map(lambda v: None if pd.isna(v) else v.isoformat())
+        elif values.dtype == object:
+            out[column] = values.map(lambda v: v.isoformat() if isinstance(v, date) else v)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> int:
+    """Write a table as ``.csv`` (UTF-8 with BOM, as Excel opens it, formulas neutralised) or
+    ``.json`` (a list of objects, missing values as null); return the rows written."""
+    from geo.importer import neutralise_formula
+
+    path = Path(path)
+    table = _plain(frame.drop(columns="geometry", errors="ignore"))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = table.map(neutralise_formula).to_csv(index=False)
+        path.write_bytes(text.encode("utf-8-sig"))
+    elif suffix == ".json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        raise InputFileError(f"{path}: write tables as .csv or .json")
+    return len(table)
+
+
+def write_features(frame: gpd.GeoDataFrame, path: str | Path) -> int:
+    """Write features as ``.geojson`` (EPSG:4326, as RFC 7946 asks) or ``.gpkg``, or as a table
+    (``.csv``/``.json``, with ``lon``/``lat`` columns); return the features written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    shown = frame.to_crs(DISPLAY_CRS) if frame.crs is not None else frame
+    if suffix in (".csv", ".json"):
+        points = shown.geometry.representative_point()
+        table = pd.DataFrame(shown.drop(columns="geometry")).assign(
+            lon=points.x.round(6), lat=points.y.round(6)
+        )
+        return write_table(table, path)
+    if suffix not in (".geojson", ".gpkg"):
+        raise InputFileError(f"{path}: write map features as .geojson, .gpkg, .csv or .json")
+    path.unlink(missing_ok=True)
+    out = gpd.GeoDataFrame(
+        _plain(shown.drop(columns="geometry")), geometry=shown.geometry.values, crs=shown.crs
+    )
+    if out.empty:
+        path.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+        return 0
+    driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
+    out.to_file(path, driver=driver, engine="pyogrio")
+    return len(out)

@@ -1,0 +1,297 @@
+"""The questions each audience brings, answered from a store for a role.
+
+Every function here takes the store and a role and reads records only through
+``store.records(role=...)`` (or, for ward figures, :func:`geo.summary.area_summary`, which
+suppresses by role), so what leaves is what the role may see: coordinators get exact places,
+police get places snapped to 100 m (hotspots, sites and gaps are then worked out from those),
+councillors get ward figures only and are refused the rest. The command line and the app both
+call these; neither reads records itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import ndimage
+
+from geo import coverage, hotspots, patrol
+from geo.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
+from geo.errors import AnalysisError
+from geo.store import Store
+
+#: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
+DEMAND_NIGHTS: Final = 28
+#: Nights a place must be seen on, out of the last :data:`SITE_WINDOW`, to be a persistent site.
+SITE_NIGHTS: Final = 3
+SITE_WINDOW: Final = 14
+
+
+def _last_night(records: pd.DataFrame, end: date | None) -> date | None:
+    if end is not None:
+        return end
+    if records.empty:
+        return None
+    return pd.Timestamp(records["night"].max()).date()
+
+
+def hotspot_cells(
+    store: Store,
+    *,
+    role: str,
+    nights: int = DEMAND_NIGHTS,
+    end: date | None = None,
+    cell_m: float = 100.0,
+    alpha: float = 0.05,
+) -> gpd.GeoDataFrame:
+    """Gi* hotspots over the last ``nights`` nights (to ``end``, default the latest night),
+    every grid cell with its class; see :func:`geo.hotspots.hotspots`."""
+    records = store.records(role=role)
+    last = _last_night(records, end)
+    start = None if last is None else last - timedelta(days=nights - 1)
+    return hotspots.hotspots(records, cell_m=cell_m, start=start, end=last, alpha=alpha)
+
+
+def sites(
+    store: Store,
+    *,
+    role: str,
+    min_nights: int = SITE_NIGHTS,
+    last_nights: int = SITE_WINDOW,
+    radius_m: float = 50.0,
+    end: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Persistent sites; see :func:`geo.hotspots.persistent_sites`."""
+    records = store.records(role=role)
+    return hotspots.persistent_sites(
+        records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage, gaps and overlaps at one moment.
+
+    Attributes
+    ----------
+    demand
+        Every place of demand (persistent sites, hot cells, recent sightings) with the
+        agencies that covered it, ``days_since_visit`` and a ``demand`` label.
+    gaps, overlaps
+        See :func:`geo.coverage.gaps` and :func:`geo.coverage.overlaps`.
+    agencies
+        One row per agency: its visits and contacts in the window and the area it covers.
+    wards
+        Every ward's share of recent demand (people) that was covered.
+    """
+
+    demand: pd.DataFrame
+    gaps: gpd.GeoDataFrame
+    overlaps: gpd.GeoDataFrame
+    agencies: gpd.GeoDataFrame
+    wards: pd.DataFrame
+
+
+def demand_places(
+    records: pd.DataFrame,
+    *,
+    end: date | None,
+    demand_nights: int = DEMAND_NIGHTS,
+) -> pd.DataFrame:
+    """Places of demand for coverage and patrols: persistent sites, hot cells, and sightings
+    of the last ``demand_nights`` nights, each with ``demand``, ``place_id``, ``people``,
+    ``easting``, ``northing`` and ``area_code`` (where known)."""
+    last = _last_night(records, end)
+    if last is None:
+        return pd.DataFrame(
+            columns=["demand", "place_id", "people", "easting", "northing", "area_code"]
+        )
+    start = last - timedelta(days=demand_nights - 1)
+    site = hotspots.persistent_sites(
+        records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last
+    )
+    cells = hotspots.hotspots(records, start=start, end=last)
+    hot = _hot_places(cells, sites=site, nights=demand_nights)
+    night = pd.to_datetime(records["night"]).dt.date
+    recent = records.loc[records["kind"].ne("visit") & (night >= start) & (night <= last)]
+    parts = [
+        pd.DataFrame(
+            {
+                "demand": "site",
+                "place_id": site["site_id"].to_numpy(object),
+                "people": site["people"].to_numpy(float),
+                "easting": site["easting"].to_numpy(float),
+                "northing": site["northing"].to_numpy(float),
+                "area_code": site["area_code"].to_numpy(object),
+                "nights_seen": site["nights_seen"].to_numpy(float),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "demand": "hotspot",
+                "place_id": hot["place_id"].to_numpy(object),
+                "people": hot["people"].to_numpy(float),
+                "easting": hot["easting"].to_numpy(float),
+                "northing": hot["northing"].to_numpy(float),
+                "area_code": None,
+                "cells": hot["cells"].to_numpy(float),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "demand": "sighting",
+                "place_id": recent["record_id"].to_numpy(object),
+                "people": recent["people"].to_numpy(float),
+                "easting": recent["easting"].to_numpy(float),
+                "northing": recent["northing"].to_numpy(float),
+                "area_code": recent["area_code"].to_numpy(object),
+            }
+        ),
+    ]
+    found = [part for part in parts if len(part)]
+    return pd.concat(found, ignore_index=True) if found else parts[-1]
+
+
+def _hot_places(cells: gpd.GeoDataFrame, *, sites: pd.DataFrame, nights: int) -> pd.DataFrame:
+    """One place per patch of touching hot cells: its busiest cell, with the patch's people
+    per night (rounded up). A patch holding a persistent site is that site, and is dropped."""
+    hot = cells.loc[cells["hotspot"] == "hot"]
+    if hot.empty:
+        return pd.DataFrame(columns=["place_id", "people", "easting", "northing", "cells"])
+    col, row = hot["col"].to_numpy(), hot["row"].to_numpy()
+    grid = np.zeros((row.max() - row.min() + 1, col.max() - col.min() + 1), dtype=bool)
+    grid[row - row.min(), col - col.min()] = True
+    labels, _ = ndimage.label(grid, structure=np.ones((3, 3)))
+    patch = labels[row - row.min(), col - col.min()]
+    frame = pd.DataFrame(
+        {
+            "place_id": hot.index.to_numpy(object),
+            "patch": patch,
+            "people": hot["people"].to_numpy(float),
+            "easting": hot["easting"].to_numpy(float),
+            "northing": hot["northing"].to_numpy(float),
+        }
+    )
+    busiest = frame.sort_values("people", ascending=False, kind="stable").drop_duplicates("patch")
+    per_patch = frame.groupby("patch")["people"].agg(["sum", "size"])
+    busiest = busiest.assign(
+        people=np.ceil(per_patch.loc[busiest["patch"], "sum"].to_numpy() / nights),
+        cells=per_patch.loc[busiest["patch"], "size"].to_numpy(),
+    )
+    if len(sites):
+        site_patch = labels[
+            np.clip(
+                np.floor(sites["northing"].to_numpy() / cells_size(cells)).astype(int) - row.min(),
+                0,
+                grid.shape[0] - 1,
+            ),
+            np.clip(
+                np.floor(sites["easting"].to_numpy() / cells_size(cells)).astype(int) - col.min(),
+                0,
+                grid.shape[1] - 1,
+            ),
+        ]
+        busiest = busiest.loc[~busiest["patch"].isin(site_patch[site_patch > 0])]
+    return busiest.drop(columns="patch").reset_index(drop=True)
+
+
+def cells_size(cells: gpd.GeoDataFrame) -> float:
+    """The side of a grid's cells in metres."""
+    return float(np.sqrt(cells.geometry.iloc[0].area))
+
+
+def coverage_gaps(
+    store: Store,
+    *,
+    role: str,
+    days: int = DEFAULT_DAYS,
+    walk_m: float = DEFAULT_WALK_M,
+    demand_nights: int = DEMAND_NIGHTS,
+    end: date | None = None,
+    time_of_day: TimeOfDay = "any",
+) -> Coverage:
+    """Coverage by agency over the last ``days`` nights, the places of demand it missed, the
+    places several agencies covered while others were missed, and each ward's covered share.
+
+    Demand is persistent sites, hot cells, and sightings of the last ``demand_nights`` nights
+    (default 28): a sighting of three weeks ago that nobody has been back to is a gap even
+    though the sighting itself was someone being there.
+    """
+    if demand_nights < days:
+        raise AnalysisError(
+            f"demand_nights ({demand_nights}) must be at least days ({days}): demand older than"
+            " the coverage window is what a gap is made of"
+        )
+    records = store.records(role=role)
+    last = _last_night(records, end)
+    demand = demand_places(records, end=last, demand_nights=demand_nights)
+    options = {"days": days, "walk_m": walk_m, "end": last, "time_of_day": time_of_day}
+    covered = coverage.demand_coverage(demand, records, **options)
+    sightings = demand.loc[demand["demand"] == "sighting"]
+    return Coverage(
+        demand=covered,
+        gaps=coverage.gaps(demand, records, **options),
+        overlaps=coverage.overlaps(demand, records, **options),
+        agencies=coverage.agency_coverage(records, **options),
+        wards=coverage.ward_coverage(records, store.areas(), demand=sightings, **options),
+    )
+
+
+def plan(
+    store: Store,
+    *,
+    role: str,
+    start_lonlat: tuple[float, float],
+    stops: int | None = None,
+    budget_minutes: float | None = None,
+    days: int = DEFAULT_DAYS,
+    end: date | None = None,
+    walk_kmh: float = patrol.DEFAULT_WALK_KMH,
+    dwell_minutes: float = patrol.DEFAULT_DWELL_MINUTES,
+    return_to_start: bool = False,
+) -> patrol.Patrol:
+    """A patrol from ``start_lonlat`` over persistent sites and hot cells, uncovered first.
+
+    Single sightings are left out: a patrol goes where people keep sleeping.
+    """
+    found = coverage_gaps(store, role=role, days=days, end=end)
+    candidates = found.demand.loc[found.demand["demand"].isin(["site", "hotspot"])]
+    return patrol.plan_patrol(
+        candidates,
+        start_lonlat=start_lonlat,
+        stops=stops,
+        budget_minutes=budget_minutes,
+        walk_kmh=walk_kmh,
+        dwell_minutes=dwell_minutes,
+        return_to_start=return_to_start,
+    )
+
+
+def outputs_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy fit for CSV or GeoJSON: times as ISO text, lists as text, no NaN-only objects."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+            values.dtype
+        ):
+            out[column] = values.map(lambda v: None if pd.isna(v) else v.isoformat())
+        elif values.dtype == object and values.map(lambda v: isinstance(v, date)).any():
+            out[column] = values.map(lambda v: v.isoformat() if isinstance(v, date) else v)
+    return out
+
+
+__all__ = [
+    "DEMAND_NIGHTS",
+    "Coverage",
+    "coverage_gaps",
+    "demand_places",
+    "hotspot_cells",
+    "outputs_frame",
+    "plan",
+    "sites",
+]

@@ -1,0 +1,244 @@
+"""The questions from a store, by role, and the command line that asks them.
+
+The demo borough is loaded once for the module; commands run in-process through
+``geo.__main__.main`` (one subprocess test checks the real entry point).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo import analysis
+from geo.__main__ import main
+from geo.demo import RISING_WARD_CODE, load_demo
+from geo.errors import AccessDenied
+from geo.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+GPX = "{http://www.topografix.com/GPX/1/1}"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("atlas") / "atlas.sqlite"
+    load_demo(open_store(path), directory=DEMO)
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(store_path):
+    return open_store(store_path)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# -- the analysis layer ------------------------------------------------------------------------
+def test_councillors_get_figures_but_no_places(store) -> None:
+    for ask in (analysis.hotspot_cells, analysis.sites, analysis.coverage_gaps):
+        with pytest.raises(AccessDenied, match="councillor role does not see records as points"):
+            ask(store, role="councillor")
+
+
+def test_police_places_are_on_the_100_m_grid(store) -> None:
+    found = analysis.sites(store, role="police")
+    assert len(found) > 0
+    # a site of police records lies at the centre of a 100 m square: ...50 m
+    assert ((found["easting"] % 100).round(6) == 50).all()
+    assert ((found["northing"] % 100).round(6) == 50).all()
+
+
+def test_a_hotspot_patch_holding_a_site_is_that_site(store) -> None:
+    records = store.records(role="coordinator")
+    places = analysis.demand_places(records, end=None)
+    sites = places.loc[places["demand"] == "site"]
+    hot = places.loc[places["demand"] == "hotspot"]
+    assert len(sites) > 0
+    # every hot patch in the demo holds a persistent site, so no hotspot place is left over
+    # to send a patrol to the same doorway twice
+    assert hot.empty
+    riverside = sites.loc[sites["area_code"] == RISING_WARD_CODE]
+    assert len(riverside) >= 1
+
+
+def test_patrol_stops_are_distinct_places(store) -> None:
+    patrol = analysis.plan(store, role="coordinator", start_lonlat=(-0.30, 50.83), stops=8)
+    xy = patrol.stops[["easting", "northing"]].round(0)
+    assert len(patrol.stops) == 8
+    assert not xy.duplicated().any()
+    assert patrol.stops["demand"].isin(["site", "hotspot"]).all()
+
+
+def test_gaps_are_recent_demand_nobody_went_back_to(store) -> None:
+    found = analysis.coverage_gaps(store, role="coordinator", days=7)
+    assert (found.gaps["n_agencies"] == 0).all()
+    # a gap is older than the coverage window: the sighting itself was someone being there
+    assert (found.gaps["days_since_visit"].dropna() >= 7).all()
+    assert found.wards["area_code"].nunique() == 20
+    shares = found.wards["share_covered"].dropna()
+    assert ((shares >= 0) & (shares <= 1)).all()
+
+
+# -- the command line ------------------------------------------------------------------------
+def test_summary_csv_has_every_area_and_period(capsys, store_path, tmp_path) -> None:
+    out = tmp_path / "wards.csv"
+    code, stdout, _ = run(
+        capsys,
+        "summary",
+        "--store",
+        str(store_path),
+        "--period",
+        "month",
+        "--periods",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    assert "60 rows (20 areas x 3 periods)" in stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 60
+    for column in ("area_code", "area_name", "period", "people", "distinct_people", "sightings"):
+        assert column in rows[0]
+    riverside = [r for r in rows if r["area_code"] == RISING_WARD_CODE]
+    assert riverside[-1]["emerging"] == "True"
+    assert {r["period"] for r in rows} == {r["period"] for r in riverside}
+
+
+def test_summary_for_councillors_hides_small_numbers(capsys, store_path, tmp_path) -> None:
+    out = tmp_path / "wards.json"
+    code, _, _ = run(
+        capsys,
+        "summary",
+        "--store",
+        str(store_path),
+        "--role",
+        "councillor",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    values = {str(row["people"]) for row in rows}
+    assert "<5" in values
+    assert not values & {"1", "2", "3", "4"}
+
+
+def test_summary_by_a_boundary_file_neutralises_formulas(capsys, store_path, store, tmp_path):
+    wards = store.areas()
+    beat = gpd.GeoDataFrame(
+        {"code": ["BEAT1"], "name": ['=HYPERLINK("http://x")']},
+        geometry=[shapely.unary_union(wards.geometry.to_numpy())],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "beat.geojson"
+    beat.to_file(path, driver="GeoJSON")
+    out = tmp_path / "beat.csv"
+    code, _, _ = run(
+        capsys,
+        "summary",
+        "--store",
+        str(store_path),
+        "--by",
+        str(path),
+        "--period",
+        "range",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-23",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["area_code"] for r in rows] == ["BEAT1"]
+    assert rows[0]["area_name"].startswith("'=")
+    assert rows[0]["period"] == "2026-11-01/2026-11-23"
+
+
+def test_hotspots_sites_and_gaps_write_geojson(capsys, store_path, tmp_path) -> None:
+    for command, extra in (("hotspots", []), ("sites", []), ("gaps", ["--days", "7"])):
+        out = tmp_path / f"{command}.geojson"
+        code, stdout, _ = run(
+            capsys, command, "--store", str(store_path), *extra, "--out", str(out)
+        )
+        assert code == 0, stdout
+        features = gpd.read_file(out)
+        assert features.crs.to_epsg() == 4326
+        assert f"{out}: {len(features)}" in stdout
+        assert len(features) > 0
+    code, stdout, _ = run(capsys, "hotspots", "--store", str(store_path), "--nights", "28")
+    hot = int(re.search(r"(\d+) hot", stdout).group(1))
+    assert hot == len(gpd.read_file(tmp_path / "hotspots.geojson").query("hotspot == 'hot'"))
+
+
+def test_patrol_writes_gpx_and_a_sheet(capsys, store_path, tmp_path) -> None:
+    gpx, sheet = tmp_path / "patrol.gpx", tmp_path / "patrol.txt"
+    code, stdout, _ = run(
+        capsys,
+        "patrol",
+        "--store",
+        str(store_path),
+        "--start",
+        "50.83,-0.30",
+        "--stops",
+        "5",
+        "--out",
+        str(gpx),
+        "--sheet",
+        str(sheet),
+    )
+    assert code == 0
+    root = ET.parse(gpx).getroot()
+    assert len(root.findall(f"{GPX}wpt")) == 5
+    assert len(root.findall(f"{GPX}rte/{GPX}rtept")) == 6  # the start, then five stops
+    assert "OUTREACH PATROL" in sheet.read_text(encoding="utf-8")
+    assert "5 stops" in stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["hotspots", "--role", "councillor"], "councillor role does not see records as points"),
+        (["summary", "--role", "admin"], "admin role manages users and imports"),
+        (["summary", "--from", "23/11/2026"], "--from '23/11/2026': write dates as YYYY-MM-DD"),
+        (["summary", "--out", "wards.xlsx"], "--out wards.xlsx: the file name must end in .csv"),
+        (["summary", "--by", "nowhere.gpkg"], "--by nowhere.gpkg: give ward, lsoa, or a boundary"),
+        (["patrol", "--start", "50.8", "--stops", "3"], "write it as LAT,LON"),
+        (["patrol", "--start=-0.30,50.83", "--stops", "3"], "outside Great Britain; write"),
+    ],
+)
+def test_expected_errors_are_one_line(capsys, store_path, argv, message) -> None:
+    code, _, stderr = run(capsys, *argv, "--store", str(store_path))
+    assert code == 2
+    assert stderr.startswith("error: ") and message in stderr
+    assert stderr.count("\n") == 1
+
+
+def test_the_real_entry_point_prints_help_with_examples() -> None:
+    for command in ("summary", "hotspots", "sites", "gaps", "patrol"):
+        result = subprocess.run(
+            [sys.executable, "-m", "geo", command, "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert f"python -m geo {command}" in result.stdout
+        assert "--store" in result.stdout
