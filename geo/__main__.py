@@ -176,6 +176,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from geo.summary import area_summary
 
     out = _out(args.out, (".csv", ".json"))
+    languages = _out(args.languages, (".csv", ".json"), "--languages")
+    contacts = _out(args.contacts, (".csv", ".json"), "--contacts")
     layer: object = args.by
     if args.by not in ("ward", "lsoa") or Path(args.by).exists():
         if not Path(args.by).exists():
@@ -201,6 +203,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             f"{out}: {rows} rows ({summary.areas['area_code'].nunique()} areas x"
             f" {summary.areas['period'].nunique()} periods), as the {args.role} role sees them"
         )
+    for path, table in ((languages, summary.languages), (contacts, summary.contacts)):
+        if path is not None:
+            print(f"{path}: {write_table(table, path)} rows")
     hidden = outside.loc[outside["sightings"].astype(str) != "0"]
     for _, row in hidden.iterrows():
         print(
@@ -510,6 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--periods", type=int, default=8, help="how many periods without --from")
     summ.add_argument("--threshold", type=int, help="hide counts from 1 to this (default 4)")
     summ.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
+    summ.add_argument("--languages", metavar="FILE.csv", help="interpreter languages per area")
+    summ.add_argument("--contacts", metavar="FILE.csv", help="contacts by agency and outcome")
 
     hot = analysis_command(
         "hotspots",
