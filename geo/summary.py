@@ -343,10 +343,23 @@ def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
     i, j = np.concatenate(rows), np.concatenate(cols)
     if len(i) == 0:
         return people
-    graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    # only records tied to another need grouping; every other record counts its own people
+    linked = _sorted_unique(np.concatenate([i, j]))
+    local = np.searchsorted(linked, np.concatenate([i, j]))
+    m = len(linked)
+    graph = sparse.coo_matrix(
+        (np.ones(len(i), dtype=np.int8), (local[: len(i)], local[len(i) :])), shape=(m, m)
+    )
     _, group = csgraph.connected_components(graph, directed=False)
     # per group and agency: people without a reference, plus distinct references
-    key = pd.DataFrame({"group": group, "agency": agency, "ref": ref_code, "people": people})
+    key = pd.DataFrame(
+        {
+            "group": group,
+            "agency": agency[linked],
+            "ref": ref_code[linked],
+            "people": people[linked],
+        }
+    )
     no_ref = key["ref"] < 0
     by_agency = (
         key.loc[no_ref]
@@ -355,10 +368,11 @@ def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
         .add(key.loc[~no_ref].groupby(["group", "agency"])["ref"].nunique(), fill_value=0)
     )
     group_people = by_agency.groupby(level="group").max()
-    first = np.zeros(n, dtype=bool)
+    first = np.zeros(m, dtype=bool)
     first[np.unique(group, return_index=True)[1]] = True
-    counted = np.zeros(n, dtype=np.int64)
-    counted[first] = group_people.reindex(group[first]).to_numpy(np.int64)
+    counted = people.copy()
+    counted[linked] = 0
+    counted[linked[first]] = group_people.reindex(group[first]).to_numpy(np.int64)
     return counted
 
 
@@ -367,46 +381,88 @@ def _nearby_pairs(
 ) -> np.ndarray:
     """Pairs of records of one night, from different agencies, within ``merge_m`` metres,
     whose sex and nationality group do not disagree."""
-    # only nights on which more than one agency recorded anything can hold such a pair
-    per_night = pd.Series(agency).groupby(night).nunique()
-    busy = np.isin(night, per_night.index[per_night.to_numpy() > 1])
-    candidates = np.flatnonzero(busy & np.isfinite(demand["easting"].to_numpy(float)))
+    # A cheap sieve first: two points within merge_m of each other share a cell in at least
+    # one of four grids of cells a little over 2 * merge_m wide, offset by half a cell (in each
+    # axis the two grids' cell edges are more than merge_m apart, so at most one of them falls
+    # between the points). Only records sharing a night and such a cell go to the KD-tree.
+    easting = demand["easting"].to_numpy(float)
+    northing = demand["northing"].to_numpy(float)
+    located = np.isfinite(easting) & np.isfinite(northing)
+    if located.sum() < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    cell = 2.02 * merge_m
+    x0, y0 = np.nanmin(easting), np.nanmin(northing)
+    shared = np.zeros(len(demand), dtype=bool)
+    for dx in (0.0, cell / 2):
+        for dy in (0.0, cell / 2):
+            col = np.floor((np.where(located, easting, x0) - x0 + dx) / cell).astype(np.int64)
+            row = np.floor((np.where(located, northing, y0) - y0 + dy) / cell).astype(np.int64)
+            key = (night * (col.max() + 1) + col) * (row.max() + 1) + row
+            shared |= pd.Series(key).duplicated(keep=False).to_numpy()
+    candidates = np.flatnonzero(shared & located)
     if len(candidates) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    e = demand["easting"].to_numpy(float)[candidates]
-    nn = demand["northing"].to_numpy(float)[candidates]
+    e, nn = easting[candidates], northing[candidates]
     # nights far apart in a third dimension: no pair ever spans two nights
     z = (night[candidates] - night[candidates].min()) * (10 * merge_m + 1e6)
     pairs = cKDTree(np.column_stack([e, nn, z])).query_pairs(merge_m, output_type="ndarray")
     a, b = candidates[pairs[:, 0]], candidates[pairs[:, 1]]
     keep = agency[a] != agency[b]
+    a, b = a[keep], b[keep]
+    keep = np.ones(len(a), dtype=bool)
     for column in ("sex", "nationality_group"):
         if column in demand:
-            values = demand[column].astype(object).where(demand[column].notna(), None)
-            values = values.replace({"unknown": None}).to_numpy(object)
+            values = demand[column].to_numpy(object)
             va, vb = values[a], values[b]
-            keep &= (va == None) | (vb == None) | (va == vb)  # noqa: E711
+            unknown_a = pd.isna(va) | (va == "unknown")
+            unknown_b = pd.isna(vb) | (vb == "unknown")
+            keep &= unknown_a | unknown_b | (va == vb)
     return np.column_stack([a[keep], b[keep]])
 
 
 def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.DataFrame:
-    """Counts per (area, block) for every area and block, zeros included."""
-    grid = pd.MultiIndex.from_product([range(n_areas), range(n_blocks)], names=["_area", "_block"])
-    inside = demand.loc[demand["_area"] >= 0]
-    keys = [inside["_area"], inside["_block"]]
-    frame = pd.DataFrame(index=grid)
-    frame["sightings"] = inside.groupby(keys).size()
-    frame["people"] = inside.groupby(keys)["_counted"].sum()
-    frame["distinct_people"] = inside.groupby(keys)["person_ref"].nunique()
-    frame["merged_people"] = inside.groupby(keys)["people"].sum() - frame["people"]
-    contact = inside["kind"].isin(["outreach_contact", "referral"])
-    frame["contacts"] = contact.groupby(keys).sum()
-    for flag in ("interpreter_needed", *RECORD_FLAGS):
-        frame[flag] = inside[flag].fillna(0).astype(np.int64).groupby(keys).sum()
-    for group, column in NATIONALITY_COLUMNS.items():
-        frame[column] = inside["nationality_group"].eq(group).groupby(keys).sum()
-    frame = frame.fillna(0).astype(np.int64)
-    return frame.reset_index()
+    """Counts per (area, block) for every area and block, zeros included.
+
+    One integer key per record and ``np.bincount`` per column: a tenth of the time of a pandas
+    groupby per column at a million records.
+    """
+    inside = demand.loc[demand["_area"].to_numpy() >= 0]
+    key = inside["_area"].to_numpy(np.int64) * n_blocks + inside["_block"].to_numpy(np.int64)
+    size = n_areas * n_blocks
+
+    def total(values: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(key, weights=values, minlength=size).round().astype(np.int64)
+
+    def flag(column: str) -> np.ndarray:
+        return inside[column].fillna(0).to_numpy(np.float64)
+
+    people = inside["people"].to_numpy(np.float64)
+    counts = {
+        "sightings": total(),
+        "people": total(inside["_counted"].to_numpy(np.float64)),
+    }
+    ref, _ = pd.factorize(inside["person_ref"], use_na_sentinel=True)
+    known = ref >= 0
+    pairs = _sorted_unique(key[known] * (ref.max() + 1 if known.any() else 1) + ref[known])
+    distinct_key = pairs // (ref.max() + 1) if known.any() else pairs
+    counts["distinct_people"] = np.bincount(distinct_key, minlength=size).astype(np.int64)
+    counts["merged_people"] = total(people) - counts["people"]
+    contact = inside["kind"].isin(["outreach_contact", "referral"]).to_numpy(np.float64)
+    counts["contacts"] = total(contact)
+    for column in ("interpreter_needed", *RECORD_FLAGS):
+        counts[column] = total(flag(column))
+    group = inside["nationality_group"].to_numpy(object)
+    for name, column in NATIONALITY_COLUMNS.items():
+        counts[column] = total((group == name).astype(np.float64))
+    area, block = np.divmod(np.arange(size), n_blocks)
+    return pd.DataFrame({"_area": area, "_block": block, **counts})
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _outside(demand: pd.DataFrame, *, n_blocks: int) -> pd.DataFrame:
@@ -505,8 +561,10 @@ def _long(
     *,
     name: str,
 ) -> pd.DataFrame:
-    inside = frame.loc[(frame["_area"] >= 0) & (frame["_block"] < n_periods)]
-    counts = inside.groupby(["_area", "_block", *by], dropna=False).size().rename(name)
+    shown = (frame["_area"].to_numpy() >= 0) & (frame["_block"].to_numpy() < n_periods)
+    inside = frame.loc[shown]
+    counts = inside.groupby(["_area", "_block", *by], dropna=False, sort=False).size()
+    counts = counts.rename(name)
     counts = counts.reset_index()
     counts.insert(0, "area_code", codes.to_numpy()[counts.pop("_area")])
     counts = counts.merge(labels[["_block", "period"]], on="_block").drop(columns="_block")
@@ -520,7 +578,8 @@ def _long(
 def _contacts(
     demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
 ) -> pd.DataFrame:
-    contact = demand.loc[demand["kind"].isin(["outreach_contact", "referral"])]
+    wanted = demand["kind"].isin(["outreach_contact", "referral"]).to_numpy()
+    contact = demand.loc[wanted, ["_area", "_block", "agency", "outcome"]]
     contact = contact.assign(outcome=contact["outcome"].fillna("not recorded"))
     return _long(contact, ["agency", "outcome"], codes, labels, n_periods, name="contacts")
 
@@ -528,6 +587,7 @@ def _contacts(
 def _languages(
     demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
 ) -> pd.DataFrame:
-    need = demand.loc[demand["interpreter_needed"].fillna(0).astype(bool)]
+    wanted = demand["interpreter_needed"].fillna(0).to_numpy(bool)
+    need = demand.loc[wanted, ["_area", "_block", "language"]]
     need = need.assign(language=need["language"].fillna("not recorded"))
     return _long(need, ["language"], codes, labels, n_periods, name="sightings")

@@ -283,3 +283,22 @@ def test_inputs_are_not_changed_and_options_are_checked() -> None:
         summarise(records, wards(), start=date(2026, 12, 1), end=LAST)
     with pytest.raises(AnalysisError, match="merge_m must be 0"):
         summarise(records, wards(), merge_m=-1)
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "merged"),
+    [
+        (49.9, 0.0, True),  # straddles a 101 m sieve cell edge (80 -> 129.9): still found
+        (50.1, 0.0, False),
+        (35.0, 35.0, True),  # 49.5 m on the diagonal
+        (36.0, 36.0, False),  # 50.9 m
+    ],
+)
+def test_the_merge_distance_is_exact_wherever_the_points_fall(dx, dy, merged) -> None:
+    rows = [
+        record(0, 0, agency="Anchor", sex="female"),  # sets the sieve's origin; never merges
+        record(80, 0, agency="Council"),
+        record(80 + dx, dy, agency="Harbour Light"),
+    ]
+    row = latest(figures(frame(*rows), period="night", periods=1))
+    assert row["merged_people"] == (1 if merged else 0)
