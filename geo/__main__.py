@@ -170,8 +170,18 @@ def _out(path: str | None, allowed: tuple[str, ...], option: str = "--out") -> P
     return Path(path)
 
 
+def _json_features(frame: object, out: Path | None) -> int:
+    """Write ``frame`` to ``out`` if asked, and print it as JSON (for --json)."""
+    from geo.exports import features_json, write_features
+
+    if out is not None:
+        write_features(frame, out)  # type: ignore[arg-type]
+    print(features_json(frame))  # type: ignore[arg-type]
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from geo.exports import write_table
+    from geo.exports import table_csv, table_json, write_table
     from geo.readers.boundaries import read_areas
     from geo.summary import area_summary
 
@@ -194,10 +204,11 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         threshold=args.threshold,
     )
     outside = summary.outside
-    if out is None:
-        write = summary.areas.to_csv(index=False)
-        print(write, end="")
-    else:
+    if args.json:
+        print(table_json(summary.areas))
+    elif out is None:
+        print(table_csv(summary.areas), end="")
+    if out is not None:
         rows = write_table(summary.areas, out)
         print(
             f"{out}: {rows} rows ({summary.areas['area_code'].nunique()} areas x"
@@ -231,6 +242,8 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
     )
     classes = cells["hotspot"].value_counts()
     shown = cells if args.all_cells else cells.loc[cells["hotspot"] != "not significant"]
+    if args.json:
+        return _json_features(shown, out)
     print(
         f"{len(cells)} cells of {args.cell:g} m: {classes.get('hot', 0)} hot,"
         f" {classes.get('cold', 0)} cold (Gi*, false discovery rate {args.alpha:g})"
@@ -253,6 +266,8 @@ def _cmd_sites(args: argparse.Namespace) -> int:
         radius_m=args.radius,
         end=_date(args.end, option="--to"),
     )
+    if args.json:
+        return _json_features(found, out)
     print(
         f"{len(found)} persistent sites (seen on at least {args.min_nights} of the last"
         f" {args.last_nights} nights, within {args.radius:g} m)"
@@ -283,6 +298,10 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         end=_date(args.end, option="--to"),
         time_of_day=args.time_of_day,
     )
+    if args.json:
+        if wards is not None:
+            write_table(found.wards, wards)
+        return _json_features(found.gaps, out)
     kinds = found.gaps["demand"].value_counts().to_dict() if len(found.gaps) else {}
     print(
         f"{len(found.gaps)} coverage gaps (no agency within {args.walk:g} m in the last"
@@ -335,12 +354,26 @@ def _cmd_patrol(args: argparse.Namespace) -> int:
         return_to_start=args.round_trip,
     )
     text = printable(patrol)
+    if args.json:
+        from geo.exports import features_json
+
+        print(
+            json.dumps(
+                {
+                    "stops": json.loads(features_json(patrol.stops)),
+                    "total_m": round(patrol.total_m, 1),
+                    "walking_minutes": round(patrol.walking_minutes, 1),
+                    "total_minutes": round(patrol.total_minutes, 1),
+                }
+            )
+        )
     if sheet is not None:
         sheet.write_text(text, encoding="utf-8")
     if out is not None:
         out.write_text(to_gpx(patrol), encoding="utf-8")
-        print(f"{out}: {len(patrol.stops)} stops, {patrol.total_m / 1000:.1f} km")
-    if sheet is None:
+        if not args.json:
+            print(f"{out}: {len(patrol.stops)} stops, {patrol.total_m / 1000:.1f} km")
+    if sheet is None and not args.json:
         print(text, end="")
     return 0
 

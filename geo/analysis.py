@@ -50,6 +50,8 @@ def hotspot_cells(
 ) -> gpd.GeoDataFrame:
     """Gi* hotspots over the last ``nights`` nights (to ``end``, default the latest night),
     every grid cell with its class; see :func:`geo.hotspots.hotspots`."""
+    if nights < 1:
+        raise AnalysisError(f"nights must be at least 1; got {nights}")
     records = store.records(role=role)
     last = _last_night(records, end)
     start = None if last is None else last - timedelta(days=nights - 1)
@@ -183,23 +185,21 @@ def _hot_places(cells: gpd.GeoDataFrame, *, sites: pd.DataFrame, nights: int) ->
         cells=per_patch.loc[busiest["patch"], "size"].to_numpy(),
     )
     if len(sites):
-        site_patch = labels[
-            np.clip(
-                np.floor(sites["northing"].to_numpy() / cells_size(cells)).astype(int) - row.min(),
-                0,
-                grid.shape[0] - 1,
-            ),
-            np.clip(
-                np.floor(sites["easting"].to_numpy() / cells_size(cells)).astype(int) - col.min(),
-                0,
-                grid.shape[1] - 1,
-            ),
-        ]
+        size = _cell_size(cells)
+        site_row = np.floor(sites["northing"].to_numpy(float) / size).astype(int) - row.min()
+        site_col = np.floor(sites["easting"].to_numpy(float) / size).astype(int) - col.min()
+        on_grid = (
+            (site_row >= 0)
+            & (site_row < grid.shape[0])
+            & (site_col >= 0)
+            & (site_col < grid.shape[1])
+        )
+        site_patch = labels[site_row[on_grid], site_col[on_grid]]
         busiest = busiest.loc[~busiest["patch"].isin(site_patch[site_patch > 0])]
     return busiest.drop(columns="patch").reset_index(drop=True)
 
 
-def cells_size(cells: gpd.GeoDataFrame) -> float:
+def _cell_size(cells: gpd.GeoDataFrame) -> float:
     """The side of a grid's cells in metres."""
     return float(np.sqrt(cells.geometry.iloc[0].area))
 
@@ -271,27 +271,12 @@ def plan(
     )
 
 
-def outputs_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy fit for CSV or GeoJSON: times as ISO text, lists as text, no NaN-only objects."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
-            values.dtype
-        ):
-            out[column] = values.map(lambda v: None if pd.isna(v) else v.isoformat())
-        elif values.dtype == object and values.map(lambda v: isinstance(v, date)).any():
-            out[column] = values.map(lambda v: v.isoformat() if isinstance(v, date) else v)
-    return out
-
-
 __all__ = [
     "DEMAND_NIGHTS",
     "Coverage",
     "coverage_gaps",
     "demand_places",
     "hotspot_cells",
-    "outputs_frame",
     "plan",
     "sites",
 ]

@@ -67,23 +67,47 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def table_csv(frame: pd.DataFrame) -> str:
+    """A table as CSV text with formulas neutralised (no geometry column)."""
+    from geo.importer import neutralise_formula
+
+    table = _plain(frame.drop(columns="geometry", errors="ignore"))
+    return table.map(neutralise_formula).to_csv(index=False)
+
+
+def table_json(frame: pd.DataFrame) -> str:
+    """A table as a JSON list of objects, times as ISO text, missing values as null."""
+    table = _plain(frame.drop(columns="geometry", errors="ignore"))
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    return json.dumps(records, ensure_ascii=False, indent=1)
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> int:
     """Write a table as ``.csv`` (UTF-8 with BOM, as Excel opens it, formulas neutralised) or
     ``.json`` (a list of objects, missing values as null); return the rows written."""
-    from geo.importer import neutralise_formula
-
     path = Path(path)
-    table = _plain(frame.drop(columns="geometry", errors="ignore"))
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = table.map(neutralise_formula).to_csv(index=False)
-        path.write_bytes(text.encode("utf-8-sig"))
+        path.write_bytes(table_csv(frame).encode("utf-8-sig"))
     elif suffix == ".json":
-        records = json.loads(table.to_json(orient="records", force_ascii=False))
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+        path.write_text(table_json(frame), encoding="utf-8")
     else:
         raise InputFileError(f"{path}: write tables as .csv or .json")
-    return len(table)
+    return len(frame)
+
+
+def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Features as a table: the geometry replaced by ``lon``/``lat`` of a point on it."""
+    shown = frame.to_crs(DISPLAY_CRS) if frame.crs is not None else frame
+    points = shown.geometry.representative_point()
+    return pd.DataFrame(shown.drop(columns="geometry")).assign(
+        lon=points.x.round(6), lat=points.y.round(6)
+    )
+
+
+def features_json(frame: gpd.GeoDataFrame) -> str:
+    """Features as a JSON list of objects with ``lon``/``lat`` (EPSG:4326)."""
+    return table_json(_with_lonlat(frame))
 
 
 def write_features(frame: gpd.GeoDataFrame, path: str | Path) -> int:
@@ -93,20 +117,13 @@ def write_features(frame: gpd.GeoDataFrame, path: str | Path) -> int:
     suffix = path.suffix.lower()
     shown = frame.to_crs(DISPLAY_CRS) if frame.crs is not None else frame
     if suffix in (".csv", ".json"):
-        points = shown.geometry.representative_point()
-        table = pd.DataFrame(shown.drop(columns="geometry")).assign(
-            lon=points.x.round(6), lat=points.y.round(6)
-        )
-        return write_table(table, path)
+        return write_table(_with_lonlat(frame), path)
     if suffix not in (".geojson", ".gpkg"):
         raise InputFileError(f"{path}: write map features as .geojson, .gpkg, .csv or .json")
     path.unlink(missing_ok=True)
     out = gpd.GeoDataFrame(
         _plain(shown.drop(columns="geometry")), geometry=shown.geometry.values, crs=shown.crs
     )
-    if out.empty:
-        path.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
-        return 0
     driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
     out.to_file(path, driver=driver, engine="pyogrio")
     return len(out)

@@ -67,7 +67,7 @@ NEVER_DAYS: Final = 28.0
 #: about 25 ms).
 EXACT_UP_TO: Final = 15
 #: Columns that name a candidate, first found wins.
-ID_COLUMNS: Final = ("site_id", "cell_id", "hotspot_id", "record_id", "id")
+ID_COLUMNS: Final = ("place_id", "site_id", "cell_id", "hotspot_id", "record_id", "id")
 _SITE_LABELS: Final = ("site", "hotspot")
 _EPS: Final = 1e-9
 _ID_CHARS: Final = 12
@@ -723,13 +723,17 @@ def _look_for(stops: pd.DataFrame) -> list[str]:
         if np.isfinite(nights[i]):
             parts.append(f"on {nights[i]:g} night{'' if nights[i] == 1 else 's'}")
         if np.isfinite(days[i]):
-            when = {0: "today", 1: "yesterday"}.get(int(days[i]), f"{days[i]:g} days ago")
+            when = {0: "on the last night", 1: "the night before the last"}.get(
+                int(days[i]), f"{days[i]:g} nights before the last"
+            )
             parts.append(f"last visit {when}")
         else:
             parts.append("no visit on record")
         if np.isfinite(agencies[i]):
             parts.append(
-                "uncovered" if agencies[i] == 0 else f"covered by {agencies[i]:g} agencies"
+                "uncovered"
+                if agencies[i] == 0
+                else f"covered by {agencies[i]:g} agenc{'y' if agencies[i] == 1 else 'ies'}"
             )
         notes.append("; ".join(parts))
     return notes

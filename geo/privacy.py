@@ -118,6 +118,7 @@ def small_label(threshold: int) -> str:
 
 #: Count columns police see only with small numbers hidden: needs, flags and nationality.
 _NEEDS: Final = ("interpreter_needed", *RECORD_FLAGS)
+_AT_MOST_SIGHTINGS: Final = ("distinct_people", "contacts", *_NEEDS)
 _CHANGE_COLUMNS: Final = ("change", "change_pct", "emerging", "emerging_score", "emerging_rank")
 
 
@@ -245,10 +246,14 @@ def _suppress_period(
         table.sums(parts, add("totals", column, total_row)[0])
     for column in ("sightings", "people"):
         add("outside", column, rows_of("outside"))
-    if hidden_columns & set(nationality):
-        for name, rows in (("areas", area_rows), ("totals", total_row)):
-            for r in rows:
+    for name, rows in (("areas", area_rows), ("totals", total_row)):
+        for r in rows:
+            if hidden_columns & set(nationality):
                 table.sums([cells[name, c, r] for c in nationality], cells[name, "sightings", r])
+            # a row's needs, flags, contacts and distinct people never exceed its sightings
+            for column in _AT_MOST_SIGHTINGS:
+                if column in hidden_columns:
+                    table.at_most(cells[name, column, r], cells[name, "sightings", r])
     row_of_code = dict(
         zip(frames["areas"]["area_code"].to_numpy()[area_rows], area_rows, strict=True)
     )

@@ -42,9 +42,9 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from geo.errors import AnalysisError
+from geo.errors import AccessDenied, AnalysisError
 from geo.join import area_index
-from geo.schema import NATIONALITY_GROUPS, RECORD_FLAGS
+from geo.schema import DISPLAY_CRS, NATIONALITY_GROUPS, RECORD_FLAGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -128,6 +128,7 @@ def summarise(
     merge_m: float = MERGE_M,
     trend_periods: int = TREND_PERIODS,
     emerging_floor: int = EMERGING_FLOOR,
+    aligned: bool = False,
 ) -> AreaSummary:
     """Exact figures per area and period from exact records (no role applied).
 
@@ -146,23 +147,45 @@ def summarise(
         so points need not be placed again.
     merge_m
         Street-count rule distance; ``0`` turns the rule off.
+    aligned
+        Fixed blocks instead of blocks ending on ``end``: weeks run Monday to Sunday, every
+        block starts a whole number of blocks after Monday 1 January 2024, and only blocks
+        whose nights all have passed in the records are given. Two requests then never give
+        overlapping blocks whose difference is one night's small count; roles whose small
+        numbers are hidden get these (see :func:`area_summary`).
     """
     _check(period=period, start=start, end=end, periods=periods, merge_m=merge_m)
     if trend_periods < 2:
         raise AnalysisError(f"trend_periods must be at least 2; got {trend_periods}")
+    if aligned and period == "range":
+        raise AnalysisError("a 'range' period cannot be aligned; use night, week or month")
+    if areas.crs is None:
+        raise AnalysisError("areas has no CRS; set it (areas.set_crs('EPSG:4326')) first")
+    if not placed and not areas.crs.equals(DISPLAY_CRS):
+        areas = areas.to_crs(DISPLAY_CRS)
     nights = _night_numbers(records)
-    last = _day(end) if end is not None else (int(nights.max()) if len(nights) else _today())
+    data_last = int(nights.max()) if len(nights) else _today()
+    last = _day(end) if end is not None else data_last
     length = _period_nights(period, start=start, end=last)
+    if aligned:
+        # the end of the last whole block that has passed by the last night in the records
+        last = min(last, data_last)
+        last = _ALIGN + ((last - _ALIGN + 1) // length) * length - 1
     blocks = 1 if period == "range" else periods
     first = _day(start) if start is not None else last - length * blocks + 1
+    if aligned:
+        first = _ALIGN + ((first - _ALIGN) // length) * length
     if first > last:
-        raise AnalysisError(f"--from {start} is after --to {_date(last)}; swap them")
+        raise AnalysisError(f"--from {_date(first)} is after --to {_date(last)}; swap them")
     n_periods = -(-(last - first + 1) // length)
     history = max(trend_periods - 1, 1)
     earliest = last - (n_periods + history) * length + 1
     block = (last - nights) // length  # 0 = the latest period
-    keep = (nights >= earliest) & (nights <= last)
+    # shown blocks start no earlier than the first night asked for; blocks before it are
+    # history for change and trend, and are kept whole
+    keep = (nights >= earliest) & (nights <= last) & ((nights >= first) | (block >= n_periods))
     frame = records.loc[keep].copy()
+    frame["people"] = pd.to_numeric(frame["people"], errors="coerce").fillna(0).astype(np.int64)
     frame["_block"] = block[keep].astype(np.int64)
     frame["_night"] = nights[keep]
 
@@ -182,10 +205,11 @@ def summarise(
     n_blocks = n_periods + history
     table = _count_table(demand, n_areas=len(codes), n_blocks=n_blocks)
     outside = _outside(demand, n_blocks=n_blocks)
-    # a block that starts before the first night of any record is not a real zero: no change
-    # or trend is worked out from it
+    # a block that starts before the first night of any record, or ends after the last, holds
+    # zeros that are not real: no change or trend is worked out from it
     data_first = int(nights.min()) if len(nights) else last
-    complete = last - (np.arange(n_blocks) + 1) * length + 1 >= data_first
+    block_end = last - np.arange(n_blocks) * length
+    complete = (block_end - length + 1 >= data_first) & (block_end <= data_last)
     table = _with_change(
         table,
         areas=areas,
@@ -246,19 +270,27 @@ def area_summary(
     *,
     role: str,
     layer: str | gpd.GeoDataFrame = "ward",
+    period: Period = "week",
+    start: date | None = None,
+    end: date | None = None,
+    periods: int = DEFAULT_PERIODS,
     threshold: int | None = None,
-    **options: object,
 ) -> AreaSummary:
     """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy`).
 
-    ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or a GeoDataFrame of
-    areas (a patrol beat, say); records are placed in it by their true location, and small
-    numbers are hidden afterwards, so coarsening for police never moves a count.
+    ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or, for coordinators
+    only, a GeoDataFrame of areas (a patrol beat, say): a small shape drawn round one doorway
+    would count the people at a point, which no other role may see. Records are placed by
+    their true location and small numbers hidden afterwards, so coarsening for police never
+    moves a count. Roles whose small numbers are hidden get aligned, whole periods (see
+    :func:`summarise`) and no ``range``: two overlapping ranges would give one night's count as
+    their difference.
     """
     from geo import privacy
 
     role = privacy.check_role(role)
     privacy.check_can_see_figures(role)
+    exact_role = role == "coordinator"
     if isinstance(layer, str):
         areas = store.areas(layer=layer)
         if areas.empty:
@@ -267,14 +299,35 @@ def area_summary(
                 f" 'python -m geo import areas FILE --layer-name {layer}'"
             )
         placed = layer == "ward"
-    else:
+    elif exact_role:
         areas, placed = layer, False
-    exact = summarise(store._read("records"), areas, placed=placed, **options)  # type: ignore[arg-type]
+    else:
+        raise AccessDenied(
+            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
+            " could count the people at one place. Ask a coordinator to add the layer."
+        )
+    if period == "range" and not exact_role:
+        raise AccessDenied(
+            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
+            " ranges would give away one night's small count"
+        )
+    exact = summarise(
+        store._read("records"),
+        areas,
+        period=period,
+        start=start,
+        end=end,
+        periods=periods,
+        placed=placed,
+        aligned=not exact_role,
+    )
     return privacy.view_summary(exact, role=role, threshold=threshold)
 
 
 # -- helpers ---------------------------------------------------------------------------------
 _EPOCH: Final = date(1970, 1, 1)
+#: Aligned blocks start a whole number of blocks after this Monday (so weeks are ISO weeks).
+_ALIGN: Final = (date(2024, 1, 1) - _EPOCH).days
 
 
 def _day(value: date) -> int:
@@ -368,8 +421,10 @@ def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
         .add(key.loc[~no_ref].groupby(["group", "agency"])["ref"].nunique(), fill_value=0)
     )
     group_people = by_agency.groupby(level="group").max()
+    # the group's people count where its record with the most people lies (ties: the first)
+    order = np.lexsort((-people[linked], group))
     first = np.zeros(m, dtype=bool)
-    first[np.unique(group, return_index=True)[1]] = True
+    first[order[np.r_[True, group[order][1:] != group[order][:-1]]]] = True
     counted = people.copy()
     counted[linked] = 0
     counted[linked[first]] = group_people.reindex(group[first]).to_numpy(np.int64)

@@ -1,20 +1,22 @@
-"""Small-number suppression for tables of counts, checked by an attacker's linear program.
+"""Small-number suppression for tables of counts, checked by an attacker's integer program.
 
-Cells are counts; constraints say that some cells add up to another (a column of wards adds up
-to the borough total, nationality groups add up to the sightings of a ward). Primary
-suppression hides every count from 1 to the threshold. That alone is not enough: a hidden cell
-can be worked out from a total and the other cells. So after hiding, each hidden cell is
-attacked the way a careful reader would: the smallest and largest value it can take, given
-everything shown and every constraint, with a hidden small count known to lie in 1..threshold
-and any other hidden count in 0..infinity. A cell whose smallest and largest values agree is
-given away, so another cell it is added up with is hidden too (the smallest non-zero one,
-zero ones only when nothing else is left; when nothing at all is left, the cell is shown as
-hidden rather than as small, since "<5" itself says "not zero"), and the attack runs again
-until no cell is pinned.
+Cells are counts. Two kinds of relation tie them together, and a careful reader knows both:
+some cells add up to another (the wards to the total row, the nationality groups to a ward's
+sightings, its languages to its interpreter needs), and some can never exceed another (a ward's
+flags, needs and contacts are at most its sightings). Primary suppression hides every count
+from 1 to the threshold. That alone is not enough: a hidden cell can be worked out from a total
+and the cells beside it, or squeezed between 1 and a small shown total.
 
-The constraint matrix of such tables is an incidence matrix of a bipartite graph (each cell is
-in at most one row sum and one column sum), so the linear program's bounds are whole numbers
-and every whole number between them is reachable: the attack is exact, not a relaxation.
+So after hiding, every small count is attacked the way such a reader would: the smallest and
+largest whole number it can be, given everything shown and every relation, where a cell shown
+``"<5"`` is 1..threshold and a cell shown ``"*"`` is any whole number from 0. A small count
+with one possible value is given away, so another cell it is tied to is hidden too (the
+smallest non-zero visible one nearest to it), and the attack runs again until no small count is
+pinned. Where nothing visible is left to hide, the pinned cells of that part of the table stop
+being shown as small (``"<5"`` itself tells the reader "not zero") and are shown as ``"*"``.
+
+The attack is an exact integer program (HiGHS through ``scipy.optimize.milp``), not a linear
+relaxation, so it is at least as strong as any reader working from the published table.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Final
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csgraph
 
 VISIBLE: Final = 0
@@ -34,22 +36,21 @@ SECONDARY: Final = 2
 
 @dataclass
 class Table:
-    """Cells and the sums that tie them together, built up with :meth:`cell` and :meth:`sums`.
+    """Cells and the relations that tie them, built up with :meth:`cell`, :meth:`sums`,
+    :meth:`total` and :meth:`at_most`.
 
-    ``fixed`` cells can never be hidden (figures a role sees exactly); ``virtual`` cells are not
-    shown but are assumed known to a reader (a borough total shown elsewhere) unless small.
+    A cell that is not ``hideable`` is a figure the role sees exactly; it is never hidden.
     """
 
     values: list[int] = field(default_factory=list)
     hideable: list[bool] = field(default_factory=list)
-    virtual: list[bool] = field(default_factory=list)
     constraints: list[tuple[list[int], int]] = field(default_factory=list)
+    limits: list[tuple[int, int]] = field(default_factory=list)
 
-    def cell(self, value: int, *, hideable: bool = True, virtual: bool = False) -> int:
+    def cell(self, value: int, *, hideable: bool = True) -> int:
         """Add a cell and return its id."""
         self.values.append(int(value))
         self.hideable.append(hideable)
-        self.virtual.append(virtual)
         return len(self.values) - 1
 
     def sums(self, parts: list[int], total: int) -> None:
@@ -57,46 +58,60 @@ class Table:
         if parts:
             self.constraints.append((list(parts), total))
 
-    def total(self, parts: list[int], *, hideable: bool = True, virtual: bool = False) -> int:
+    def total(self, parts: list[int], *, hideable: bool = True) -> int:
         """Add a cell for the total of ``parts``, tie them to it, and return its id."""
-        total = self.cell(sum(self.values[p] for p in parts), hideable=hideable, virtual=virtual)
+        total = self.cell(sum(self.values[p] for p in parts), hideable=hideable)
         self.sums(parts, total)
         return total
 
+    def at_most(self, cell: int, bound: int) -> None:
+        """Say that cell ``cell`` is never more than cell ``bound``."""
+        self.limits.append((cell, bound))
+
 
 def suppress(table: Table, *, threshold: int) -> np.ndarray:
-    """Status of every cell: :data:`VISIBLE`, :data:`SMALL` or :data:`SECONDARY`.
-
-    Virtual cells keep a status too (a small borough total is hidden, never shown), but are
-    never chosen as secondary cells.
-    """
+    """Status of every cell: :data:`VISIBLE`, :data:`SMALL` or :data:`SECONDARY`."""
     values = np.asarray(table.values, dtype=np.int64)
     hideable = np.asarray(table.hideable, dtype=bool)
-    virtual = np.asarray(table.virtual, dtype=bool)
     status = np.full(len(values), VISIBLE, dtype=np.int8)
-    status[(values >= 1) & (values <= threshold) & (hideable | virtual)] = SMALL
-    involved = [c for c in table.constraints if status[c[0]].any() or status[c[1]]]
-    if not involved:
-        return status
+    status[(values >= 1) & (values <= threshold) & hideable] = SMALL
     small = status == SMALL  # the counts to protect, whatever they end up shown as
-    # Hiding more only widens what a reader must allow for, so a cell found safe stays safe:
-    # each round attacks only the cells the last round pinned.
+    # A visible zero that can be no more than a visible zero protects nothing when hidden.
+    useless = np.zeros(len(values), dtype=bool)
+    for cell, bound in table.limits:
+        useless[cell] |= values[bound] == 0 and not hideable[bound]
+    eligible = hideable & ~useless
+    label = _components(table)
+    relations = [[*parts, total] for parts, total in table.constraints]
+    relations += [[a, b] for a, b in table.limits]
+    relations_of: list[list[int]] = [[] for _ in values]
+    for number, cells in enumerate(relations):
+        for cell in cells:
+            relations_of[cell].append(number)
+    # Hiding more only widens what a reader must allow for, so a count found safe stays safe:
+    # each round attacks only the counts the last round pinned.
     targets = small.copy()
-    while True:
+    while targets.any():
         pinned = attack(table, status, threshold=threshold, targets=targets)
-        targets = pinned
-        if not pinned.any():
-            return status
+        before = status.copy()
+        hidden_now: set[int] = set()
         for cell in np.flatnonzero(pinned):
-            choice = _secondary_for(cell, table, status, values, hideable & ~virtual)
+            if any(hidden_now.intersection(relations[r]) for r in relations_of[cell]):
+                continue  # a cell tied to it was hidden this round: that may be enough, and a
+                # second one hidden now could be hidden for nothing; the next round will tell
+            choice = _secondary_for(cell, table, status, values, eligible)
             if choice is not None:
                 status[choice] = SECONDARY
+                hidden_now.add(choice)
             elif status[cell] == SMALL:
-                # nothing left to hide beside it (the rest are zeros already hidden, or figures
-                # the role sees exactly): stop saying it is small, since "<5" itself says "not 0"
-                status[cell] = SECONDARY
+                status[cell] = SECONDARY  # "<5" says "not zero"; "*" does not
+                hidden_now.add(cell)
             else:
-                raise RuntimeError(f"suppression cannot protect cell {cell}; this is a bug")
+                status[(label == label[cell]) & (status == SMALL)] = SECONDARY
+        if pinned.any() and (status == before).all():
+            raise RuntimeError("suppression cannot protect every small count; this is a bug")
+        targets = pinned
+    return status
 
 
 def attack(
@@ -112,60 +127,112 @@ def attack(
     pinned = np.zeros(len(values), dtype=bool)
     if len(hidden) == 0:
         return pinned
+    if targets is None:
+        targets = status != VISIBLE
     column = np.full(len(values), -1, dtype=np.int64)
     column[hidden] = np.arange(len(hidden))
-    rows, b = [], []
-    for parts, total in table.constraints:
-        cells = [*parts, total]
-        coefficients = [1.0] * len(parts) + [-1.0]
-        unknown = [
-            (column[c], k) for c, k in zip(cells, coefficients, strict=True) if column[c] >= 0
-        ]
-        if not unknown:
-            continue
-        known = sum(
-            k * values[c] for c, k in zip(cells, coefficients, strict=True) if column[c] < 0
-        )
-        rows.append(unknown)
-        b.append(-known)
-    if not rows:
-        return pinned
-    i = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
-    j = np.array([c for r in rows for c, _ in r])
-    k = np.array([v for r in rows for _, v in r])
-    a = sparse.csr_matrix((k, (i, j)), shape=(len(rows), len(hidden)))
-    b = np.asarray(b, dtype=float)
+    eq_rows, eq_b = _relations(
+        [([*parts, total], [1.0] * len(parts) + [-1.0]) for parts, total in table.constraints],
+        column,
+        values,
+    )
+    ub_rows, ub_b = _relations(
+        [([cell, bound], [1.0, -1.0]) for cell, bound in table.limits], column, values
+    )
     lower = np.where(status[hidden] == SMALL, 1.0, 0.0)
     upper = np.where(status[hidden] == SMALL, float(threshold), np.inf)
-    # cells tied by no constraint are never pinned; the rest are attacked component by component
-    incidence = abs(a)
+    # a shown figure caps a hidden one directly
+    for row, right in zip(ub_rows, ub_b, strict=True):
+        if len(row) == 1 and row[0][1] > 0:
+            upper[row[0][0]] = min(upper[row[0][0]], right)
+    a_eq = _matrix(eq_rows, len(hidden))
+    a_ub = _matrix(ub_rows, len(hidden))
+    incidence = sparse.vstack([abs(a_eq), abs(a_ub)]).tocsr()
     link = (incidence.T @ incidence) != 0  # abs: +1 and -1 products must not cancel
-    n_components, component = csgraph.connected_components(link, directed=False)
-    tied = np.asarray(incidence.sum(axis=0)).ravel() > 0
-    for comp in range(n_components):
-        members = np.flatnonzero((component == comp) & tied)
-        if len(members) == 0:
+    _, component = csgraph.connected_components(link, directed=False)
+    eq_b, ub_b = np.asarray(eq_b, dtype=float), np.asarray(ub_b, dtype=float)
+    for var in np.flatnonzero(targets[hidden]):
+        members = np.flatnonzero(component == component[var])
+        position = int(np.searchsorted(members, var))
+        truth = float(values[hidden[var]])
+        if _can_move(a_eq, eq_b, a_ub, ub_b, members, position, lower, upper, truth, +1):
             continue
-        sub_rows = np.flatnonzero(np.asarray(incidence[:, members].sum(axis=1)).ravel() > 0)
-        sub = a[sub_rows][:, members]
-        bounds = list(
-            zip(lower[members], [None if np.isinf(u) else u for u in upper[members]], strict=True)
-        )
-        for position, var in enumerate(members):
-            if targets is not None and not targets[hidden[var]]:
-                continue
-            # the true values are one answer a reader must allow for; the cell is safe as soon
-            # as it can be larger, or smaller, than it is
-            truth = values[hidden[var]]
-            objective = np.zeros(len(members))
-            objective[position] = -1.0
-            high = linprog(objective, A_eq=sub, b_eq=b[sub_rows], bounds=bounds, method="highs")
-            if high.status != 0 or -high.fun > truth + 0.5:
-                continue
-            low = linprog(-objective, A_eq=sub, b_eq=b[sub_rows], bounds=bounds, method="highs")
-            if low.status == 0 and low.fun > truth - 0.5:
-                pinned[hidden[var]] = True
+        if _can_move(a_eq, eq_b, a_ub, ub_b, members, position, lower, upper, truth, -1):
+            continue
+        pinned[hidden[var]] = True
     return pinned
+
+
+def _relations(
+    relations: list[tuple[list[int], list[float]]], column: np.ndarray, values: np.ndarray
+) -> tuple[list[list[tuple[int, float]]], list[float]]:
+    """Each relation as (hidden variable, coefficient) terms and a right-hand side."""
+    rows, right = [], []
+    for cells, coefficients in relations:
+        terms = [(column[c], k) for c, k in zip(cells, coefficients, strict=True) if column[c] >= 0]
+        if terms:
+            known = sum(
+                k * values[c] for c, k in zip(cells, coefficients, strict=True) if column[c] < 0
+            )
+            rows.append(terms)
+            right.append(-known)
+    return rows, right
+
+
+def _matrix(rows: list[list[tuple[int, float]]], n: int) -> sparse.csr_matrix:
+    i = np.repeat(np.arange(len(rows)), [len(r) for r in rows]).astype(np.int64)
+    j = np.array([c for r in rows for c, _ in r], dtype=np.int64)
+    k = np.array([v for r in rows for _, v in r], dtype=float)
+    return sparse.csr_matrix((k, (i, j)), shape=(len(rows), n))
+
+
+def _can_move(
+    a_eq: sparse.csr_matrix,
+    b_eq: np.ndarray,
+    a_ub: sparse.csr_matrix,
+    b_ub: np.ndarray,
+    members: np.ndarray,
+    position: int,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    truth: float,
+    direction: int,
+) -> bool:
+    """Can the variable be a whole number at least one away from ``truth`` in ``direction``?"""
+    low, high = lower[members].copy(), upper[members].copy()
+    if direction > 0:
+        low[position] = truth + 1
+    else:
+        high[position] = truth - 1
+    if low[position] > high[position]:
+        return False
+    constraints = []
+    for a, b, equal in ((a_eq, b_eq, True), (a_ub, b_ub, False)):
+        sub = a[:, members]
+        rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+        if len(rows):
+            # rows with other variables of the component only: those are all in it
+            sub = sub[rows]
+            constraints.append(LinearConstraint(sub, b[rows] if equal else -np.inf, b[rows]))
+    result = milp(
+        np.zeros(len(members)),
+        integrality=np.ones(len(members)),
+        bounds=Bounds(low, high),
+        constraints=constraints,
+    )
+    return result.status == 0
+
+
+def _components(table: Table) -> np.ndarray:
+    """A label per cell: cells tied by any chain of relations share one."""
+    n = len(table.values)
+    pairs = [(parts[0], other) for parts, total in table.constraints for other in [*parts, total]]
+    pairs += list(table.limits)
+    if not pairs:
+        return np.arange(n)
+    i, j = np.array(pairs).T
+    graph = sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    return csgraph.connected_components(graph, directed=False)[1]
 
 
 def _secondary_for(
@@ -177,18 +244,19 @@ def _secondary_for(
 ) -> int | None:
     """The cell to hide so that ``cell`` is no longer pinned.
 
-    The smallest non-zero visible cell summed with it, else a visible zero; when every cell
-    summed with it is hidden already, the pin comes from further along the chain of sums, so
-    look one sum further out each time.
+    The smallest non-zero visible cell tied to it, else a visible zero; when every cell tied to
+    it is hidden already, the pin comes from further along the chain, so look one relation
+    further out each time.
     """
-    seen_cells = {cell}
+    relations = [[*parts, total] for parts, total in table.constraints]
+    relations += [[a, b] for a, b in table.limits]
+    seen = {cell}
     frontier = {cell}
     used: set[int] = set()
     while frontier:
         best: tuple[int, int, int] | None = None
         reached: set[int] = set()
-        for number, (parts, total) in enumerate(table.constraints):
-            cells = [*parts, total]
+        for number, cells in enumerate(relations):
             if number in used or not frontier.intersection(cells):
                 continue
             used.add(number)
@@ -197,10 +265,10 @@ def _secondary_for(
                     key = (0 if values[other] > 0 else 1, int(values[other]), other)
                     if best is None or key < best:
                         best = key
-                elif status[other] != VISIBLE and other not in seen_cells:
+                elif status[other] != VISIBLE and other not in seen:
                     reached.add(other)
         if best is not None:
             return best[2]
-        seen_cells |= reached
+        seen |= reached
         frontier = reached
     return None

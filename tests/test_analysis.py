@@ -16,6 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -242,3 +244,95 @@ def test_the_real_entry_point_prints_help_with_examples() -> None:
         )
         assert f"python -m geo {command}" in result.stdout
         assert "--store" in result.stdout
+
+
+def hot_patch(*, site_at: tuple[float, float] | None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """A 3 x 3 patch of hot 100 m cells at (530000, 104000), and maybe one site."""
+    cols, rows = np.meshgrid(np.arange(5300, 5303), np.arange(1040, 1043))
+    cols, rows = cols.ravel(), rows.ravel()
+    cells = gpd.GeoDataFrame(
+        {
+            "col": cols,
+            "row": rows,
+            "easting": cols * 100 + 50.0,
+            "northing": rows * 100 + 50.0,
+            "people": np.arange(9) * 10.0,  # the busiest is the last: 80 people over the nights
+            "hotspot": "hot",
+        },
+        geometry=[
+            shapely.box(c * 100, r * 100, c * 100 + 100, r * 100 + 100)
+            for c, r in zip(cols, rows, strict=True)
+        ],
+        crs="EPSG:27700",
+    )
+    sites = (
+        pd.DataFrame({"easting": [site_at[0]], "northing": [site_at[1]]})
+        if site_at
+        else (pd.DataFrame({"easting": [], "northing": []}))
+    )
+    return cells, sites
+
+
+def test_a_hot_patch_is_one_place_and_a_site_in_it_replaces_it() -> None:
+    cells, none = hot_patch(site_at=None)
+    places = analysis._hot_places(cells, sites=none, nights=28)
+    # one place: the busiest cell (5302, 1042); people per night = (0+10+...+80) / 28 = 12.9 -> 13
+    assert places[["place_id", "people", "cells"]].values.tolist() == [[8, 13.0, 9]]
+    _, inside = hot_patch(site_at=(530_150.0, 104_150.0))
+    assert analysis._hot_places(cells, sites=inside, nights=28).empty
+    _, far = hot_patch(site_at=(539_700.0, 104_150.0))  # 9.7 km east: not this patch's site
+    assert len(analysis._hot_places(cells, sites=far, nights=28)) == 1
+
+
+def test_json_on_every_analysis_command(capsys, store_path) -> None:
+    for argv in (["hotspots"], ["sites"], ["gaps"], ["summary", "--periods", "1"]):
+        code, stdout, _ = run(capsys, *argv, "--store", str(store_path), "--json")
+        assert code == 0
+        rows = json.loads(stdout)
+        assert isinstance(rows, list) and rows
+        if argv[0] != "summary":
+            assert {"lon", "lat"} <= set(rows[0])
+    code, stdout, _ = run(
+        capsys,
+        "patrol",
+        "--store",
+        str(store_path),
+        "--start",
+        "50.83,-0.30",
+        "--stops",
+        "3",
+        "--json",
+    )
+    plan = json.loads(stdout)
+    assert len(plan["stops"]) == 3 and plan["total_m"] > 0
+
+
+def test_tables_neutralise_formulas_and_empty_layers_stay_geopackages(tmp_path) -> None:
+    from geo.exports import table_csv, write_features, write_table
+
+    table = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "-0.14", "plain"], "n": [1, 2, 3, 4]})
+    assert table_csv(table).splitlines()[1:] == ["'=1+1,1", "'@SUM(A1),2", "-0.14,3", "plain,4"]
+    write_table(table, tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbfname,n")
+    empty = gpd.GeoDataFrame(
+        {"site_id": pd.Series([], dtype=str)}, geometry=gpd.GeoSeries([], crs="EPSG:27700")
+    )
+    assert write_features(empty, tmp_path / "none.gpkg") == 0
+    assert gpd.read_file(tmp_path / "none.gpkg").empty
+
+
+def test_summary_printed_to_the_terminal_is_neutralised_too(capsys, store_path) -> None:
+    code, stdout, _ = run(capsys, "summary", "--store", str(store_path), "--periods", "1")
+    assert code == 0
+    header = stdout.splitlines()[0].split(",")
+    assert header[:3] == ["area_code", "area_name", "period"]
+    assert len(stdout.splitlines()) == 21  # a header and the 20 wards
+
+
+def test_councillors_cannot_count_inside_a_drawn_shape(capsys, store_path, store, tmp_path):
+    path = tmp_path / "doorway.geojson"
+    store.areas().iloc[:1].to_file(path, driver="GeoJSON")
+    code, _, stderr = run(
+        capsys, "summary", "--store", str(store_path), "--role", "councillor", "--by", str(path)
+    )
+    assert code == 2 and "stored layers (wards, LSOAs) only" in stderr

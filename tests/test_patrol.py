@@ -311,7 +311,7 @@ def test_printable_sheet_has_numbered_stops_and_no_personal_data() -> None:
     sheet = printable(_patrol())
     assert "2 stops, 700 m walking (about 9 min), 29 min with 10 min at each stop" in sheet
     assert "1. site S1" in sheet and "2. site S2" in sheet
-    assert "1 person seen; on 4 nights; last visit 3 days ago; uncovered" in sheet
+    assert "1 person seen; on 4 nights; last visit 3 nights before the last; uncovered" in sheet
     assert "2 people seen; on 1 night; no visit on record; uncovered" in sheet
     assert "John Smith" not in sheet and "p_secret_ref" not in sheet and "dog" not in sheet
 

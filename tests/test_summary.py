@@ -302,3 +302,52 @@ def test_the_merge_distance_is_exact_wherever_the_points_fall(dx, dy, merged) ->
     ]
     row = latest(figures(frame(*rows), period="night", periods=1))
     assert row["merged_people"] == (1 if merged else 0)
+
+
+def test_a_first_night_inside_a_block_cuts_the_block_short() -> None:
+    rows = [record(night=n) for n in range(7, 14)]  # one person a night, 8-14 November
+    table = figures(frame(*rows), start=date(2026, 11, 11), periods=1)
+    row = latest(table)
+    # 11-14 November: 4 nights, 4 people; the 7-night block is cut at the first night
+    assert row.name == "2026-11-11/2026-11-14"
+    assert (row["nights"], row["people"], row["sightings"]) == (4, 4, 4)
+
+
+def test_aligned_blocks_are_whole_weeks_monday_to_sunday() -> None:
+    rows = [record(night=n) for n in range(0, 14)]  # 1-14 November 2026; the 14th is a Saturday
+    for end in (date(2026, 11, 14), date(2026, 11, 12)):
+        table = figures(frame(*rows), end=end, periods=2, aligned=True)
+        # the last whole week by the last night in the records (Sat 14th) is Mon 2 - Sun 8
+        assert list(table.index.get_level_values("period").unique()) == [
+            "2026-10-26/2026-11-01",
+            "2026-11-02/2026-11-08",
+        ]
+    with pytest.raises(AnalysisError, match="'range' period cannot be aligned"):
+        figures(frame(*rows), period="range", start=date(2026, 11, 1), aligned=True)
+
+
+def test_periods_after_the_records_have_no_change() -> None:
+    table = figures(frame(record(night=13)), end=date(2026, 12, 31), periods=1)
+    row = latest(table)
+    assert row["people"] == 0
+    assert np.isnan(row["previous_people"]) and np.isnan(row["trend"])
+    assert not row["emerging"]
+
+
+def test_a_layer_in_another_crs_counts_the_same() -> None:
+    lon, lat = to_lonlat(np.array([E0]), np.array([N0]))
+    square = shapely.Point(lon[0], lat[0]).buffer(0.01)
+    beat = gpd.GeoDataFrame(
+        {"area_code": ["B"], "area_name": ["Beat"]}, geometry=[square], crs="EPSG:4326"
+    )
+    records = frame(record())
+    same = summarise(records, beat.to_crs("EPSG:27700"), period="week", periods=1, end=LAST)
+    assert same.areas["people"].tolist() == [1]
+    with pytest.raises(AnalysisError, match="areas has no CRS"):
+        summarise(records, beat.set_crs(None, allow_override=True), end=LAST)
+
+
+def test_a_missing_people_count_counts_as_nobody() -> None:
+    records = frame(record(people=2), record(x=300))
+    records["people"] = pd.array([2, None], dtype="Int64")
+    assert latest(figures(records, periods=1))["people"] == 2

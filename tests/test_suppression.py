@@ -9,18 +9,19 @@ agree. It also tries the previous period, the change, the rate and the emerging 
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo import privacy, suppression
 from geo.demo import load_demo
 from geo.errors import AccessDenied, AnalysisError
 from geo.store import open_store
-from geo.summary import COUNT_COLUMNS, NATIONALITY_COLUMNS, area_summary
+from geo.summary import COUNT_COLUMNS, NATIONALITY_COLUMNS, area_summary, summarise
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 SMALL = "<5"
@@ -39,9 +40,13 @@ def test_one_small_cell_beside_a_total_takes_the_smallest_other_cell_with_it() -
 def test_two_small_cells_that_add_up_to_a_known_two_are_both_one() -> None:
     table = suppression.Table()
     a, b, c = (table.cell(v) for v in (1, 1, 9))
-    table.total([a, b, c])  # 11: a + b = 2 and each is at least 1, so both are 1
+    total = table.total([a, b, c])  # 11: with only a and b hidden, a + b = 2, so both are 1
     status = suppression.suppress(table, threshold=4)
+    assert status[[a, b]].tolist() == [suppression.SMALL, suppression.SMALL]
     assert status[c] == suppression.SECONDARY
+    assert not suppression.attack(table, status, threshold=4)[[a, b]].any()
+    assert not brute_force_pins([1, 1, 9], status[[a, b, c]], total=11)
+    assert status[total] == 0
 
 
 def test_a_small_total_is_hidden_too() -> None:
@@ -87,14 +92,16 @@ def hidden_value(value: object) -> tuple[float, float] | None:
 
 
 class Unknowns:
-    """The hidden cells of one period, numbered as the attacker meets them."""
+    """The hidden cells of one period, numbered as the attacker meets them (with the truth,
+    which only the test knows, to tell which hidden cells are small)."""
 
     def __init__(self) -> None:
         self.names: list[tuple[str, str]] = []
         self.bounds: list[tuple[float, float]] = []
+        self.truth: list[float] = []
         self.index: dict[tuple[str, str], int] = {}
 
-    def term(self, key: tuple[str, str], value: object) -> tuple[int, float]:
+    def term(self, key: tuple[str, str], value: object, truth: object) -> tuple[int, float]:
         """(variable, 0) for a hidden cell, (-1, value) for a shown one."""
         bound = hidden_value(value)
         if bound is None:
@@ -103,41 +110,69 @@ class Unknowns:
             self.index[key] = len(self.names)
             self.names.append(key)
             self.bounds.append(bound)
+            self.truth.append(float(truth))
         return self.index[key], 0.0
 
 
-def attack(summary) -> list[str]:
-    """Every hidden count the published tables give away, described; [] when none is."""
+NEVER_ABOVE_SIGHTINGS = (
+    "distinct_people",
+    "contacts",
+    "interpreter_needed",
+    "nrpf",
+    "trafficking_concern",
+    "under_18",
+)
+
+
+def attack(summary, exact) -> list[str]:
+    """Every small count the published tables give away, described; [] when none is.
+
+    ``summary`` is what the role got; ``exact`` the same figures unsuppressed, used only to
+    know which hidden cells hold a count from 1 to 4 (shown "<5" or "*").
+    """
     found: list[str] = []
     areas, totals = summary.areas, summary.totals
     for period in areas["period"].unique():
         mine = areas.loc[areas["period"] == period].reset_index(drop=True)
+        true_rows = exact.areas.loc[exact.areas["period"] == period].reset_index(drop=True)
         total = totals.loc[totals["period"] == period].iloc[0]
+        true_total = exact.totals.loc[exact.totals["period"] == period].iloc[0]
         unknowns = Unknowns()
         term = unknowns.term
         sums: list[tuple[list[tuple[int, float]], tuple[int, float]]] = []
+        limits: list[tuple[tuple[int, float], tuple[int, float]]] = []
+        rows = [("TOTAL", total, true_total)] + [
+            (code, row, true_rows.iloc[i])
+            for i, (code, row) in enumerate(
+                zip(mine["area_code"], mine.to_dict("records"), strict=True)
+            )
+        ]
         for column in COUNT_COLUMNS:
             parts = [
-                term((code, column), v)
-                for code, v in zip(mine["area_code"], mine[column], strict=True)
+                term((code, column), row[column], truth[column]) for code, row, truth in rows[1:]
             ]
-            sums.append((parts, term(("TOTAL", column), total[column])))
-        for code, row in [
-            ("TOTAL", total),
-            *zip(mine["area_code"], mine.to_dict("records"), strict=True),
-        ]:
-            parts = [term((code, c), row[c]) for c in NATIONALITY_COLUMNS.values()]
-            sums.append((parts, term((code, "sightings"), row["sightings"])))
+            sums.append((parts, term(("TOTAL", column), total[column], true_total[column])))
+        for code, row, truth in rows:
+            parts = [term((code, c), row[c], truth[c]) for c in NATIONALITY_COLUMNS.values()]
+            sights = term((code, "sightings"), row["sightings"], truth["sightings"])
+            sums.append((parts, sights))
+            for column in NEVER_ABOVE_SIGHTINGS:
+                limits.append((term((code, column), row[column], truth[column]), sights))
         for name, column, total_column in (
             ("languages", "sightings", "interpreter_needed"),
             ("contacts", "contacts", "contacts"),
         ):
-            long = getattr(summary, name)
-            long = long.loc[long["period"] == period]
-            for code, group in long.groupby("area_code"):
-                parts = [term((code, f"{name}:{i}"), v) for i, v in enumerate(group[column])]
-                row = mine.loc[mine["area_code"] == code].iloc[0]
-                sums.append((parts, term((code, total_column), row[total_column])))
+            shown = getattr(summary, name)
+            shown_rows = np.flatnonzero(shown["period"].to_numpy() == period)
+            truths = getattr(exact, name)[column].to_numpy()
+            for code in shown["area_code"].iloc[shown_rows].unique():
+                at = [r for r in shown_rows if shown["area_code"].iat[r] == code]
+                parts = [term((code, f"{name}:{r}"), shown[column].iat[r], truths[r]) for r in at]
+                i = int(np.flatnonzero(mine["area_code"].to_numpy() == code)[0])
+                total_cell = term(
+                    (code, total_column), mine[total_column].iat[i], true_rows[total_column].iat[i]
+                )
+                sums.append((parts, total_cell))
         names, bounds = unknowns.names, unknowns.bounds
         if not names:
             continue
@@ -154,15 +189,38 @@ def attack(summary) -> list[str]:
             if row.any():
                 a_eq.append(row)
                 b_eq.append(total_value - known)
-        a_eq, b_eq = np.array(a_eq), np.array(b_eq)
+        a_ub, b_ub = [], []
+        for (var, value), (bound_var, bound_value) in limits:
+            row = np.zeros(len(names))
+            if var >= 0:
+                row[var] += 1
+            if bound_var >= 0:
+                row[bound_var] -= 1
+            if row.any():
+                a_ub.append(row)
+                b_ub.append(bound_value - value)
+        constraints = [LinearConstraint(np.array(a_eq), b_eq, b_eq)] if a_eq else []
+        if a_ub:
+            constraints.append(LinearConstraint(np.array(a_ub), -np.inf, b_ub))
+        lower = np.array([b[0] for b in bounds])
+        upper = np.array([b[1] for b in bounds])
         for var, key in enumerate(names):
+            if not 1 <= unknowns.truth[var] <= 4:
+                continue
             objective = np.zeros(len(names))
             objective[var] = 1
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            assert low.status == 0, f"the published figures contradict each other at {key}"
-            if high.status == 0 and -high.fun - low.fun < 0.5 and bounds[var] == (1.0, 4.0):
-                found.append(f"{period} {key} = {low.fun:.0f}")
+            ends = [
+                milp(
+                    sign * objective,
+                    integrality=np.ones(len(names)),
+                    bounds=Bounds(lower, upper),
+                    constraints=constraints,
+                )
+                for sign in (1, -1)
+            ]
+            assert ends[0].status == 0, f"the published figures contradict each other at {key}"
+            if ends[1].status == 0 and round(-ends[1].fun) == round(ends[0].fun):
+                found.append(f"{period} {key} = {ends[0].fun:.0f}")
     # the previous period, the change and the rate must not give a hidden count away either
     for _, row in areas.iterrows():
         if hidden_value(row["people"]) is not None:
@@ -185,6 +243,11 @@ def attack(summary) -> list[str]:
     return found
 
 
+def aligned_exact(store, **options):
+    """The exact figures for the periods a suppressed role gets (aligned, whole periods)."""
+    return summarise(store._read("records"), store.areas(), placed=True, aligned=True, **options)
+
+
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     store = open_store(tmp_path_factory.mktemp("demo") / "atlas.sqlite")
@@ -193,39 +256,43 @@ def demo_store(tmp_path_factory):
 
 
 @pytest.mark.parametrize("role", ["councillor", "police"])
-@pytest.mark.parametrize("period", ["week", "month"])
+@pytest.mark.parametrize(
+    ("period", "periods", "end"),
+    [
+        ("week", 3, None),
+        ("month", 3, None),
+        ("night", 3, date(2026, 11, 8)),  # four wards with one interpreter need each
+        ("night", 2, date(2026, 11, 19)),
+    ],
+)
 def test_no_hidden_count_can_be_worked_out_from_what_a_role_gets(
-    demo_store, role: str, period: str
+    demo_store, role: str, period: str, periods: int, end: date | None
 ) -> None:
-    summary = area_summary(demo_store, role=role, period=period, periods=3)
+    options = {"period": period, "periods": periods, "end": end}
+    summary = area_summary(demo_store, role=role, **options)
+    exact = aligned_exact(demo_store, **options)
     hidden = sum((summary.areas[c].astype(str) == SMALL).sum() for c in COUNT_COLUMNS)
-    assert hidden > 10  # the demo has plenty of small counts to protect
-    assert attack(summary) == []
+    assert hidden > 5  # the demo has plenty of small counts to protect
+    assert attack(summary, exact) == []
 
 
 def test_the_attacker_does_find_a_count_left_unprotected(demo_store) -> None:
     # the same figures with only primary suppression (no secondary cells) give counts away:
     # proof that the attack above can succeed when protection is missing
-    exact = area_summary(demo_store, role="coordinator", period="month", periods=1)
+    exact = aligned_exact(demo_store, period="month", periods=1)
     naive = exact.areas.copy()
     for column in COUNT_COLUMNS:
         small = naive[column].between(1, 4)
         naive[column] = naive[column].astype(object).where(~small, SMALL)
     from dataclasses import replace
 
-    leaked = attack(
-        replace(
-            exact,
-            areas=naive,
-            contacts=exact.contacts.iloc[0:0],
-            languages=exact.languages.iloc[0:0],
-        )
-    )
+    bare = replace(exact, contacts=exact.contacts.iloc[0:0], languages=exact.languages.iloc[0:0])
+    leaked = attack(replace(bare, areas=naive), bare)
     assert leaked
 
 
 def test_councillor_sees_small_counts_hidden_and_zeros_shown(demo_store) -> None:
-    exact = area_summary(demo_store, role="coordinator", period="month", periods=2).areas
+    exact = aligned_exact(demo_store, period="month", periods=2).areas
     shown = area_summary(demo_store, role="councillor", period="month", periods=2).areas
     for column in COUNT_COLUMNS:
         small = exact[column].between(1, 4).to_numpy()
@@ -237,7 +304,7 @@ def test_councillor_sees_small_counts_hidden_and_zeros_shown(demo_store) -> None
 
 
 def test_police_see_people_exactly_and_needs_suppressed(demo_store) -> None:
-    exact = area_summary(demo_store, role="coordinator", period="month", periods=1).areas
+    exact = aligned_exact(demo_store, period="month", periods=1).areas
     police = area_summary(demo_store, role="police", period="month", periods=1)
     assert police.areas["people"].tolist() == exact["people"].tolist()
     assert police.areas["sightings"].tolist() == exact["sightings"].tolist()
@@ -248,13 +315,14 @@ def test_police_see_people_exactly_and_needs_suppressed(demo_store) -> None:
 
 
 def test_threshold_is_configurable(demo_store) -> None:
-    exact = area_summary(demo_store, role="coordinator", period="month", periods=1).areas
-    shown = area_summary(demo_store, role="councillor", period="month", periods=1, threshold=2)
-    three = exact["people"] == 3
+    exact = aligned_exact(demo_store, period="week", periods=4).areas
+    shown = area_summary(demo_store, role="councillor", period="week", periods=4, threshold=2)
     small = exact["people"].between(1, 2)
+    middling = exact["people"].between(3, 4)
+    assert small.any() and middling.any()  # the demo has both, so both checks below run
     assert shown.areas["people"][small].isin(["<3", "*"]).all()
-    if three.any():
-        assert shown.areas["people"][three].isin([3, "*"]).all()
+    assert shown.areas["people"][middling].isin([3, 4, "*"]).all()
+    assert (shown.areas["people"][middling] != "*").any()  # 3 and 4 are shown at threshold 2
     with pytest.raises(AnalysisError, match="threshold must be a whole number >= 1; got 0"):
         area_summary(demo_store, role="councillor", threshold=0)
 
@@ -264,3 +332,32 @@ def test_roles_without_figures_are_refused(demo_store) -> None:
         area_summary(demo_store, role="admin")
     with pytest.raises(AccessDenied, match="unknown role 'mayor'"):
         area_summary(demo_store, role="mayor")
+
+
+def test_drawn_areas_and_ranges_are_for_coordinators_only(demo_store) -> None:
+    beat = demo_store.areas().iloc[:1]
+    with pytest.raises(AccessDenied, match="stored layers .* only; a drawn area"):
+        area_summary(demo_store, role="councillor", layer=beat)
+    with pytest.raises(AccessDenied, match="not ranges"):
+        area_summary(
+            demo_store,
+            role="police",
+            period="range",
+            start=date(2026, 11, 1),
+            end=date(2026, 11, 23),
+        )
+    mine = area_summary(demo_store, role="coordinator", layer=beat, period="week", periods=1)
+    assert mine.areas["area_code"].tolist() == beat["area_code"].tolist()
+
+
+def test_overlapping_requests_give_the_same_blocks(demo_store) -> None:
+    # a councillor asking for the week to the 22nd and to the 23rd gets one and the same week,
+    # never two overlapping weeks whose difference is one night
+    first = area_summary(
+        demo_store, role="councillor", period="week", periods=1, end=date(2026, 11, 22)
+    ).areas
+    second = area_summary(
+        demo_store, role="councillor", period="week", periods=1, end=date(2026, 11, 23)
+    ).areas
+    assert first["period"].unique().tolist() == ["2026-11-16/2026-11-22"]
+    pd.testing.assert_frame_equal(first, second)
