@@ -43,7 +43,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo.errors import AccessDenied, AnalysisError
-from geo.join import area_index
+from geo.join import area_index, sorted_unique
 from geo.schema import DISPLAY_CRS, NATIONALITY_GROUPS, RECORD_FLAGS
 
 if TYPE_CHECKING:
@@ -397,7 +397,7 @@ def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
     if len(i) == 0:
         return people
     # only records tied to another need grouping; every other record counts its own people
-    linked = _sorted_unique(np.concatenate([i, j]))
+    linked = sorted_unique(np.concatenate([i, j]))
     local = np.searchsorted(linked, np.concatenate([i, j]))
     m = len(linked)
     graph = sparse.coo_matrix(
@@ -498,7 +498,7 @@ def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.Dat
     }
     ref, _ = pd.factorize(inside["person_ref"], use_na_sentinel=True)
     known = ref >= 0
-    pairs = _sorted_unique(key[known] * (ref.max() + 1 if known.any() else 1) + ref[known])
+    pairs = sorted_unique(key[known] * (ref.max() + 1 if known.any() else 1) + ref[known])
     distinct_key = pairs // (ref.max() + 1) if known.any() else pairs
     counts["distinct_people"] = np.bincount(distinct_key, minlength=size).astype(np.int64)
     counts["merged_people"] = total(people) - counts["people"]
@@ -511,13 +511,6 @@ def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.Dat
         counts[column] = total((group == name).astype(np.float64))
     area, block = np.divmod(np.arange(size), n_blocks)
     return pd.DataFrame({"_area": area, "_block": block, **counts})
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    values = np.sort(values)
-    keep = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
 
 
 def _outside(demand: pd.DataFrame, *, n_blocks: int) -> pd.DataFrame:
