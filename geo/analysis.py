@@ -121,41 +121,28 @@ def demand_places(
     night = pd.to_datetime(records["night"]).dt.date
     recent = records.loc[records["kind"].ne("visit") & (night >= start) & (night <= last)]
     parts = [
-        pd.DataFrame(
-            {
-                "demand": "site",
-                "place_id": site["site_id"].to_numpy(object),
-                "people": site["people"].to_numpy(float),
-                "easting": site["easting"].to_numpy(float),
-                "northing": site["northing"].to_numpy(float),
-                "area_code": site["area_code"].to_numpy(object),
-                "nights_seen": site["nights_seen"].to_numpy(float),
-            }
-        ),
-        pd.DataFrame(
-            {
-                "demand": "hotspot",
-                "place_id": hot["place_id"].to_numpy(object),
-                "people": hot["people"].to_numpy(float),
-                "easting": hot["easting"].to_numpy(float),
-                "northing": hot["northing"].to_numpy(float),
-                "area_code": None,
-                "cells": hot["cells"].to_numpy(float),
-            }
-        ),
-        pd.DataFrame(
-            {
-                "demand": "sighting",
-                "place_id": recent["record_id"].to_numpy(object),
-                "people": recent["people"].to_numpy(float),
-                "easting": recent["easting"].to_numpy(float),
-                "northing": recent["northing"].to_numpy(float),
-                "area_code": recent["area_code"].to_numpy(object),
-            }
-        ),
+        _places("site", site, id_column="site_id", extra=["nights_seen"]),
+        _places("hotspot", hot.assign(area_code=None), id_column="place_id", extra=["cells"]),
+        _places("sighting", recent, id_column="record_id"),
     ]
     found = [part for part in parts if len(part)]
     return pd.concat(found, ignore_index=True) if found else parts[-1]
+
+
+def _places(
+    label: str, frame: pd.DataFrame, *, id_column: str, extra: list[str] | None = None
+) -> pd.DataFrame:
+    """Places of demand of one kind, in the columns coverage and patrols read."""
+    columns = {
+        "demand": label,
+        "place_id": frame[id_column].to_numpy(object),
+        "people": frame["people"].to_numpy(float),
+        "easting": frame["easting"].to_numpy(float),
+        "northing": frame["northing"].to_numpy(float),
+        "area_code": frame["area_code"].to_numpy(object),
+    }
+    columns.update({name: frame[name].to_numpy(float) for name in extra or []})
+    return pd.DataFrame(columns)
 
 
 def _hot_places(cells: gpd.GeoDataFrame, *, sites: pd.DataFrame, nights: int) -> pd.DataFrame:
