@@ -10,12 +10,14 @@ hashes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import re
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -89,6 +91,9 @@ class ImportReport:
     blank_lines: int = 0
     batch_id: str | None = None
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: Seconds spent in each phase (read, parse, locate, ids, hash, dedupe, join, store);
+    #: for benchmarks and slow-import reports, not part of the accounting.
+    seconds: dict[str, float] = field(default_factory=dict, repr=False)
 
     def check(self) -> None:
         """Raise if the rows do not add up (a bug, never a user error)."""
@@ -130,6 +135,16 @@ class ImportReport:
         return buffer.getvalue().encode("utf-8-sig")
 
 
+@contextlib.contextmanager
+def _timed(report: ImportReport, phase: str) -> Iterator[None]:
+    """Add the time spent in the ``with`` block to ``report.seconds[phase]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.seconds[phase] = report.seconds.get(phase, 0.0) + time.perf_counter() - start
+
+
 class _Rows:
     """Per-row bookkeeping while an import runs: the first problem found for a row wins."""
 
@@ -140,16 +155,24 @@ class _Rows:
         self.column = np.full(n, None, dtype=object)
         self.value = np.full(n, None, dtype=object)
         self.skip = np.full(n, None, dtype=object)
+        self._ok = np.ones(n, dtype=bool)
 
     @property
     def ok(self) -> np.ndarray:
-        return pd.isna(self.problem) & pd.isna(self.skip)
+        """Rows neither rejected nor skipped (a copy)."""
+        return self._ok.copy()
+
+    def skip_rows(self, mask: np.ndarray, *, reason: str) -> None:
+        """Skip rows in ``mask`` (duplicates), giving the reason."""
+        self.skip[mask] = reason
+        self._ok &= ~mask
 
     def reject(self, mask: np.ndarray | pd.Series, *, column: str | None, problem: object) -> None:
         """Reject rows in ``mask`` not already rejected; ``problem`` is text or per-row text."""
-        mask = np.asarray(mask, dtype=bool) & self.ok
+        mask = np.asarray(mask, dtype=bool) & self._ok
         if not mask.any():
             return
+        self._ok &= ~mask
         problems = (
             np.asarray(problem, dtype=object)
             if isinstance(problem, (pd.Series, np.ndarray))
@@ -303,13 +326,13 @@ def _locate(
         out.iloc[hit, out.columns.get_loc("location_source")] = method.source
         notes = located.note.to_numpy(dtype=object)[ok]
         earlier = first_problem[hit]
-        fallback = np.array(
-            [
-                None if p is None else f"{c} unusable ({p}); located by {method.source}"
-                for p, c in zip(earlier, first_column[hit], strict=True)
-            ],
-            dtype=object,
-        )
+        fallback = np.full(len(hit), None, dtype=object)
+        tried = np.not_equal(earlier, None)  # an earlier method failed for these rows
+        if tried.any():
+            fallback[tried] = [
+                f"{c} unusable ({p}); located by {method.source}"
+                for p, c in zip(earlier[tried], first_column[hit][tried], strict=True)
+            ]
         combined = np.where(pd.isna(notes), fallback, notes)
         out.iloc[hit, out.columns.get_loc("location_note")] = combined
         miss = idx[~ok]
@@ -414,15 +437,22 @@ def _row_ids(
     With ``occurrence``, identical rows get distinct ids by their order among identical rows
     (police.uk publishes separate incidents as byte-identical rows).
     """
-    ordered = frame.loc[:, sorted(frame.columns)]
-    text = pd.Series(scope + "\x1e", index=frame.index)
-    for column in ordered.columns:
-        text = text + column + "\x1f" + ordered[column].astype(str) + "\x1e"
+    names = sorted(frame.columns)
+    # each row's text is scope RS (column US cell RS)...; one %-format builds it in one pass
+    template = _literal(scope) + "\x1e" + "".join(_literal(n) + "\x1f%s\x1e" for n in names)
+    cells = zip(*(frame[n].to_numpy(dtype=object) for n in names), strict=True)
+    text = list(map(template.__mod__, cells))
     if occurrence:
-        text = text + text.groupby(text).cumcount().astype(str)
-    return text.map(
-        lambda v: prefix + hashlib.blake2b(v.encode(), key=key[:64], digest_size=16).hexdigest()
-    )
+        repeat = pd.Series(text, dtype=object).groupby(text, sort=False).cumcount().tolist()
+        text = [f"{t}{i}" for t, i in zip(text, repeat, strict=True)]
+    blake, secret = hashlib.blake2b, key[:64]
+    ids = [prefix + blake(t.encode(), key=secret, digest_size=16).hexdigest() for t in text]
+    return pd.Series(ids, index=frame.index, dtype=object)
+
+
+def _literal(text: str) -> str:
+    """``text`` escaped for use as literal text in a %-format template."""
+    return text.replace("%", "%%")
 
 
 def _skip_duplicates(
@@ -431,27 +461,26 @@ def _skip_duplicates(
     """Mark rows repeating an earlier row of the file, or already in the store, as skipped."""
     ok = rows.ok
     repeated = ids.duplicated(keep="first").to_numpy() & ok
-    rows.skip[repeated] = "repeats an earlier row of the file"
+    rows.skip_rows(repeated, reason="repeats an earlier row of the file")
     ok = rows.ok
     stored = np.zeros(len(ids), dtype=bool)
     if ok.any():
         stored[ok] = store.existing_keys(table, ids[ok])
-    rows.skip[stored] = "already in the store"
+    rows.skip_rows(stored, reason="already in the store")
 
 
-def _assign_wards(located: pd.DataFrame, store: Store, report: ImportReport) -> np.ndarray:
+def _assign_wards(
+    lon: pd.Series, lat: pd.Series, wards: gpd.GeoDataFrame, report: ImportReport
+) -> np.ndarray:
     from geo.join import assign_points
 
-    wards = store.areas(layer="ward")
     if wards.empty:
         report.warnings.append(
             "no wards in the store yet: rows are stored but not placed in wards; import a ward"
             " boundary file and they will be placed"
         )
-        return np.full(len(located), None, dtype=object)
-    return assign_points(
-        located["lon"], located["lat"], codes=wards["area_code"], geometries=wards.geometry
-    )
+        return np.full(len(lon), None, dtype=object)
+    return assign_points(lon, lat, codes=wards["area_code"], geometries=wards.geometry)
 
 
 def _store_rows(
@@ -465,18 +494,52 @@ def _store_rows(
     sha256: str,
     agency: str | None,
     kept_columns: list[str],
+    wards: gpd.GeoDataFrame | None = None,
 ) -> ImportReport:
-    """Place the good rows in wards, store them in one transaction, complete the accounting."""
+    """Place the good rows in wards, store them in one transaction, complete the accounting.
+
+    ``wards`` are the store's wards when the caller has already read them.
+    """
     candidates = rows.ok
-    canonical = canonical.assign(area_code=None)
-    if candidates.any():
-        canonical.loc[candidates, "area_code"] = _assign_wards(
-            canonical.loc[candidates], store, report
+    with _timed(report, "join"):
+        area_code = np.full(len(canonical), None, dtype=object)
+        if candidates.any():
+            wards = store.areas(layer="ward") if wards is None else wards
+            area_code[candidates] = _assign_wards(
+                canonical["lon"][candidates], canonical["lat"][candidates], wards, report
+            )
+        canonical = canonical.assign(area_code=area_code)
+    with _timed(report, "store"):
+        return _account_and_add(
+            store,
+            table,
+            canonical,
+            rows,
+            report,
+            batch_kind=batch_kind,
+            sha256=sha256,
+            agency=agency,
+            kept_columns=kept_columns,
         )
+
+
+def _account_and_add(
+    store: Store,
+    table: str,
+    canonical: pd.DataFrame,
+    rows: _Rows,
+    report: ImportReport,
+    *,
+    batch_kind: str,
+    sha256: str,
+    agency: str | None,
+    kept_columns: list[str],
+) -> ImportReport:
+    candidates = rows.ok
     _finish(report, rows, kept_columns=kept_columns)
     skipped_mask = pd.notna(rows.skip)
     report.skipped_by_reason = dict(Counter(rows.skip[skipped_mask]).most_common())
-    to_store = canonical.loc[candidates]
+    to_store = canonical if candidates.all() else canonical.loc[candidates]
     report.outside_areas = int(to_store["area_code"].isna().sum())
     batch = Batch.new(kind=batch_kind, source=report.source, sha256=sha256, agency=agency)
     report.batch_id = batch.batch_id
@@ -542,6 +605,7 @@ def import_records(
             f"kind {kind!r} is not one of street_count, outreach_contact, referral, visit"
         )
     path = Path(path)
+    started = time.perf_counter()
     table = read_table(path, sheet=sheet, source=source)
     directory = _postcode_directory(postcodes)
     gazetteer = (
@@ -554,6 +618,7 @@ def import_records(
         table.frame.columns, RECORD_FIELDS, overrides=columns, source=table.source
     )
     _describe_columns(report, mapping)
+    report.seconds["read"] = time.perf_counter() - started
     if "date" not in mapping.fields and "datetime" not in mapping.fields:
         raise InputFileError(
             f"{table.source}: no date column found; columns are"
@@ -563,23 +628,88 @@ def import_records(
     rows = _Rows(table)
     get = _getter(frame, mapping.fields)
 
-    date_column = mapping.fields.get("datetime") or mapping.fields["date"]
-    time_column = mapping.fields.get("time") if "datetime" not in mapping.fields else None
-    observed, night, problem = parse_datetimes(
-        frame[date_column], frame[time_column] if time_column else None
+    with _timed(report, "parse"):
+        date_column = mapping.fields.get("datetime") or mapping.fields["date"]
+        time_column = mapping.fields.get("time") if "datetime" not in mapping.fields else None
+        observed, night, problem = parse_datetimes(
+            frame[date_column], frame[time_column] if time_column else None
+        )
+        rows.reject_each(problem, column=date_column)
+
+        people, problem = parse_people(get("people"), default=1)
+        rows.reject_each(problem, column=mapping.fields.get("people"))
+        record_kind, problem = normalise_kind(get("kind"), default=kind, people=people)
+        rows.reject_each(problem, column=mapping.fields.get("kind"))
+
+    with _timed(report, "locate"):
+        located = _locate(
+            frame, mapping.fields, rows, postcodes=directory, places=gazetteer, report=report
+        )
+        wards = store.areas(layer="ward")
+        _settle_metres_in_degree_columns(located, wards)
+
+    with _timed(report, "parse"):
+        details = _record_details(get, mapping, report)
+
+    with _timed(report, "hash"):
+        key = store.secret_key()
+        ref_column = mapping.fields.get("person_ref")
+        shared = ref_column is not None and normalise_header(ref_column).startswith("chain")
+        person_ref = store.pseudonymise(get("person_ref"), scope="shared" if shared else agency)
+
+    with _timed(report, "ids"):
+        kept = [c for c in frame.columns if c not in mapping.sensitive]
+        source_id = get("source_id")
+        by_source = source_id.ne("")
+        ids = _row_ids(frame.loc[:, kept], key=key, prefix="r_", scope=f"{agency}\x1f{kind}")
+        if by_source.any():
+            id_frame = pd.DataFrame({"id": source_id[by_source]})
+            ids[by_source] = _row_ids(id_frame, key=key, prefix="r_", scope=f"{agency}\x1fid")
+
+    with _timed(report, "dedupe"):
+        _skip_duplicates(ids, rows, store, table="records", report=report)
+
+    with _timed(report, "store"):
+        canonical = pd.DataFrame(
+            {
+                "record_id": ids,
+                "kind": record_kind,
+                "agency": agency.strip(),
+                "observed_at": observed,
+                "night": night,
+                **{c: located[c] for c in ("lon", "lat", "easting", "northing")},
+                "location_source": located["location_source"],
+                "location_precision_m": located["location_precision_m"],
+                "location_note": located["location_note"],
+                "people": people,
+                "person_ref": person_ref,
+                **details,
+                "area_code": None,
+            },
+            index=frame.index,
+        )
+        canonical = canonical.loc[:, [c for c in RECORD_COLUMNS if c != "batch_id"]]
+    return _store_rows(
+        store,
+        "records",
+        canonical,
+        rows,
+        report,
+        batch_kind="records",
+        sha256=_sha256(path),
+        agency=agency,
+        kept_columns=kept,
+        wards=wards,
     )
-    rows.reject_each(problem, column=date_column)
 
-    people, problem = parse_people(get("people"), default=1)
-    rows.reject_each(problem, column=mapping.fields.get("people"))
-    record_kind, problem = normalise_kind(get("kind"), default=kind, people=people)
-    rows.reject_each(problem, column=mapping.fields.get("kind"))
 
-    located = _locate(
-        frame, mapping.fields, rows, postcodes=directory, places=gazetteer, report=report
-    )
-    _settle_metres_in_degree_columns(located, store.areas(layer="ward"))
+def _record_details(
+    get: Callable[[str], pd.Series], mapping: ColumnMapping, report: ImportReport
+) -> dict[str, pd.Series]:
+    """The descriptive record columns: place text, sex, age, nationality, flags, outcome, notes.
 
+    Values that cannot be read are stored as not recorded, with a warning in the report.
+    """
     flags: dict[str, pd.Series] = {}
     for name in ("interpreter_needed", "nrpf", "trafficking_concern", "under_18"):
         values, problem = parse_yes_no(get(name))
@@ -600,60 +730,19 @@ def import_records(
             f"nationalities not recognised, grouped as unknown: {', '.join(unrecognised[:10])}"
             + (f" and {len(unrecognised) - 10} more" if len(unrecognised) > 10 else "")
         )
-    key = store.secret_key()
-    ref_column = mapping.fields.get("person_ref")
-    shared = ref_column is not None and normalise_header(ref_column).startswith("chain")
-    person_ref = store.pseudonymise(get("person_ref"), scope="shared" if shared else agency)
-
-    kept = [c for c in frame.columns if c not in mapping.sensitive]
-    source_id = get("source_id")
-    by_source = source_id.ne("")
-    ids = _row_ids(frame.loc[:, kept], key=key, prefix="r_", scope=f"{agency}\x1f{kind}")
-    if by_source.any():
-        id_frame = pd.DataFrame({"id": source_id[by_source]})
-        ids[by_source] = _row_ids(id_frame, key=key, prefix="r_", scope=f"{agency}\x1fid")
-    _skip_duplicates(ids, rows, store, table="records", report=report)
-
-    canonical = pd.DataFrame(
-        {
-            "record_id": ids,
-            "kind": record_kind,
-            "agency": agency.strip(),
-            "observed_at": observed,
-            "night": night,
-            **{c: located[c] for c in ("lon", "lat", "easting", "northing")},
-            "location_source": located["location_source"],
-            "location_precision_m": located["location_precision_m"],
-            "location_text": _text(get("location_text")).where(
-                get("location_text").ne(""), _text(get("place"))
-            ),
-            "location_note": located["location_note"],
-            "people": people,
-            "person_ref": person_ref,
-            "sex": parse_sex(get("sex")).where(get("sex").ne(""), None),
-            "age_band": band,
-            "nationality": _text(get("nationality")),
-            "nationality_group": group,
-            "language": _text(get("language")),
-            **flags,
-            "outcome": _text(get("outcome")),
-            "notes": _text(get("notes")),
-        },
-        index=frame.index,
-    )
-    canonical = canonical.assign(area_code=None)
-    canonical = canonical.loc[:, [c for c in RECORD_COLUMNS if c != "batch_id"]]
-    return _store_rows(
-        store,
-        "records",
-        canonical,
-        rows,
-        report,
-        batch_kind="records",
-        sha256=_sha256(path),
-        agency=agency,
-        kept_columns=kept,
-    )
+    return {
+        "location_text": _text(get("location_text")).where(
+            get("location_text").ne(""), _text(get("place"))
+        ),
+        "sex": parse_sex(get("sex")).where(get("sex").ne(""), None),
+        "age_band": band,
+        "nationality": _text(get("nationality")),
+        "nationality_group": group,
+        "language": _text(get("language")),
+        **flags,
+        "outcome": _text(get("outcome")),
+        "notes": _text(get("notes")),
+    }
 
 
 def _postcode_directory(
@@ -686,7 +775,10 @@ def _getter(frame: pd.DataFrame, fields: Mapping[str, str]):  # noqa: ANN202 - s
 
 def _text(values: pd.Series) -> pd.Series:
     """Free text as stored: stripped, blank as None. Never interpreted; escaped when shown."""
-    return values.astype(object).where(values.ne(""), None)
+    cells = values.to_numpy(dtype=object)
+    text = cells.copy()
+    text[cells == ""] = None
+    return pd.Series(text, index=values.index, dtype=object)
 
 
 # --------------------------------------------------------------------------------------------

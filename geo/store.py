@@ -8,10 +8,14 @@ with several writers, reads through GDAL were silently short (see the project no
 
 Every write is one transaction: an import that fails or is killed half-way leaves the store
 exactly as it was. Every write bumps :meth:`Store.version`, which callers use as a cache key.
+Writes use ``synchronous = NORMAL``, which in WAL mode is still atomic and survives the app
+being killed; only a power cut or an operating-system crash can lose the last imports committed
+before it (never half of one), and importing those files again restores them.
 
 Records are kept with longitude/latitude (EPSG:4326) and easting/northing (EPSG:27700) and
 the code of the ward they fall in, worked out on import and again whenever wards are replaced.
-Data leaves the store only through methods that take a role (:mod:`geo.privacy`).
+Data leaves the store only through methods that take a role (:mod:`geo.privacy`), in the order
+it was stored (each file's own order), and a reader may ask for only the columns it needs.
 
 A shared PostGIS backend will implement the same :class:`Store` interface.
 """
@@ -26,7 +30,7 @@ import os
 import secrets
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +49,8 @@ from geo.schema import DISPLAY_CRS, POLICE_COLUMNS, RECORD_COLUMNS, SERVICE_COLU
 #: Where the store lives when nothing else is said (relative to the working directory).
 DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
 STORE_ENV: Final = "OUTREACH_ATLAS_STORE"
-SCHEMA_VERSION: Final = 1
+#: 2: keys unique through an index (not a TEXT PRIMARY KEY); no night or ward index on records.
+SCHEMA_VERSION: Final = 2
 #: How long a writer waits for another process's import to finish before giving up.
 BUSY_TIMEOUT_MS: Final = 120_000
 
@@ -62,6 +67,14 @@ _COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }
 _REAL: Final = {"lon", "lat", "easting", "northing", "location_precision_m", "population"}
 _INTEGER: Final = {"people", "interpreter_needed", "nrpf", "trafficking_concern", "under_18"}
+#: Record columns that say where a record is (what a role's view may coarsen).
+_LOCATION_COLUMNS: Final = ("lon", "lat", "easting", "northing", "location_precision_m")
+#: Page cache of each connection, in KiB: a million-row import touches ~300 MB of pages.
+CACHE_KIB: Final = 65_536
+#: Imports of at least this many rows, into a table holding at most this many times as many,
+#: rebuild the key index instead of updating it row by row (see :meth:`SQLiteStore.add`).
+_BULK_FROM: Final = 20_000
+_BULK_STORE_RATIO: Final = 4
 
 
 def default_store_path() -> Path:
@@ -131,8 +144,11 @@ class Store(ABC):
         """Areas of a layer (public boundaries: any role may read them)."""
 
     @abstractmethod
-    def _read(self, table: Table) -> pd.DataFrame:
-        """Every row of a table, unfiltered. Private: data leaves through a role."""
+    def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every row of a table (all columns or ``columns``), unfiltered.
+
+        Private: data leaves through a role.
+        """
 
     @abstractmethod
     def imports(self) -> pd.DataFrame:
@@ -146,10 +162,31 @@ class Store(ABC):
     def secret_key(self) -> bytes:
         """The key used to hash person identifiers; made on first use, kept out of the repo."""
 
-    def records(self, *, role: str) -> pd.DataFrame:
-        """Records as the role may see them (see :func:`geo.privacy.view_records`)."""
+    def records(self, *, role: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Records as the role may see them (see :func:`geo.privacy.view_records`).
+
+        Parameters
+        ----------
+        role
+            Who is asking; councillors and admins see no records (``AccessDenied``).
+        columns
+            Only these record columns, in this order (reading fewer columns of a large store
+            is much faster). Columns the role may not see are left out, as they are when
+            every column is read; police locations are coarsened either way.
+        """
         privacy.check_role(role)
-        return privacy.view_records(self._read("records"), role=role)
+        if columns is None:
+            return privacy.view_records(self._read("records"), role=role)
+        visible = privacy.view_records(pd.DataFrame(columns=list(RECORD_COLUMNS)), role=role)
+        wanted = [c for c in _checked_columns(columns) if c in visible.columns]
+        if not set(wanted) & set(_LOCATION_COLUMNS):
+            # views change only locations: other columns pass through as stored
+            return self._read("records", columns=wanted)
+        needed = list(dict.fromkeys([*wanted, *_LOCATION_COLUMNS]))
+        frame = self._read("records", columns=needed)
+        for name in visible.columns.difference(frame.columns):
+            frame[name] = None  # columns the view needs but nobody asked for
+        return privacy.view_records(frame, role=role).loc[:, wanted]
 
     def services(self) -> pd.DataFrame:
         """Services (public places: any role may read them)."""
@@ -165,16 +202,16 @@ class Store(ABC):
         ``scope`` (usually the agency) is hashed in, so two agencies' client numbers never
         collide; identifiers shared across agencies (a CHAIN number) use scope ``"shared"``.
         """
-        key = self.secret_key()
-        text = values.fillna("").astype(str).str.strip()
-        prefix = scope.encode() + b"\x1f"
-
-        def one(value: str) -> str | None:
-            if not value:
-                return None
-            return "p_" + hmac.new(key, prefix + value.encode(), hashlib.sha256).hexdigest()[:32]
-
-        return text.map(one).astype(object)
+        scoped = hmac.new(self.secret_key(), scope.encode() + b"\x1f", hashlib.sha256)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # clients recur: hash once
+        text = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip()
+        hashed = np.full(len(text), None, dtype=object)
+        for i, value in enumerate(text.tolist()):
+            if value:
+                mac = scoped.copy()
+                mac.update(value.encode())
+                hashed[i] = "p_" + mac.hexdigest()[:32]
+        return pd.Series(hashed[codes], index=values.index, dtype=object)
 
 
 def open_store(location: str | Path | None = None) -> Store:
@@ -191,7 +228,30 @@ def open_store(location: str | Path | None = None) -> Store:
     return SQLiteStore(Path(text))
 
 
-_SCHEMA: Final = f"""
+def _table_sql(table: str, integer: set[str] | frozenset[str] = frozenset()) -> str:
+    """A table of records, services or police incidents, and the unique index on its key.
+
+    The key is unique through an index rather than a TEXT PRIMARY KEY, so that a large import
+    can drop the index, insert, and build it again in one sort (see :meth:`SQLiteStore.add`).
+    """
+    key = _KEYS[table]
+    columns = ", ".join(
+        f"{c} {'REAL' if c in _REAL else 'INTEGER' if c in integer else 'TEXT'}"
+        + (" NOT NULL" if c == key else "")
+        for c in _COLUMNS[table]
+    )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} ({columns});\n"
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {_key_index(table)} ON {table} ({key});\n"
+    )
+
+
+def _key_index(table: str) -> str:
+    return f"{table}_{_KEYS[table]}"
+
+
+_SCHEMA: Final = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS imports (
     batch_id TEXT PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,
@@ -202,28 +262,11 @@ CREATE TABLE IF NOT EXISTS areas (
     parent_code TEXT, population REAL, geometry BLOB NOT NULL, batch_id TEXT,
     PRIMARY KEY (layer, area_code)
 );
-CREATE TABLE IF NOT EXISTS records ({
-    ", ".join(
-        f"{c} {'REAL' if c in _REAL else 'INTEGER' if c in _INTEGER else 'TEXT'}"
-        + (" PRIMARY KEY" if c == "record_id" else "")
-        for c in RECORD_COLUMNS
-    )
-});
-CREATE INDEX IF NOT EXISTS records_night ON records (night);
-CREATE INDEX IF NOT EXISTS records_area ON records (area_code);
-CREATE TABLE IF NOT EXISTS services ({
-    ", ".join(
-        f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "service_id" else "")
-        for c in SERVICE_COLUMNS
-    )
-});
-CREATE TABLE IF NOT EXISTS police ({
-    ", ".join(
-        f"{c} {'REAL' if c in _REAL else 'TEXT'}" + (" PRIMARY KEY" if c == "incident_id" else "")
-        for c in POLICE_COLUMNS
-    )
-});
 """
+    + _table_sql("records", _INTEGER)
+    + _table_sql("services")
+    + _table_sql("police")
+)
 
 
 class SQLiteStore(Store):
@@ -239,18 +282,32 @@ class SQLiteStore(Store):
         except OSError as err:
             raise StoreError(f"cannot create the store folder {self.path.parent}: {err}") from err
         with self._transaction(bump=False) as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-                db.execute("INSERT INTO meta VALUES ('data_version', '0')")
-            elif int(row[0]) > SCHEMA_VERSION:
+            has_meta = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone()
+            row = (
+                db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if has_meta
+                else None
+            )
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise StoreError(
                     f"store {self.path} was written by a newer Outreach Atlas (schema {row[0]});"
                     " upgrade the app"
                 )
+            if row is not None and int(row[0]) < SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} was made by an earlier Outreach Atlas (schema {row[0]},"
+                    f" this version needs {SCHEMA_VERSION}) and cannot be read; move the file"
+                    " (and its .key file) aside and import your ward, record, service and police"
+                    " files again into a new store"
+                )
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+                db.execute("INSERT INTO meta VALUES ('data_version', '0')")
 
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -260,7 +317,9 @@ class SQLiteStore(Store):
             raise StoreError(f"cannot open the store {self.path}: {err}") from err
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
+        # NORMAL in WAL mode: atomic, and safe if the app is killed; see the module docstring
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
         return db
 
     @contextlib.contextmanager
@@ -325,46 +384,57 @@ class SQLiteStore(Store):
         return len(rows)
 
     def _reassign(self, db: sqlite3.Connection, table: str, areas: gpd.GeoDataFrame) -> None:
-        key = _KEYS[table]
-        points = pd.read_sql_query(f"SELECT {key}, lon, lat FROM {table}", db)
+        points = pd.read_sql_query(f"SELECT rowid, lon, lat, area_code FROM {table}", db)
         if points.empty:
             return
         codes = assign_points(
             points["lon"], points["lat"], codes=areas["area_code"], geometries=areas.geometry
         )
+        old = points["area_code"].to_numpy(dtype=object)
+        changed = (codes != old) & ~(pd.isna(codes) & pd.isna(old))
         db.executemany(
-            f"UPDATE {table} SET area_code = ? WHERE {key} = ?",
-            zip(codes.tolist(), points[key].tolist(), strict=True),
+            f"UPDATE {table} SET area_code = ? WHERE rowid = ?",
+            zip(codes[changed].tolist(), points["rowid"].to_numpy()[changed].tolist(), strict=True),
         )
 
     def add(self, table: Table, rows: pd.DataFrame, *, batch: Batch) -> int:
+        """Insert rows whose key is new, in one transaction; return how many were stored.
+
+        A large import into a store not much bigger than it drops the unique index on the key,
+        inserts, and builds the index again: one sort instead of a B-tree insertion per row
+        (about ten times faster). Keys already stored are looked up first inside the same
+        transaction, so nothing is stored twice either way.
+        """
         columns = _COLUMNS[table]
+        key = _KEYS[table]
         missing = [c for c in columns if c not in rows.columns and c != "batch_id"]
         if missing:
             raise StoreError(f"cannot store {table}: columns missing: {', '.join(missing)}")
         frame = rows.assign(batch_id=batch.batch_id).loc[:, list(columns)]
-        values = _to_sql_values(frame)
-        placeholders = ", ".join("?" * len(columns))
+        repeated = frame[key].duplicated().to_numpy()
+        if repeated.any():
+            frame = frame.loc[~repeated]  # the first of a key wins
+        statement, cells = _insert(table, frame)
         with self._transaction() as db:
+            size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
             before = db.total_changes
-            db.executemany(
-                f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                values,
-            )
+            bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
+            if bulk:
+                known = _keys_in(db, table, frame[key])
+                if known.any():
+                    statement, cells = _insert(table, frame.loc[~known])
+                db.execute(f"DROP INDEX {_key_index(table)}")
+            # zip hands executemany one reused tuple per row: no million tuples in memory
+            db.executemany(statement, zip(*cells, strict=True))
             stored = db.total_changes - before
+            if bulk:
+                db.execute(f"CREATE UNIQUE INDEX {_key_index(table)} ON {table} ({key})")
             self._log(db, batch, stored=stored)
         return stored
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
-        key = _KEYS[table]
-        wanted = keys.astype(str).tolist()
         with self._reading() as db:
-            db.execute("CREATE TEMP TABLE wanted (k TEXT PRIMARY KEY) WITHOUT ROWID")
-            db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
-            found = {
-                row[0] for row in db.execute(f"SELECT k FROM wanted JOIN {table} ON {key} = k")
-            }
-        return np.fromiter((k in found for k in wanted), dtype=bool, count=len(wanted))
+            return _keys_in(db, table, keys)
 
     def _log(self, db: sqlite3.Connection, batch: Batch, *, stored: int | None = None) -> None:
         accounting = dict(batch.accounting)
@@ -400,18 +470,24 @@ class SQLiteStore(Store):
         geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=DISPLAY_CRS)
 
-    def _read(self, table: Table) -> pd.DataFrame:
-        columns = _COLUMNS[table]
+    def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        names = list(_COLUMNS[table] if columns is None else columns)
         with self._reading() as db:
-            frame = pd.read_sql_query(
-                f"SELECT {', '.join(columns)} FROM {table} ORDER BY {_KEYS[table]}", db
-            )
+            if not names:
+                count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                return pd.DataFrame(index=pd.RangeIndex(count))
+            # in the order stored (each file's own order): a scan, not a walk of the key index
+            rows = db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid").fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=names, nrows=len(rows))
         if table == "records":
-            frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True).dt.tz_convert(
-                TIMEZONE
-            )
-            frame["night"] = pd.to_datetime(frame["night"])
-            for flag in _INTEGER - {"people"}:
+            if "observed_at" in frame:
+                frame["observed_at"] = _per_distinct(
+                    frame["observed_at"],
+                    lambda text: pd.to_datetime(text, utc=True).dt.tz_convert(TIMEZONE),
+                )
+            if "night" in frame:
+                frame["night"] = _per_distinct(frame["night"], pd.to_datetime)
+            for flag in (_INTEGER - {"people"}) & set(names):
                 frame[flag] = frame[flag].astype("Int8")
         return frame
 
@@ -441,21 +517,133 @@ class SQLiteStore(Store):
         return key
 
 
-def _to_sql_values(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """Rows as Python tuples SQLite accepts: None for missing, ISO text for times."""
-    columns: list[np.ndarray] = []
+def _keys_in(db: sqlite3.Connection, table: str, keys: pd.Series) -> np.ndarray:
+    """Which of ``keys`` are stored in ``table`` (a boolean per key)."""
+    key = _KEYS[table]
+    stored = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+    if stored == 0 or len(keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    wanted = pd.Series([str(k) for k in keys.to_numpy(dtype=object)], dtype=object)
+    distinct = wanted.drop_duplicates().tolist()
+    if stored <= 4 * len(distinct):  # reading every key beats looking each one up
+        found = {row[0] for row in db.execute(f"SELECT {key} FROM {table}")}
+    else:
+        found = set()
+        size = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        for start in range(0, len(distinct), size):
+            part = distinct[start : start + size]
+            placeholders = ", ".join("?" * len(part))
+            query = f"SELECT {key} FROM {table} WHERE {key} IN ({placeholders})"
+            found.update(row[0] for row in db.execute(query, part))
+    return wanted.isin(found).to_numpy()
+
+
+def _checked_columns(columns: Sequence[str]) -> list[str]:
+    """``columns`` as a list, each a record column, or a ``ValueError`` naming the others."""
+    if isinstance(columns, str):
+        raise ValueError(f"columns must be a list of column names, not the text {columns!r}")
+    unknown = [c for c in columns if c not in RECORD_COLUMNS]
+    if unknown:
+        raise ValueError(
+            f"columns {', '.join(map(repr, unknown))} are not record columns; choose from"
+            f" {', '.join(RECORD_COLUMNS)}"
+        )
+    return list(dict.fromkeys(columns))
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``convert(values)`` worked out once per distinct value (nights and times recur)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    converted = convert(pd.Series(uniques, dtype=object))
+    return pd.Series(converted.array.take(codes), index=values.index, dtype=converted.dtype)
+
+
+def _insert(table: str, frame: pd.DataFrame) -> tuple[str, list[list[object]]]:
+    """An INSERT statement for ``frame`` and the values it binds, column by column.
+
+    Rows keep their order, so the store keeps each file's order. Binding is most of the cost
+    of a large import, so columns empty throughout are left out (their default is NULL; the
+    sqlite3 module also binds ``None`` slowly, looking for an adapter every time), and a
+    column holding one value throughout (the agency, the batch) is written into the statement
+    as a quoted SQL literal instead of being bound a million times.
+    """
+    key = _KEYS[table]
+    names, slots, cells = [], [], []
     for name in frame.columns:
         column = frame[name]
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            text = column.dt.strftime("%Y-%m-%dT%H:%M:%S%z")  # vectorised; +0100 style offset
-            columns.append(text.astype(object).where(column.notna(), None).to_numpy())
-        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
-            text = column.dt.strftime("%Y-%m-%d")
-            columns.append(text.astype(object).where(column.notna(), None).to_numpy(dtype=object))
-        else:
-            if pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(
-                column.dtype
-            ):
-                column = column.astype("Int64")  # numpy integers do not bind; Int64 -> int
-            columns.append(column.astype(object).where(column.notna(), None).to_numpy())
-    return list(zip(*columns, strict=True)) if columns else []
+        literal = None if name == key else _literal(column)
+        values = None if literal is not None else _sql_values(column)
+        if literal is None and values is None:
+            continue  # NULL throughout
+        names.append(name)
+        slots.append("?" if literal is None else literal)
+        if values is not None:
+            cells.append(values)
+    statement = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(slots)})"
+    return statement, cells
+
+
+def _literal(column: pd.Series) -> str | None:
+    """The SQL literal of a column's only value; None unless every row holds that one value.
+
+    Only text without NUL characters and finite numbers are written as literals (text is
+    quoted by doubling its single quotes, which is all SQLite's quoting needs).
+    """
+    if len(column) < 2 or pd.isna(column.iloc[0]):
+        return None
+    first = column.iloc[0]
+    for part in (column.iloc[:64], column):  # most columns differ within their first rows
+        same = part == first
+        if not bool(same.fillna(False).all() if same.dtype != bool else same.all()):
+            return None
+    value = (_sql_values(column.iloc[:1]) or [None])[0]
+    if isinstance(value, str) and "\x00" not in value and value.isprintable():
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return str(value)
+    if isinstance(value, float) and np.isfinite(value):
+        return repr(value)
+    return None
+
+
+def _sql_values(column: pd.Series) -> list[object] | None:
+    """A column as Python values SQLite binds (None for missing, ISO text for times).
+
+    ``None`` when every value is missing.
+    """
+    blank = np.asarray(pd.isna(column))
+    if blank.all():
+        return None
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        values = _iso_times(column).tolist()
+    elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+        days = column.to_numpy(dtype="datetime64[D]")
+        values = np.datetime_as_string(days, unit="D").tolist()
+    elif pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
+        # tolist gives Python ints and floats: numpy integers do not bind at all
+        values = column.to_numpy(dtype=np.int64, na_value=0).tolist()
+    elif pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
+    else:
+        values = column.to_numpy(dtype=object).tolist()
+    for i in np.flatnonzero(blank).tolist():
+        values[i] = None
+    return values
+
+
+def _iso_times(column: pd.Series) -> np.ndarray:
+    """Aware times as ``2026-11-04T23:40:00+0000`` text (their own UTC offset), None for NaT.
+
+    Formatted once per distinct time, with numpy rather than ``strftime``.
+    """
+    codes, uniques = pd.factorize(column)  # NaT -> -1
+    local = uniques.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    utc = uniques.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[s]")
+    minutes = (local - utc).astype(np.int64) // 60
+    offset_codes, offsets = pd.factorize(minutes)
+    offset_text = np.array(
+        [f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in offsets], dtype="U5"
+    )
+    text = np.strings.add(np.datetime_as_string(local, unit="s"), offset_text[offset_codes])
+    out = np.append(text.astype(object), None)
+    return out[codes]  # NaT has code -1: the last slot (None)

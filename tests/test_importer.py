@@ -131,6 +131,42 @@ def test_reimporting_stores_nothing_twice(store, tmp_path):
     assert other.stored == first.stored
 
 
+def test_a_large_file_is_accounted_for_and_stored_in_its_own_order(store, tmp_path, monkeypatch):
+    """Thousands of rows take the fast paths (C-engine CSV, rebuilt key index); same answers."""
+    from geo import store as store_module
+
+    monkeypatch.setattr(store_module, "_BULK_FROM", 100)
+    header, *lines = MESSY.splitlines()
+    # MESSY's rows without its blank line, ragged row and repeat, each with a new Record ID:
+    # stored, stored (swapped), bad date, stored (eastings), no location, outside, bad people
+    kinds = [lines[i].split(",", 1)[1] for i in (0, 1, 2, 3, 5, 7, 9)]
+    rows = [f"{i},{kinds[i % 7]}" for i in range(2100)]
+    path = write(tmp_path / "big.csv", "\n".join([header, *rows]) + "\n")
+    report = import_records(store, path, agency="Council outreach team")
+    accounted(report)
+    assert (report.read, report.stored, report.skipped, report.rejected) == (2100, 1200, 0, 900)
+    assert report.outside_areas == 300
+    assert report.rejected_by_reason == {
+        "Date: not a date in a format understood": 300,
+        "no location given": 300,
+        "People: people is not a number": 300,
+    }
+    assert report.rejects["row"].tolist()[:3] == [4, 6, 8]  # bad date, no location, people
+    assert set(report.seconds) == {
+        "read", "parse", "locate", "hash", "ids", "dedupe", "join", "store"
+    }  # fmt: skip
+    notes = store.records(role="coordinator", columns=["notes"])["notes"]
+    assert notes.tolist()[:5] == [
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://x")',
+        "eastings in the latitude column",
+        "outside both wards",
+        "<script>alert(1)</script>",
+    ]
+    again = import_records(store, path, agency="Council outreach team")
+    assert (again.stored, again.skipped) == (0, 1200)
+
+
 def test_rejected_rows_never_run_as_formulas_in_a_spreadsheet(store, tmp_path):
     text = "Date,Latitude,Longitude,Notes\n=1+1,50.82,-0.13,@SUM(A1)\n"
     report = import_records(store, write(tmp_path / "f.csv", text), agency="A")

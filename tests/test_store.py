@@ -172,19 +172,22 @@ _KILLED = textwrap.dedent(
     def die(*args, **kwargs):  # rows are inserted, the transaction is not yet committed
         os.kill(os.getpid(), signal.SIGKILL)
     store_module.SQLiteStore._log = die
+    store_module._BULK_FROM = 0  # set by the test: rebuild the key index or not
     store.add("records", canonical_records(5000, prefix="late"),
               batch=Batch.new(kind="records", source="late", sha256="x"))
     """
 )
 
 
-def test_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path):
+@pytest.mark.parametrize("bulk", [False, True], ids=["row by row", "index rebuilt"])
+def test_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path, bulk):
     path = tmp_path / "s.sqlite"
     store = open_store(path)
     store.add("records", canonical_records(7), batch=_batch(7))
     before = (store.counts(), store.version(), store.records(role="coordinator"))
+    killed = _KILLED.replace("BULK_FROM = 0", f"BULK_FROM = {10 if bulk else 10**9}")
     result = subprocess.run(
-        [sys.executable, "-c", _KILLED, str(path)],
+        [sys.executable, "-c", killed, str(path)],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT)},
         timeout=120,
@@ -196,3 +199,71 @@ def test_an_import_killed_half_way_leaves_the_store_as_it_was(tmp_path):
     pd.testing.assert_frame_equal(after.records(role="coordinator"), before[2])
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert ("records_record_id",) in db.execute("SELECT name FROM sqlite_master").fetchall()
+
+
+def test_records_can_be_read_a_few_columns_at_a_time_as_each_role_may_see_them(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    store.add("records", canonical_records(30), batch=_batch(30))
+    summary = ["area_code", "night", "people", "person_ref", "agency", "kind"]
+    for role in ("coordinator", "police"):
+        whole = store.records(role=role)
+        for columns in (summary, ["lon", "record_id"], ["observed_at", "nrpf", "easting"]):
+            part = store.records(role=role, columns=columns)
+            # the same values as every column, less the columns the role may not see
+            pd.testing.assert_frame_equal(part, whole.loc[:, [c for c in columns if c in whole]])
+    assert "person_ref" not in store.records(role="police", columns=summary).columns
+    with pytest.raises(AccessDenied, match="the councillor role does not see records"):
+        store.records(role="councillor", columns=["night"])
+    with pytest.raises(ValueError, match=r"columns 'ward' are not record columns; choose from"):
+        store.records(role="coordinator", columns=["night", "ward"])
+
+
+def test_records_come_back_in_the_order_they_were_stored(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    store.add("records", canonical_records(12), batch=_batch(12))
+    store.add("records", canonical_records(3, prefix="a"), batch=_batch(3))
+    ids = store.records(role="coordinator")["record_id"].tolist()
+    assert ids == [f"r{i}" for i in range(12)] + ["a0", "a1", "a2"]
+
+
+def test_a_store_from_an_earlier_version_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "s.sqlite"
+    open_store(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"earlier Outreach Atlas \(schema 1.*move the file"):
+        open_store(path)
+
+
+def test_a_large_import_stores_each_key_once(tmp_path, monkeypatch):
+    """Large imports rebuild the key index instead of updating it; nothing is stored twice."""
+    from geo import store as store_module
+
+    monkeypatch.setattr(store_module, "_BULK_FROM", 10)
+    store = open_store(tmp_path / "s.sqlite")
+    assert store.add("records", canonical_records(10), batch=_batch(10)) == 10
+    # r0..r9 are stored already; r12 comes twice in this batch
+    frame = canonical_records(25)
+    frame = pd.concat([frame, frame.iloc[[12]]], ignore_index=True)
+    assert store.add("records", frame, batch=_batch(26)) == 15
+    assert store.counts()["records"] == 25
+    with sqlite3.connect(tmp_path / "s.sqlite") as db:
+        indexes = {row[1] for row in db.execute("PRAGMA index_list(records)") if row[2]}
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO records (record_id) VALUES ('r3')")
+    assert indexes == {"records_record_id"}
+
+
+def test_text_the_same_in_every_row_is_stored_exactly(tmp_path):
+    store = open_store(tmp_path / "s.sqlite")
+    odd = ["St Anne's '); DROP TABLE records; --", "tab\there", "nul\x00byte", "é ☃"]
+    for i, agency in enumerate(odd):
+        store.add(
+            "records",
+            canonical_records(3, prefix=f"x{i}-").assign(agency=agency, people=7, lat=50.5),
+            batch=_batch(3),
+        )
+    records = store.records(role="coordinator")
+    assert records["agency"].tolist() == [a for a in odd for _ in range(3)]
+    assert (records["people"] == 7).all() and (records["lat"] == 50.5).all()

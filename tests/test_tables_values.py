@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -194,3 +195,116 @@ def test_yes_no_people_age_and_nationality():
     )
     assert group.tolist() == ["UK", "EU/EEA", "non-EU", "unknown", "unknown", "unknown"]
     assert unrecognised == ["Atlantean"]
+
+
+# -- the fast paths give the careful paths' answers --------------------------------------------
+
+_CSV_TEXTS = [
+    "Date,Place\n04/11/2026,Doorway\n05/11/2026,Car park\n",  # plain: the C engine reads it
+    "Date,Place\r\n04/11/2026,Doorway\r\n\r\n , \r\n05/11/2026\r\n",  # blank lines, short line
+    'Date;Place;People\n04/11/2026;" Caf\u00e9 ""Nero"" ";2\n05/11/2026;\u00a0Arch\u00a0;\n',
+    "Date\tPlace\n04/11/2026\t  Bus stop \n",  # tab separated, padded cells
+    "Date,Place\n04/11/2026,Doorway,\n05/11/2026,Arch,,\n",  # empty extra fields: careful
+    'Date,Notes\n04/11/2026,"two\nlines"\n05/11/2026,one\n',  # value over two lines: careful
+    "\nDate,Place\n04/11/2026,Doorway\n",  # blank line before the header: careful
+    "Date,Place\r04/11/2026,Doorway\r",  # old Mac line ends: careful
+]
+
+
+@pytest.mark.parametrize("text", _CSV_TEXTS)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_the_fast_csv_reader_gives_the_careful_readers_cells_and_rows(tmp_path, text, encoding):
+    from geo.readers import tables
+
+    data = text.encode(encoding)
+    decoded, name, codec = tables._decode(data, source="f.csv")
+    delimiter = tables._sniff_delimiter(decoded)
+    for header in (False, True):
+        careful = tables._read_csv_text(
+            decoded, header=header, source="f.csv", encoding=name, delimiter=delimiter
+        )
+        fast = tables._read_csv_fast(
+            decoded,
+            data,
+            codec=codec,
+            delimiter=delimiter,
+            header=header,
+            source="f.csv",
+            encoding=name,
+        )
+        if fast is None:  # the file needs the careful reader
+            assert _CSV_TEXTS.index(text) >= 4
+            continue
+        pd.testing.assert_frame_equal(fast.frame, careful.frame)
+        assert fast.rows.tolist() == careful.rows.tolist()
+        assert (fast.blank_lines, fast.ragged, fast.read) == (
+            careful.blank_lines,
+            careful.ragged,
+            careful.read,
+        )
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    whole = read_table(path)  # with a header, as imports read files
+    pd.testing.assert_frame_equal(whole.frame, careful.frame)
+    assert whole.rows.tolist() == careful.rows.tolist()
+
+
+def test_parsers_give_the_same_answers_on_many_rows_as_on_few():
+    """Large columns are parsed once per distinct value; the answers must not change."""
+    rng = np.random.default_rng(0)
+    now = pd.Timestamp("2026-11-25", tz="Europe/London")
+    cells = {
+        "date": ["04/11/2026 23:40", "2026-11-05T01:10:00Z", "", "31/02/2026", "05/11/2026", None],
+        "time": ["2340", "", "11:40pm", None],
+        "yes_no": ["Y", "no", "", "maybe", None, "✓"],
+        "people": ["1", "", "2.5", "-1", "600", "x", None, "0"],
+        "age": ["17", "u18", "", "45", "130", None],
+        "nationality": ["British", "Polish", "Martian", "", None],
+        "kind": ["", "count", "visit", "nonsense"],
+    }
+    n = 5_000
+    pick = {k: rng.integers(0, len(v), n) for k, v in cells.items()}
+    big = {
+        k: pd.Series(np.array(v, dtype=object)[pick[k]], index=range(7, 7 + n))
+        for k, v in cells.items()
+    }
+    few = {k: pd.Series(v, dtype=object) for k, v in cells.items()}
+
+    def spread(answer: pd.Series, key: str) -> pd.Series:
+        return pd.Series(answer.array.take(pick[key]), index=big[key].index, dtype=answer.dtype)
+
+    for got, want in zip(
+        parse_datetimes(big["date"], now=now), parse_datetimes(few["date"], now=now), strict=True
+    ):
+        pd.testing.assert_series_equal(got, spread(want, "date"))
+    for got, want in zip(parse_yes_no(big["yes_no"]), parse_yes_no(few["yes_no"]), strict=True):
+        pd.testing.assert_series_equal(got, spread(want, "yes_no"))
+    for got, want in zip(parse_people(big["people"]), parse_people(few["people"]), strict=True):
+        pd.testing.assert_series_equal(got, spread(want, "people"))
+    for got, want in zip(parse_age_band(big["age"]), parse_age_band(few["age"]), strict=True):
+        pd.testing.assert_series_equal(got, spread(want, "age"))
+    group, unrecognised = nationality_group(big["nationality"])
+    pd.testing.assert_series_equal(
+        group, spread(nationality_group(few["nationality"])[0], "nationality")
+    )
+    assert unrecognised == ["Martian"]
+    # two columns at once: a date with a separate time
+    date = big["date"].where(big["date"].notna(), "")
+    observed, _, problem = parse_datetimes(date, big["time"].reindex(date.index), now=now)
+    for i in rng.integers(0, n, 50):
+        one = parse_datetimes(date.iloc[[i]], big["time"].iloc[[i]], now=now)
+        assert (
+            observed.iloc[i] is one[0].iloc[0]
+            or observed.iloc[i] == one[0].iloc[0]
+            or (pd.isna(observed.iloc[i]) and pd.isna(one[0].iloc[0]))
+        )
+        assert problem.iloc[i] == one[2].iloc[0]
+
+
+def test_a_year_typed_as_3000_is_a_date_in_the_future_not_a_crash():
+    observed, _, problem = parse_datetimes(
+        pd.Series(["01/01/3000", "3000-01-01T10:00:00+01:00", "01/01/1066"]),
+        now=pd.Timestamp("2026-11-25", tz="Europe/London"),
+    )
+    assert problem.tolist() == ["date is in the future"] * 2 + ["date is before 2000"]
+    assert observed.isna().all()

@@ -2,11 +2,16 @@
 
 Each parser is vectorised over a Series of text and returns the values plus, where a value
 could not be understood, a problem per row (``None`` where the value was fine or blank).
+
+A file of a million rows holds far fewer distinct cells (a few thousand dates, three people
+counts, one blank column), and every parser's answer for a row depends on that row's cells
+alone, so each parser works on the distinct values and spreads the answers back to the rows.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -45,6 +50,52 @@ _ISO_WITH_OFFSET = re.compile(
 EARLIEST: Final = pd.Timestamp("2000-01-01", tz=TIMEZONE)
 
 
+#: Below this many rows a parser works on the rows themselves.
+_DISTINCT_FROM: Final = 2_000
+
+
+def _distinct(*columns: pd.Series) -> tuple[list[pd.Series], np.ndarray] | None:
+    """The distinct rows of ``columns`` (one row each) and, per row, its distinct row.
+
+    ``None`` when working on distinct values would not pay: few rows, or most rows distinct.
+    Missing values count as values (``None`` and NaN are the same one).
+    """
+    n = len(columns[0])
+    if n < _DISTINCT_FROM:
+        return None
+    codes = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        cells = column.to_numpy()
+        if len(cells) and bool((cells == cells[0]).all()):
+            continue  # one value throughout (a column the file does not have): code 0
+        column_codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        if len(uniques) > 0.8 * n:
+            return None
+        codes = codes * len(uniques) + column_codes
+    inverse, distinct = pd.factorize(codes)
+    if len(distinct) > 0.8 * n:
+        return None
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[inverse] = np.arange(n)  # any row stands for its distinct value
+    return [column.iloc[first].reset_index(drop=True) for column in columns], inverse
+
+
+def _spread(values: pd.Series, inverse: np.ndarray, index: pd.Index) -> pd.Series:
+    """Answers for distinct values -> answers for rows (same dtype)."""
+    return pd.Series(values.array.take(inverse), index=index, dtype=values.dtype, name=values.name)
+
+
+def _per_distinct(
+    parse: Callable[..., tuple[pd.Series, ...]], *columns: pd.Series
+) -> tuple[pd.Series, ...]:
+    """``parse(*columns)``, worked out once per distinct row of ``columns``."""
+    distinct = _distinct(*columns)
+    if distinct is None:
+        return parse(*columns)
+    uniques, inverse = distinct
+    return tuple(_spread(r, inverse, columns[0].index) for r in parse(*uniques))
+
+
 def _none_where_missing(problem: pd.Series) -> pd.Series:
     """Problems as text or ``None`` (pandas turns ``None`` into NaN when text is assigned)."""
     return problem.astype(object).where(problem.notna(), None)
@@ -81,6 +132,27 @@ def parse_datetimes(
     first of the two (BST); times that do not exist in spring are moved forward an hour.
     """
     now = now or pd.Timestamp.now(tz=TIMEZONE)
+
+    def parse(*columns: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        return _parse_datetimes(columns[0], columns[1] if len(columns) > 1 else None, now=now)
+
+    observed, night, problem = _per_distinct(parse, *([date] if time is None else [date, time]))
+    return observed, night, problem
+
+
+#: Dates beyond what nanosecond timestamps hold (a year typed as 3000) are moved to these before
+#: conversion; they are then rejected as in the future or before 2000 like any other.
+_FAR_PAST: Final = pd.Timestamp("1700-01-01")
+_FAR_FUTURE: Final = pd.Timestamp("2200-01-01")
+
+
+def _as_ns(values: pd.Series) -> pd.Series:
+    return values.clip(_FAR_PAST, _FAR_FUTURE).astype("datetime64[ns]")
+
+
+def _parse_datetimes(
+    date: pd.Series, time: pd.Series | None, *, now: pd.Timestamp
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     text = date.fillna("").astype(str).str.strip()
     if time is not None:
         clock = _normalise_time(time)
@@ -93,7 +165,7 @@ def parse_datetimes(
     if with_offset.any():
         aware = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
         local = aware.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
-        parsed.loc[with_offset] = local.astype("datetime64[ns]")
+        parsed.loc[with_offset] = _as_ns(local)
         remaining &= ~with_offset
     for fmt in _DATE_FORMATS:
         if not remaining.any():
@@ -101,7 +173,7 @@ def parse_datetimes(
         attempt = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
         good = attempt.notna()
         if good.any():
-            parsed.loc[good[good].index] = attempt[good].astype("datetime64[ns]")
+            parsed.loc[good[good].index] = _as_ns(attempt[good])
             remaining.loc[good[good].index] = False
     has_time = text.str.contains(_HAS_TIME)
     observed = parsed.dt.tz_localize(
@@ -158,6 +230,11 @@ _UNKNOWN: Final = {
 
 def parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Yes/no cells -> nullable 0/1 (``<NA>`` where unknown or blank) and a problem per row."""
+    result, problem = _per_distinct(_parse_yes_no, values)
+    return result, problem
+
+
+def _parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     key = (
         values.fillna("")
         .astype(str)
@@ -177,6 +254,15 @@ def parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_people(values: pd.Series, *, default: int = 1) -> tuple[pd.Series, pd.Series]:
     """People counted: whole numbers 0-500; blank means ``default``."""
+
+    def parse(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+        return _parse_people(cells, default=default)
+
+    result, problem = _per_distinct(parse, values)
+    return result, problem
+
+
+def _parse_people(values: pd.Series, *, default: int) -> tuple[pd.Series, pd.Series]:
     text = values.fillna("").astype(str).str.strip()
     number = pd.to_numeric(text, errors="coerce")
     result = number.fillna(default)
@@ -192,6 +278,11 @@ def parse_people(values: pd.Series, *, default: int = 1) -> tuple[pd.Series, pd.
 
 def parse_sex(values: pd.Series) -> pd.Series:
     """'M', 'Male', 'man' -> 'male'; 'F', 'Female', 'woman' -> 'female'; others kept short."""
+    (sex,) = _per_distinct(lambda cells: (_parse_sex(cells),), values)
+    return sex
+
+
+def _parse_sex(values: pd.Series) -> pd.Series:
     key = values.fillna("").astype(str).str.strip().str.lower()
     out = pd.Series("unknown", index=values.index, dtype=object)
     out[key.isin({"m", "male", "man", "boy"})] = "male"
@@ -230,6 +321,11 @@ def parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns the band and a nullable under-18 indicator derived from it.
     """
+    band, under_18 = _per_distinct(_parse_age_band, values)
+    return band, under_18
+
+
+def _parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = values.fillna("").astype(str).str.strip().str.lower()
     age = pd.to_numeric(text, errors="coerce")
     edges = [-1, 17, 24, 34, 44, 54, 64, 200]
@@ -483,6 +579,15 @@ def nationality_group(values: pd.Series) -> tuple[pd.Series, list[str]]:
     Unrecognised values are grouped as ``unknown`` rather than guessed, and returned so the
     import report can list them for someone to add.
     """
+    distinct = _distinct(values)
+    if distinct is None:
+        return _nationality_group(values)
+    (uniques,), inverse = distinct
+    group, unrecognised = _nationality_group(uniques)
+    return _spread(group, inverse, values.index), unrecognised
+
+
+def _nationality_group(values: pd.Series) -> tuple[pd.Series, list[str]]:
     key = values.fillna("").astype(str).str.strip().str.lower()
     key = key.str.replace(r"[^a-z ]+", " ", regex=True).str.replace(r"\s+", " ", regex=True)
     key = key.str.strip()
@@ -501,6 +606,17 @@ def normalise_kind(
     values: pd.Series, *, default: str, people: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """Record kind from a kind column (or ``default``); a row with 0 people is a visit."""
+
+    def parse(cells: pd.Series, counts: pd.Series) -> tuple[pd.Series, pd.Series]:
+        return _normalise_kind(cells, default=default, people=counts)
+
+    kind, problem = _per_distinct(parse, values, people)
+    return kind, problem
+
+
+def _normalise_kind(
+    values: pd.Series, *, default: str, people: pd.Series
+) -> tuple[pd.Series, pd.Series]:
     key = values.fillna("").astype(str).str.strip().str.lower()
     key = key.str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
     aliases = {
