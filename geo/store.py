@@ -28,6 +28,7 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,6 +40,8 @@ from typing import Final, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.ipc  # noqa: F401  (makes pa.ipc available)
 import shapely
 
 from geo import privacy
@@ -74,6 +77,8 @@ CACHE_KIB: Final = 65_536
 #: Imports of at least this many rows, into a table holding at most this many times as many,
 #: rebuild the key index instead of updating it row by row (see :meth:`SQLiteStore.add`).
 _BULK_FROM: Final = 20_000
+#: Tables of at least this many rows keep a column cache beside the store (see _ColumnCache).
+CACHE_FROM_ROWS: Final = 50_000
 _BULK_STORE_RATIO: Final = 4
 
 
@@ -414,15 +419,20 @@ class SQLiteStore(Store):
         repeated = frame[key].duplicated().to_numpy()
         if repeated.any():
             frame = frame.loc[~repeated]  # the first of a key wins
-        statement, cells = _insert(table, frame)
+        statement, cells, bound = _insert(table, frame)
+        inserted = frame
         with self._transaction() as db:
             size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+            version = int(
+                db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+            )
             before = db.total_changes
             bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
             if bulk:
                 known = _keys_in(db, table, frame[key])
                 if known.any():
-                    statement, cells = _insert(table, frame.loc[~known])
+                    inserted = frame.loc[~known]
+                    statement, cells, bound = _insert(table, inserted)
                 db.execute(f"DROP INDEX {_key_index(table)}")
             # zip hands executemany one reused tuple per row: no million tuples in memory
             db.executemany(statement, zip(*cells, strict=True))
@@ -430,7 +440,56 @@ class SQLiteStore(Store):
             if bulk:
                 db.execute(f"CREATE UNIQUE INDEX {_key_index(table)} ON {table} ({key})")
             self._log(db, batch, stored=stored)
+        self._carry_caches(old=version, new=version + 1, changed=table)
+        if stored == len(inserted) and size + stored >= CACHE_FROM_ROWS:
+            # every row went in, after the rows already there: the cache of the version this
+            # write made is the last version's cache (or nothing) with these rows after it
+            self._extend_cache(
+                table, inserted, bound, old=version, new=version + 1, empty=size == 0
+            )
         return stored
+
+    def _carry_caches(self, *, old: int, new: int, changed: str) -> None:
+        """Tables this write did not touch keep their cache under the new version."""
+        for other in _COLUMNS:
+            if other != changed:
+                with contextlib.suppress(OSError):
+                    os.replace(
+                        self._column_cache(other, old).here, self._column_cache(other, new).here
+                    )
+
+    def _extend_cache(
+        self,
+        table: str,
+        rows: pd.DataFrame,
+        bound: dict[str, list[object]],
+        *,
+        old: int,
+        new: int,
+        empty: bool,
+    ) -> None:
+        """Write the cache of version ``new``: that of ``old`` with ``rows`` after it.
+
+        Times are cached as the ISO text that was bound, as SQLite gives them back; other
+        columns as they are (the reader converts both paths alike).
+        """
+        previous = {} if empty else self._column_cache(table, old).read(_COLUMNS[table])
+        if not empty and len(previous) < len(_COLUMNS[table]):
+            return  # no whole cache to extend; the next read builds one
+        fresh: dict[str, pd.Series] = {}
+        for name in _COLUMNS[table]:
+            column = rows[name].reset_index(drop=True)
+            if isinstance(column.dtype, pd.DatetimeTZDtype) or (
+                pd.api.types.is_datetime64_any_dtype(column.dtype)
+            ):
+                values = bound[name] if name in bound else _sql_values(column)
+                column = pd.Series(values or [None] * len(rows), dtype=object)
+            elif pd.api.types.is_bool_dtype(column.dtype):
+                column = column.astype("Int64")
+            if previous:
+                column = pd.concat([previous[name], column], ignore_index=True)
+            fresh[name] = column
+        self._column_cache(table, new).write(pd.DataFrame(fresh))
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
@@ -473,12 +532,23 @@ class SQLiteStore(Store):
     def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
         names = list(_COLUMNS[table] if columns is None else columns)
         with self._reading() as db:
+            count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             if not names:
-                count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 return pd.DataFrame(index=pd.RangeIndex(count))
-            # in the order stored (each file's own order): a scan, not a walk of the key index
-            rows = db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid").fetchall()
-        frame = pd.DataFrame.from_records(rows, columns=names, nrows=len(rows))
+            version = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            cache = self._column_cache(table, int(version[0])) if count >= CACHE_FROM_ROWS else None
+            cached = cache.read(names) if cache is not None else {}
+            missing = [name for name in names if name not in cached]
+            if missing:
+                # in the order stored (each file's own order): a scan, not a key-index walk
+                rows = db.execute(
+                    f"SELECT {', '.join(missing)} FROM {table} ORDER BY rowid"
+                ).fetchall()
+                fresh = pd.DataFrame.from_records(rows, columns=missing, nrows=len(rows))
+                if cache is not None:
+                    cache.write(fresh)
+                cached.update({name: fresh[name] for name in missing})
+        frame = pd.DataFrame({name: cached[name] for name in names})
         if table == "records":
             if "observed_at" in frame:
                 frame["observed_at"] = _per_distinct(
@@ -490,6 +560,9 @@ class SQLiteStore(Store):
             for flag in (_INTEGER - {"people"}) & set(names):
                 frame[flag] = frame[flag].astype("Int8")
         return frame
+
+    def _column_cache(self, table: str, version: int) -> _ColumnCache:
+        return _ColumnCache(self.path.with_name(self.path.stem + ".cache") / table, version)
 
     def imports(self) -> pd.DataFrame:
         with self._reading() as db:
@@ -515,6 +588,53 @@ class SQLiteStore(Store):
         if len(key) < 32:
             raise StoreError(f"the key file {path} is damaged (too short); restore it from backup")
         return key
+
+
+class _ColumnCache:
+    """Columns of a large table as read at one data version, as Arrow files beside the store.
+
+    Reading a million rows out of SQLite costs about 0.3 s a column (every cell becomes a
+    Python object); reading a column back from an Arrow file costs milliseconds. A column is
+    written when an import extends the table or the first time it is read at a version, and
+    used until the next write to the table, so the cache never disagrees with the store;
+    deleting it at any time is safe. Files are written to a temporary name and renamed, so a
+    reader never sees half of one. It holds what the store holds, beside it, under the same
+    protection.
+    """
+
+    def __init__(self, folder: Path, version: int) -> None:
+        self.folder = folder
+        self.here = folder / f"v{version}"
+
+    def read(self, names: Sequence[str]) -> dict[str, pd.Series]:
+        found: dict[str, pd.Series] = {}
+        for name in names:
+            path = self.here / f"{name}.arrow"
+            try:
+                with pa.memory_map(str(path)) as source:
+                    column = pa.ipc.open_file(source).read_all().column(0)
+            except (FileNotFoundError, pa.ArrowInvalid, OSError):
+                continue
+            found[name] = pd.Series(column.to_pandas(), name=name)
+        return found
+
+    def write(self, frame: pd.DataFrame) -> None:
+        try:
+            self.here.mkdir(parents=True, exist_ok=True)
+            for name in frame.columns:
+                table = pa.table({name: pa.array(frame[name], from_pandas=True)})
+                temporary = self.here / f".{name}.{secrets.token_hex(4)}.tmp"
+                with (
+                    pa.OSFile(str(temporary), "wb") as sink,
+                    pa.ipc.new_file(sink, table.schema) as writer,
+                ):
+                    writer.write_table(table)
+                os.replace(temporary, self.here / f"{name}.arrow")
+            for old in self.folder.iterdir():
+                if old != self.here and old.name.startswith("v"):
+                    shutil.rmtree(old, ignore_errors=True)
+        except (OSError, pa.ArrowException):
+            pass  # a cache that cannot be written only means the next read is slow again
 
 
 def _keys_in(db: sqlite3.Connection, table: str, keys: pd.Series) -> np.ndarray:
@@ -558,7 +678,9 @@ def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) 
     return pd.Series(converted.array.take(codes), index=values.index, dtype=converted.dtype)
 
 
-def _insert(table: str, frame: pd.DataFrame) -> tuple[str, list[list[object]]]:
+def _insert(
+    table: str, frame: pd.DataFrame
+) -> tuple[str, list[list[object]], dict[str, list[object]]]:
     """An INSERT statement for ``frame`` and the values it binds, column by column.
 
     Rows keep their order, so the store keeps each file's order. Binding is most of the cost
@@ -580,7 +702,8 @@ def _insert(table: str, frame: pd.DataFrame) -> tuple[str, list[list[object]]]:
         if values is not None:
             cells.append(values)
     statement = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(slots)})"
-    return statement, cells
+    bound = [name for name, slot in zip(names, slots, strict=True) if slot == "?"]
+    return statement, cells, dict(zip(bound, cells, strict=True))
 
 
 def _literal(column: pd.Series) -> str | None:

@@ -62,6 +62,24 @@ EMERGING_SCORE: Final = 1.5
 TREND_PERIODS: Final = 4
 DEFAULT_PERIODS: Final = 8
 
+#: Record columns the figures are worked out from (plus lon/lat to place them in a new layer).
+SUMMARY_COLUMNS: Final[tuple[str, ...]] = (
+    "kind",
+    "agency",
+    "night",
+    "people",
+    "person_ref",
+    "area_code",
+    "easting",
+    "northing",
+    "sex",
+    "nationality_group",
+    "language",
+    "interpreter_needed",
+    *RECORD_FLAGS,
+    "outcome",
+)
+
 #: Count columns of the area table, in order. Nationality columns are named after the groups.
 NATIONALITY_COLUMNS: Final[dict[str, str]] = {
     group: "nationality_" + group.replace("/", "_").replace("-", "_")
@@ -311,8 +329,9 @@ def area_summary(
             f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
             " ranges would give away one night's small count"
         )
+    columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"])]
     exact = summarise(
-        store._read("records"),
+        store._read("records", columns=columns),
         areas,
         period=period,
         start=start,
@@ -448,12 +467,18 @@ def _nearby_pairs(
     cell = 2.02 * merge_m
     x0, y0 = np.nanmin(easting), np.nanmin(northing)
     shared = np.zeros(len(demand), dtype=bool)
+    n_agencies = int(agency.max()) + 1
+    if n_agencies < 2:
+        return np.zeros((0, 2), dtype=np.int64)  # one agency: nothing to merge
     for dx in (0.0, cell / 2):
         for dy in (0.0, cell / 2):
             col = np.floor((np.where(located, easting, x0) - x0 + dx) / cell).astype(np.int64)
             row = np.floor((np.where(located, northing, y0) - y0 + dy) / cell).astype(np.int64)
             key = (night * (col.max() + 1) + col) * (row.max() + 1) + row
-            shared |= pd.Series(key).duplicated(keep=False).to_numpy()
+            # a cell shared with another agency: more records in it than of this agency
+            in_cell = pd.factorize(key)[0]
+            of_agency = pd.factorize(key * n_agencies + agency)[0]
+            shared |= np.bincount(in_cell)[in_cell] > np.bincount(of_agency)[of_agency]
     candidates = np.flatnonzero(shared & located)
     if len(candidates) < 2:
         return np.zeros((0, 2), dtype=np.int64)

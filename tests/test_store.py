@@ -267,3 +267,28 @@ def test_text_the_same_in_every_row_is_stored_exactly(tmp_path):
     records = store.records(role="coordinator")
     assert records["agency"].tolist() == [a for a in odd for _ in range(3)]
     assert (records["people"] == 7).all() and (records["lat"] == 50.5).all()
+
+
+def test_the_column_cache_always_matches_the_store(tmp_path, monkeypatch) -> None:
+    """Reads through the cache (built on read, or extended by an import) equal plain reads."""
+    import shutil
+
+    from geo import store as store_module
+    from geo.demo import load_demo
+
+    monkeypatch.setattr(store_module, "CACHE_FROM_ROWS", 10)
+    store = open_store(tmp_path / "atlas.sqlite")
+    load_demo(store, directory=Path(__file__).resolve().parents[1] / "data" / "demo")
+    cache = tmp_path / "atlas.cache" / "records"
+    # the imports extended the cache version by version: only the current one is kept
+    assert [p.name for p in cache.iterdir()] == [f"v{store.version()}"]
+    through_cache = store._read("records")
+    shutil.rmtree(tmp_path / "atlas.cache")
+    plain = store._read("records")  # from SQLite, and writes the cache again
+    pd.testing.assert_frame_equal(through_cache, plain)
+    pd.testing.assert_frame_equal(store._read("records"), plain)
+    # a write makes a new version: the old cache is never read again
+    before = store.version()
+    store.add("records", canonical_records(3, prefix="late"), batch=_batch(99))
+    assert store.version() == before + 1
+    assert len(store._read("records")) == len(plain) + 3
