@@ -37,6 +37,7 @@ from bench.recording import commit, record  # noqa: E402
 from geo.demo import write_demo  # noqa: E402
 from geo.importer import import_areas, import_records  # noqa: E402
 from geo.store import open_store  # noqa: E402
+from geo.summary import area_summary  # noqa: E402
 
 HEADING = "Import of a lat/long records CSV (`python bench/bench_import.py --rows N --record`)"
 INTRO = (
