@@ -101,6 +101,12 @@ def measure(
     for i in range(repeat):
         path = folder / f"s{rows}-{i}.sqlite"
         shutil.copy(wards_path, path)
+        # the ward index kept when the wards were imported, as a real store has it
+        shutil.copytree(
+            wards_path.with_name(wards_path.stem + ".cache"),
+            path.with_name(path.stem + ".cache"),
+            dirs_exist_ok=True,
+        )
         store = open_store(path)
         start = time.perf_counter()
         report = import_records(store, csv, agency="Bench")

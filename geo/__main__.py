@@ -278,6 +278,15 @@ def _cmd_sites(args: argparse.Namespace) -> int:
             f" last seen {site['last_seen']:%Y-%m-%d}, ward {site['area_code']},"
             f" agencies: {site['agencies']}"
         )
+        near = [
+            f"{column[8:-2].replace('_', ' ')} {site[column]:.0f} m"
+            for column in site.index
+            if column.startswith("nearest_")
+            and column.endswith("_m")
+            and site[column] == site[column]
+        ]
+        if near:
+            print("    nearest: " + ", ".join(near))
     if out is not None:
         print(f"{out}: {write_features(found, out)} sites")
     return 0

@@ -67,11 +67,16 @@ def sites(
     radius_m: float = 50.0,
     end: date | None = None,
 ) -> gpd.GeoDataFrame:
-    """Persistent sites; see :func:`geo.hotspots.persistent_sites`."""
+    """Persistent sites (see :func:`geo.hotspots.persistent_sites`), each with the distance to
+    the nearest service of each type (see :func:`geo.coverage.nearest_services`)."""
     records = store.records(role=role)
-    return hotspots.persistent_sites(
+    found = hotspots.persistent_sites(
         records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
     )
+    services = store.services()
+    if services.empty:
+        return found
+    return coverage.nearest_services(found, services)
 
 
 @dataclass(frozen=True)

@@ -470,7 +470,12 @@ def _skip_duplicates(
 
 
 def _assign_wards(
-    lon: pd.Series, lat: pd.Series, wards: gpd.GeoDataFrame, report: ImportReport
+    lon: pd.Series,
+    lat: pd.Series,
+    wards: gpd.GeoDataFrame,
+    report: ImportReport,
+    *,
+    folder: Path | None = None,
 ) -> np.ndarray:
     from geo.join import assign_points
 
@@ -480,7 +485,9 @@ def _assign_wards(
             " boundary file and they will be placed"
         )
         return np.full(len(lon), None, dtype=object)
-    return assign_points(lon, lat, codes=wards["area_code"], geometries=wards.geometry)
+    return assign_points(
+        lon, lat, codes=wards["area_code"], geometries=wards.geometry, folder=folder
+    )
 
 
 def _store_rows(
@@ -506,7 +513,11 @@ def _store_rows(
         if candidates.any():
             wards = store.areas(layer="ward") if wards is None else wards
             area_code[candidates] = _assign_wards(
-                canonical["lon"][candidates], canonical["lat"][candidates], wards, report
+                canonical["lon"][candidates],
+                canonical["lat"][candidates],
+                wards,
+                report,
+                folder=store.cache_folder,
             )
         canonical = canonical.assign(area_code=area_code)
     with _timed(report, "store"):

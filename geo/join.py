@@ -18,8 +18,10 @@ a fraction of a second for the 7,681 England wards and is kept per layer (see
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -253,11 +255,15 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 _cache: OrderedDict[bytes, AreaIndex] = OrderedDict()
 
 
-def area_index(*, codes: npt.ArrayLike, geometries: npt.ArrayLike) -> AreaIndex:
+def area_index(
+    *, codes: npt.ArrayLike, geometries: npt.ArrayLike, folder: Path | None = None
+) -> AreaIndex:
     """The :class:`AreaIndex` of a layer, built once and reused while the layer is unchanged.
 
     The layer is recognised by a hash of its codes and every coordinate, so an edited boundary
-    is never answered from an old index.
+    is never answered from an old index. With ``folder`` (a store's cache), the index is also
+    kept on disk, so the next process loads it (a few milliseconds) instead of building it
+    (over a second for the England wards).
     """
     codes = np.asarray(codes, dtype=object)
     geometries = np.asarray(geometries, dtype=object)
@@ -269,11 +275,55 @@ def area_index(*, codes: npt.ArrayLike, geometries: npt.ArrayLike) -> AreaIndex:
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
-    index = AreaIndex.build(codes=codes, geometries=geometries)
+    path = None if folder is None else folder / f"area-index-{key.hex()}.npz"
+    index = _load(path, codes, geometries) if path is not None else None
+    if index is None:
+        index = AreaIndex.build(codes=codes, geometries=geometries)
+        if path is not None:
+            _save(index, path)
     _cache[key] = index
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return index
+
+
+def _save(index: AreaIndex, path: Path) -> None:
+    """Keep an index's arrays on disk (best effort: a cache that cannot be written is slow)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+        np.savez(
+            temporary,
+            rank=index.rank,
+            grid=np.array([*index.origin, index.cell, *index.shape], dtype=float),
+            state=index.state,
+            indptr=index.indptr,
+            candidates=index.candidates,
+        )
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def _load(path: Path, codes: np.ndarray, geometries: np.ndarray) -> AreaIndex | None:
+    """An index kept by :func:`_save` for exactly this layer (its name is the layer's hash)."""
+    try:
+        with np.load(path) as saved:
+            x0, y0, cell, ny, nx = saved["grid"].tolist()
+            arrays = {name: saved[name] for name in ("rank", "state", "indptr", "candidates")}
+    except (OSError, KeyError, ValueError):
+        return None
+    geometries = geometries.copy()
+    usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    shapely.prepare(geometries[usable])
+    return AreaIndex(
+        codes=codes,
+        geometries=geometries,
+        origin=(x0, y0),
+        cell=cell,
+        shape=(int(ny), int(nx)),
+        **arrays,
+    )
 
 
 def assign_points(
@@ -282,6 +332,7 @@ def assign_points(
     *,
     codes: npt.ArrayLike,
     geometries: npt.ArrayLike,
+    folder: Path | None = None,
 ) -> np.ndarray:
     """The code of the area each point lies in, or ``None`` outside every area.
 
@@ -294,5 +345,7 @@ def assign_points(
         Area codes, one per geometry.
     geometries
         Polygon or MultiPolygon areas.
+    folder
+        Where the index may be kept between processes (see :func:`area_index`).
     """
-    return area_index(codes=codes, geometries=geometries).assign(lon, lat)
+    return area_index(codes=codes, geometries=geometries, folder=folder).assign(lon, lat)

@@ -46,7 +46,7 @@ import shapely
 
 from geo import privacy
 from geo.errors import StoreError
-from geo.join import assign_points
+from geo.join import area_index, assign_points
 from geo.schema import DISPLAY_CRS, POLICE_COLUMNS, RECORD_COLUMNS, SERVICE_COLUMNS, TIMEZONE
 
 #: Where the store lives when nothing else is said (relative to the working directory).
@@ -125,6 +125,8 @@ class Store(ABC):
     """What every backend offers. Nothing outside a backend knows how data is kept."""
 
     location: str
+    #: A folder this backend keeps caches in (column and ward-index caches), or None.
+    cache_folder: Path | None = None
 
     # -- writing: each call is one transaction ---------------------------------------------
     @abstractmethod
@@ -385,6 +387,12 @@ class SQLiteStore(Store):
             if layer == "ward":
                 for table in ("records", "services", "police"):
                     self._reassign(db, table, areas)
+                # built now, with the wards, so that the next import only loads it
+                area_index(
+                    codes=areas["area_code"],
+                    geometries=areas.geometry,
+                    folder=self.cache_folder,
+                )
             self._log(db, batch)
         return len(rows)
 
@@ -393,7 +401,11 @@ class SQLiteStore(Store):
         if points.empty:
             return
         codes = assign_points(
-            points["lon"], points["lat"], codes=areas["area_code"], geometries=areas.geometry
+            points["lon"],
+            points["lat"],
+            codes=areas["area_code"],
+            geometries=areas.geometry,
+            folder=self.cache_folder,
         )
         old = points["area_code"].to_numpy(dtype=object)
         changed = (codes != old) & ~(pd.isna(codes) & pd.isna(old))
@@ -476,20 +488,21 @@ class SQLiteStore(Store):
         previous = {} if empty else self._column_cache(table, old).read(_COLUMNS[table])
         if not empty and len(previous) < len(_COLUMNS[table]):
             return  # no whole cache to extend; the next read builds one
-        fresh: dict[str, pd.Series] = {}
+        fresh: dict[str, pd.Series | list[object]] = {}
         for name in _COLUMNS[table]:
-            column = rows[name].reset_index(drop=True)
-            if isinstance(column.dtype, pd.DatetimeTZDtype) or (
-                pd.api.types.is_datetime64_any_dtype(column.dtype)
+            column: pd.Series | list[object] = rows[name]
+            if isinstance(rows[name].dtype, pd.DatetimeTZDtype) or (
+                pd.api.types.is_datetime64_any_dtype(rows[name].dtype)
             ):
-                values = bound[name] if name in bound else _sql_values(column)
-                column = pd.Series(values or [None] * len(rows), dtype=object)
-            elif pd.api.types.is_bool_dtype(column.dtype):
-                column = column.astype("Int64")
+                values = bound[name] if name in bound else _sql_values(rows[name])
+                column = values or [None] * len(rows)  # the ISO text SQLite holds
+            elif pd.api.types.is_bool_dtype(rows[name].dtype):
+                column = rows[name].astype("Int64")
             if previous:
-                column = pd.concat([previous[name], column], ignore_index=True)
+                tail = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object)
+                column = pd.concat([previous[name], tail], ignore_index=True)
             fresh[name] = column
-        self._column_cache(table, new).write(pd.DataFrame(fresh))
+        self._column_cache(table, new).write(fresh)
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
@@ -546,7 +559,7 @@ class SQLiteStore(Store):
                 ).fetchall()
                 fresh = pd.DataFrame.from_records(rows, columns=missing, nrows=len(rows))
                 if cache is not None:
-                    cache.write(fresh)
+                    cache.write({name: fresh[name] for name in missing})
                 cached.update({name: fresh[name] for name in missing})
         frame = pd.DataFrame({name: cached[name] for name in names})
         if table == "records":
@@ -561,8 +574,12 @@ class SQLiteStore(Store):
                 frame[flag] = frame[flag].astype("Int8")
         return frame
 
+    @property
+    def cache_folder(self) -> Path:  # type: ignore[override]
+        return self.path.with_name(self.path.stem + ".cache")
+
     def _column_cache(self, table: str, version: int) -> _ColumnCache:
-        return _ColumnCache(self.path.with_name(self.path.stem + ".cache") / table, version)
+        return _ColumnCache(self.cache_folder / table, version)
 
     def imports(self) -> pd.DataFrame:
         with self._reading() as db:
@@ -618,11 +635,16 @@ class _ColumnCache:
             found[name] = pd.Series(column.to_pandas(), name=name)
         return found
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, columns: Mapping[str, pd.Series | list[object]]) -> None:
         try:
             self.here.mkdir(parents=True, exist_ok=True)
-            for name in frame.columns:
-                table = pa.table({name: pa.array(frame[name], from_pandas=True)})
+            for name, values in columns.items():
+                array = (
+                    pa.array(values, from_pandas=True)
+                    if isinstance(values, pd.Series)
+                    else pa.array(values, type=pa.string())
+                )
+                table = pa.table({name: array})
                 temporary = self.here / f".{name}.{secrets.token_hex(4)}.tmp"
                 with (
                     pa.OSFile(str(temporary), "wb") as sink,

@@ -336,3 +336,16 @@ def test_councillors_cannot_count_inside_a_drawn_shape(capsys, store_path, store
         capsys, "summary", "--store", str(store_path), "--role", "councillor", "--by", str(path)
     )
     assert code == 2 and "stored layers (wards, LSOAs) only" in stderr
+
+
+def test_sites_say_how_far_the_nearest_service_of_each_type_is(store) -> None:
+    found = analysis.sites(store, role="coordinator")
+    services = store.services()
+    shelters = services.loc[services["service_type"] == "night_shelter"]
+    assert len(shelters) > 0
+    site = found.iloc[0]
+    by_hand = np.hypot(
+        shelters["easting"] - site["easting"], shelters["northing"] - site["northing"]
+    ).min()
+    assert site["nearest_night_shelter_m"] == pytest.approx(by_hand, abs=0.5)
+    assert site["nearest_night_shelter"] in set(shelters["name"])

@@ -131,3 +131,20 @@ def test_same_answers_as_sjoin_on_the_england_wards(shared_data) -> None:
     expected = sjoin_answers(x, y, wards)
     assert (expected != None).sum() > 10_000  # noqa: E711 a real share lands in England
     assert got.tolist() == expected.tolist()
+
+
+def test_an_index_kept_on_disk_gives_the_same_answers(tmp_path, monkeypatch) -> None:
+    import geo.join as join
+
+    wards = read_areas(DEMO_WARDS).areas
+    codes, shapes = wards["area_code"].to_numpy(), wards.geometry.to_numpy()
+    built = area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    assert len(list(tmp_path.glob("area-index-*.npz"))) == 1
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())  # a new process, as it were
+    monkeypatch.setattr(join.AreaIndex, "build", None)  # loading must not build
+    loaded = area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    assert loaded is not built
+    rng = np.random.default_rng(11)
+    minx, miny, maxx, maxy = wards.total_bounds
+    x, y = rng.uniform(minx, maxx, 5_000), rng.uniform(miny, maxy, 5_000)
+    assert loaded.assign(x, y).tolist() == built.assign(x, y).tolist()
