@@ -30,6 +30,7 @@ import os
 import secrets
 import shutil
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -433,32 +434,48 @@ class SQLiteStore(Store):
             frame = frame.loc[~repeated]  # the first of a key wins
         statement, cells, bound = _insert(table, frame)
         inserted = frame
-        with self._transaction() as db:
-            size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-            version = int(
-                db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
-            )
-            before = db.total_changes
-            bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
-            if bulk:
-                known = _keys_in(db, table, frame[key])
-                if known.any():
-                    inserted = frame.loc[~known]
-                    statement, cells, bound = _insert(table, inserted)
-                db.execute(f"DROP INDEX {_key_index(table)}")
-            # zip hands executemany one reused tuple per row: no million tuples in memory
-            db.executemany(statement, zip(*cells, strict=True))
-            stored = db.total_changes - before
-            if bulk:
-                db.execute(f"CREATE UNIQUE INDEX {_key_index(table)} ON {table} ({key})")
-            self._log(db, batch, stored=stored)
+        staged: threading.Thread | None = None
+        staging = self.cache_folder / table / f".staging-{secrets.token_hex(4)}"
+        try:
+            with self._transaction() as db:
+                size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
+                version = int(
+                    db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+                )
+                before = db.total_changes
+                bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
+                if bulk:
+                    known = _keys_in(db, table, frame[key])
+                    if known.any():
+                        inserted = frame.loc[~known]
+                        statement, cells, bound = _insert(table, inserted)
+                    db.execute(f"DROP INDEX {_key_index(table)}")
+                # zip hands executemany one reused tuple per row: no million tuples in memory
+                db.executemany(statement, zip(*cells, strict=True))
+                stored = db.total_changes - before
+                if stored == len(inserted) and size + stored >= CACHE_FROM_ROWS:
+                    # Every row went in, after the rows already there: the cache of the version
+                    # this write makes is the last one's (or nothing) with these rows after it.
+                    # It is written while SQLite builds its index and commits (which let go of
+                    # Python), and published only once the commit has succeeded.
+                    staged = threading.Thread(
+                        target=self._extend_cache,
+                        args=(table, inserted, bound, staging),
+                        kwargs={"old": version, "empty": size == 0},
+                    )
+                    staged.start()
+                if bulk:
+                    db.execute(f"CREATE UNIQUE INDEX {_key_index(table)} ON {table} ({key})")
+                self._log(db, batch, stored=stored)
+        except BaseException:
+            if staged is not None:
+                staged.join()
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         self._carry_caches(old=version, new=version + 1, changed=table)
-        if stored == len(inserted) and size + stored >= CACHE_FROM_ROWS:
-            # every row went in, after the rows already there: the cache of the version this
-            # write made is the last version's cache (or nothing) with these rows after it
-            self._extend_cache(
-                table, inserted, bound, old=version, new=version + 1, empty=size == 0
-            )
+        if staged is not None:
+            staged.join()
+            _ColumnCache(self.cache_folder / table, version + 1).publish(staging)
         return stored
 
     def _carry_caches(self, *, old: int, new: int, changed: str) -> None:
@@ -475,12 +492,12 @@ class SQLiteStore(Store):
         table: str,
         rows: pd.DataFrame,
         bound: dict[str, list[object]],
+        staging: Path,
         *,
         old: int,
-        new: int,
         empty: bool,
     ) -> None:
-        """Write the cache of version ``new``: that of ``old`` with ``rows`` after it.
+        """Write into ``staging`` the cache of version ``old`` with ``rows`` after it.
 
         Times are cached as the ISO text that was bound, as SQLite gives them back; other
         columns as they are (the reader converts both paths alike).
@@ -502,7 +519,7 @@ class SQLiteStore(Store):
                 tail = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object)
                 column = pd.concat([previous[name], tail], ignore_index=True)
             fresh[name] = column
-        self._column_cache(table, new).write(fresh)
+        _ColumnCache(staging.parent, 0, here=staging).write(fresh, prune=False)
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
@@ -619,9 +636,9 @@ class _ColumnCache:
     protection.
     """
 
-    def __init__(self, folder: Path, version: int) -> None:
+    def __init__(self, folder: Path, version: int, *, here: Path | None = None) -> None:
         self.folder = folder
-        self.here = folder / f"v{version}"
+        self.here = here or folder / f"v{version}"
 
     def read(self, names: Sequence[str]) -> dict[str, pd.Series]:
         found: dict[str, pd.Series] = {}
@@ -635,7 +652,22 @@ class _ColumnCache:
             found[name] = pd.Series(column.to_pandas(), name=name)
         return found
 
-    def write(self, columns: Mapping[str, pd.Series | list[object]]) -> None:
+    def publish(self, staging: Path) -> None:
+        """Make a folder written by :meth:`write` elsewhere this version's cache."""
+        try:
+            if staging.is_dir() and any(staging.iterdir()):
+                os.replace(staging, self.here)
+                self._prune()
+        except OSError:
+            pass
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def _prune(self) -> None:
+        for old in self.folder.iterdir():
+            if old != self.here and old.name.startswith("v"):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def write(self, columns: Mapping[str, pd.Series | list[object]], *, prune: bool = True) -> None:
         try:
             self.here.mkdir(parents=True, exist_ok=True)
             for name, values in columns.items():
@@ -652,9 +684,8 @@ class _ColumnCache:
                 ):
                     writer.write_table(table)
                 os.replace(temporary, self.here / f"{name}.arrow")
-            for old in self.folder.iterdir():
-                if old != self.here and old.name.startswith("v"):
-                    shutil.rmtree(old, ignore_errors=True)
+            if prune:
+                self._prune()
         except (OSError, pa.ArrowException):
             pass  # a cache that cannot be written only means the next read is slow again
 
