@@ -7,7 +7,7 @@ whole of :func:`geo.hotspots.hotspots` (binning the records, Gi*, FDR, the GeoDa
 cell ids and polygons) and, apart, the Gi* kernel alone; both are checked to give esda's z.
 A scaling line then runs ``persistent_sites`` and ``hotspots`` on 10^4, 10^5 and 10^6 records.
 
-Run from the repository root: ``PYTHONPATH=. python bench/bench_hotspots.py [--side 224]
+Run from the repository root: ``python -m bench.bench_hotspots [--side 224]
 [--repeat 5] [--scaling 10000,100000,1000000]``; add ``--record`` to append the results, with
 the date and commit, to bench/RESULTS.md.
 """
@@ -140,7 +140,7 @@ def record(lines: list[str], path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if SECTION not in text:
         text = text.rstrip("\n") + (
-            f"\n\n{SECTION} (`python bench/bench_hotspots.py --record`)\n\n"
+            f"\n\n{SECTION} (`python -m bench.bench_hotspots --record`)\n\n"
             "Ours is all of `hotspots()` (binning, Gi*, BH FDR, cell ids, polygons) and, apart,\n"
             "the Gi* kernel; the baseline builds libpysal `DistanceBand` weights (1.5 cells) on\n"
             'the cell centres and runs `esda.G_Local(transform="B", star=True,\n'

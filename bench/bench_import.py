@@ -39,7 +39,7 @@ from geo.importer import import_areas, import_records  # noqa: E402
 from geo.store import open_store  # noqa: E402
 from geo.summary import area_summary  # noqa: E402
 
-HEADING = "Import of a lat/long records CSV (`python bench/bench_import.py --rows N --record`)"
+HEADING = "Import of a lat/long records CSV (`python -m bench.bench_import --rows N --record`)"
 INTRO = (
     "The baseline reads the CSV with pandas and joins to the wards with `geopandas.sjoin`, with"
     " no checks and no store; the import parses and checks every row, hashes ids and person"
