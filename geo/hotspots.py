@@ -46,6 +46,7 @@ from scipy.spatial import cKDTree
 
 from geo.errors import AnalysisError
 from geo.geocode import to_lonlat
+from geo.nights import NO_NIGHT, night_numbers
 from geo.schema import TIMEZONE, WORKING_CRS
 
 Neighbours = Literal["queen", "rook"]
@@ -546,21 +547,13 @@ class _Demand:
     people: np.ndarray
 
 
-def _nights(records: pd.DataFrame) -> np.ndarray:
-    """The ``night`` column as whole days since 1970-01-01 (int64; NaT is the minimum int)."""
-    night = pd.to_datetime(records["night"])
-    if isinstance(night.dtype, pd.DatetimeTZDtype):
-        night = night.dt.tz_localize(None)
-    return night.to_numpy("datetime64[D]").astype(np.int64)
-
-
 def _demand(records: pd.DataFrame, *, first: int | None, last: int | None) -> _Demand:
     x = records["easting"].to_numpy(float)
     y = records["northing"].to_numpy(float)
     keep = _is_demand(records) & np.isfinite(x) & np.isfinite(y)
     if first is not None or last is not None:
-        nights = _nights(records)
-        keep &= nights != np.iinfo(np.int64).min
+        nights = night_numbers(records)
+        keep &= nights != NO_NIGHT
         if first is not None:
             keep &= nights >= first
         if last is not None:
@@ -695,8 +688,8 @@ def _persistent_sites(
 ) -> gpd.GeoDataFrame:
     x_all = records["easting"].to_numpy(float)
     y_all = records["northing"].to_numpy(float)
-    nights = _nights(records)
-    located = np.isfinite(x_all) & np.isfinite(y_all) & (nights != np.iinfo(np.int64).min)
+    nights = night_numbers(records)
+    located = np.isfinite(x_all) & np.isfinite(y_all) & (nights != NO_NIGHT)
     if not located.any():
         return _empty(SITE_COLUMNS)
     if last is None:

@@ -33,7 +33,7 @@ exact figures from the exact records, and :func:`area_summary` applies the role.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import numpy as np
@@ -44,6 +44,7 @@ from scipy.spatial import cKDTree
 
 from geo.errors import AccessDenied, AnalysisError
 from geo.join import area_index, sorted_unique
+from geo.nights import day_date, day_number, night_numbers
 from geo.schema import DISPLAY_CRS, NATIONALITY_GROUPS, RECORD_FLAGS
 
 if TYPE_CHECKING:
@@ -181,20 +182,20 @@ def summarise(
         raise AnalysisError("areas has no CRS; set it (areas.set_crs('EPSG:4326')) first")
     if not placed and not areas.crs.equals(DISPLAY_CRS):
         areas = areas.to_crs(DISPLAY_CRS)
-    nights = _night_numbers(records)
+    nights = night_numbers(records)
     data_last = int(nights.max()) if len(nights) else _today()
-    last = _day(end) if end is not None else data_last
+    last = day_number(end) if end is not None else data_last
     length = _period_nights(period, start=start, end=last)
     if aligned:
         # the end of the last whole block that has passed by the last night in the records
         last = min(last, data_last)
         last = _ALIGN + ((last - _ALIGN + 1) // length) * length - 1
     blocks = 1 if period == "range" else periods
-    first = _day(start) if start is not None else last - length * blocks + 1
+    first = day_number(start) if start is not None else last - length * blocks + 1
     if aligned:
         first = _ALIGN + ((first - _ALIGN) // length) * length
     if first > last:
-        raise AnalysisError(f"--from {_date(first)} is after --to {_date(last)}; swap them")
+        raise AnalysisError(f"--from {day_date(first)} is after --to {day_date(last)}; swap them")
     n_periods = -(-(last - first + 1) // length)
     history = max(trend_periods - 1, 1)
     earliest = last - (n_periods + history) * length + 1
@@ -344,21 +345,12 @@ def area_summary(
 
 
 # -- helpers ---------------------------------------------------------------------------------
-_EPOCH: Final = date(1970, 1, 1)
 #: Aligned blocks start a whole number of blocks after this Monday (so weeks are ISO weeks).
-_ALIGN: Final = (date(2024, 1, 1) - _EPOCH).days
-
-
-def _day(value: date) -> int:
-    return (value - _EPOCH).days
-
-
-def _date(day: int) -> date:
-    return _EPOCH + timedelta(days=int(day))
+_ALIGN: Final = day_number(date(2024, 1, 1))
 
 
 def _today() -> int:
-    return _day(date.today())
+    return day_number(date.today())
 
 
 def _check(
@@ -376,13 +368,8 @@ def _check(
 
 def _period_nights(period: str, *, start: date | None, end: int) -> int:
     if period == "range":
-        return end - _day(start) + 1  # type: ignore[arg-type]
+        return end - day_number(start) + 1  # type: ignore[arg-type]
     return _NIGHTS[period]
-
-
-def _night_numbers(records: pd.DataFrame) -> np.ndarray:
-    nights = pd.to_datetime(records["night"])
-    return (nights.to_numpy("datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
 
 
 def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:
@@ -608,8 +595,8 @@ def _period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.D
     stop = last - block * length
     # blocks before the first night asked for are history (for change and trend), kept whole
     begin = np.where(stop >= first, np.maximum(stop - length + 1, first), stop - length + 1)
-    start_dates = [_date(d) for d in begin]
-    stop_dates = [_date(d) for d in stop]
+    start_dates = [day_date(d) for d in begin]
+    stop_dates = [day_date(d) for d in stop]
     label = [
         s.isoformat() if length == 1 else f"{s.isoformat()}/{e.isoformat()}"
         for s, e in zip(start_dates, stop_dates, strict=True)
