@@ -313,9 +313,13 @@ def area_summary(
     if isinstance(layer, str):
         areas = store.areas(layer=layer)
         if areas.empty:
+            command = (
+                "python -m geo import wards FILE"
+                if layer == "ward"
+                else f"python -m geo import areas FILE --layer-name {layer}"
+            )
             raise AnalysisError(
-                f"the store has no {layer!r} areas; import them first with"
-                f" 'python -m geo import areas FILE --layer-name {layer}'"
+                f"the store has no {layer!r} areas; import them first with '{command}'"
             )
         placed = layer == "ward"
     elif exact_role:
