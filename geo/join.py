@@ -311,7 +311,9 @@ def _load(path: Path, codes: np.ndarray, geometries: np.ndarray) -> AreaIndex | 
         with np.load(path) as saved:
             x0, y0, cell, ny, nx = saved["grid"].tolist()
             arrays = {name: saved[name] for name in ("rank", "state", "indptr", "candidates")}
-    except (OSError, KeyError, ValueError):
+    except Exception:  # noqa: BLE001 - a damaged cache file (empty, cut short) is rebuilt
+        return None
+    if arrays["rank"].shape != (len(codes),) or arrays["state"].size != int(ny) * int(nx):
         return None
     geometries = geometries.copy()
     usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))

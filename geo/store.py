@@ -31,6 +31,7 @@ import secrets
 import shutil
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -331,7 +332,9 @@ class SQLiteStore(Store):
         return db
 
     @contextlib.contextmanager
-    def _transaction(self, *, bump: bool = True) -> Iterator[sqlite3.Connection]:
+    def _transaction(
+        self, *, bump: bool = True, token: str | None = None
+    ) -> Iterator[sqlite3.Connection]:
         """A write transaction: taken at once (BEGIN IMMEDIATE), all or nothing.
 
         ``bump`` advances the data version, so caches keyed on it are refreshed.
@@ -347,6 +350,12 @@ class SQLiteStore(Store):
             if bump:
                 db.execute(
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'"
+                )
+                # a fresh random token too: the version alone can repeat (a store deleted and
+                # begun again, a backup restored, commits lost in a power cut), the pair cannot
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('data_token', ?)",
+                    (token or secrets.token_hex(8),),
                 )
             db.execute("COMMIT")
         except sqlite3.OperationalError as err:
@@ -435,13 +444,14 @@ class SQLiteStore(Store):
         statement, cells, bound = _insert(table, frame)
         inserted = frame
         staged: threading.Thread | None = None
-        staging = self.cache_folder / table / f".staging-{secrets.token_hex(4)}"
+        token = secrets.token_hex(8)
+        staging = self.cache_folder / table / f".staging-{token}"
         try:
-            with self._transaction() as db:
+            with self._transaction(token=token) as db:
                 size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-                version = int(
-                    db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
-                )
+                old_key = _cache_key(db)
+                version = int(old_key.split("-")[0])
+                new_key = f"{version + 1}-{token}"
                 before = db.total_changes
                 bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
                 if bulk:
@@ -461,7 +471,7 @@ class SQLiteStore(Store):
                     staged = threading.Thread(
                         target=self._extend_cache,
                         args=(table, inserted, bound, staging),
-                        kwargs={"old": version, "empty": size == 0},
+                        kwargs={"old": old_key, "empty": size == 0},
                     )
                     staged.start()
                 if bulk:
@@ -472,13 +482,13 @@ class SQLiteStore(Store):
                 staged.join()
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._carry_caches(old=version, new=version + 1, changed=table)
+        self._carry_caches(old=old_key, new=new_key, changed=table)
         if staged is not None:
             staged.join()
-            _ColumnCache(self.cache_folder / table, version + 1).publish(staging)
+            _ColumnCache(self.cache_folder / table, new_key).publish(staging)
         return stored
 
-    def _carry_caches(self, *, old: int, new: int, changed: str) -> None:
+    def _carry_caches(self, *, old: str, new: str, changed: str) -> None:
         """Tables this write did not touch keep their cache under the new version."""
         for other in _COLUMNS:
             if other != changed:
@@ -494,7 +504,7 @@ class SQLiteStore(Store):
         bound: dict[str, list[object]],
         staging: Path,
         *,
-        old: int,
+        old: str,
         empty: bool,
     ) -> None:
         """Write into ``staging`` the cache of version ``old`` with ``rows`` after it.
@@ -519,7 +529,7 @@ class SQLiteStore(Store):
                 tail = column if isinstance(column, pd.Series) else pd.Series(column, dtype=object)
                 column = pd.concat([previous[name], tail], ignore_index=True)
             fresh[name] = column
-        _ColumnCache(staging.parent, 0, here=staging).write(fresh, prune=False)
+        _ColumnCache(staging.parent, "staging", here=staging).write(fresh, prune=False)
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
@@ -565,9 +575,8 @@ class SQLiteStore(Store):
             count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             if not names:
                 return pd.DataFrame(index=pd.RangeIndex(count))
-            version = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-            cache = self._column_cache(table, int(version[0])) if count >= CACHE_FROM_ROWS else None
-            cached = cache.read(names) if cache is not None else {}
+            cache = self._column_cache(table, _cache_key(db)) if count >= CACHE_FROM_ROWS else None
+            cached = cache.read(names, expected=count) if cache is not None else {}
             missing = [name for name in names if name not in cached]
             if missing:
                 # in the order stored (each file's own order): a scan, not a key-index walk
@@ -595,7 +604,7 @@ class SQLiteStore(Store):
     def cache_folder(self) -> Path:  # type: ignore[override]
         return self.path.with_name(self.path.stem + ".cache")
 
-    def _column_cache(self, table: str, version: int) -> _ColumnCache:
+    def _column_cache(self, table: str, version: str) -> _ColumnCache:
         return _ColumnCache(self.cache_folder / table, version)
 
     def imports(self) -> pd.DataFrame:
@@ -624,6 +633,14 @@ class SQLiteStore(Store):
         return key
 
 
+def _cache_key(db: sqlite3.Connection) -> str:
+    """The data version and token of the snapshot ``db`` reads: what the cache is keyed on."""
+    values = dict(
+        db.execute("SELECT key, value FROM meta WHERE key IN ('data_version', 'data_token')")
+    )
+    return f"{values['data_version']}-{values.get('data_token', 'none')}"
+
+
 class _ColumnCache:
     """Columns of a large table as read at one data version, as Arrow files beside the store.
 
@@ -636,11 +653,11 @@ class _ColumnCache:
     protection.
     """
 
-    def __init__(self, folder: Path, version: int, *, here: Path | None = None) -> None:
+    def __init__(self, folder: Path, version: str, *, here: Path | None = None) -> None:
         self.folder = folder
         self.here = here or folder / f"v{version}"
 
-    def read(self, names: Sequence[str]) -> dict[str, pd.Series]:
+    def read(self, names: Sequence[str], *, expected: int | None = None) -> dict[str, pd.Series]:
         found: dict[str, pd.Series] = {}
         for name in names:
             path = self.here / f"{name}.arrow"
@@ -649,6 +666,8 @@ class _ColumnCache:
                     column = pa.ipc.open_file(source).read_all().column(0)
             except (FileNotFoundError, pa.ArrowInvalid, OSError):
                 continue
+            if expected is not None and len(column) != expected:
+                continue  # never trust a column of the wrong length
             found[name] = pd.Series(column.to_pandas(), name=name)
         return found
 
@@ -664,8 +683,9 @@ class _ColumnCache:
 
     def _prune(self) -> None:
         for old in self.folder.iterdir():
-            if old != self.here and old.name.startswith("v"):
-                shutil.rmtree(old, ignore_errors=True)
+            stale = old.name.startswith(".staging") and time.time() - old.stat().st_mtime > 3600
+            if old != self.here and (old.name.startswith("v") or stale):
+                shutil.rmtree(old, ignore_errors=True)  # stale: left by a killed import
 
     def write(self, columns: Mapping[str, pd.Series | list[object]], *, prune: bool = True) -> None:
         try:
