@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import importer
+from geo import importing as importer
 from geo.errors import AccessDenied, AtlasError
 from geo.privacy import check_can_import
 from ui import data

@@ -6,8 +6,8 @@ with suppression, the only thing a councillor gets).
 
 Ward figures at scale: records spread over the 7,681 England wards (``england-wards-2013.gpkg``)
 and 90 nights, four agencies, a fifth of them with shared person references. Ours is
-:func:`geo.summary.summarise` (every ward and week, the street-count rule, distinct people,
-needs, change, trend, emerging). The baseline, in the same run, is the obvious pandas line:
+:func:`geo.analysis.ward_figures.summarise` (every ward and week, the street-count rule, distinct
+people, needs, change, trend, emerging). The baseline, in the same run, is the obvious pandas line:
 ``records.groupby(["area_code", week])["people"].sum()``, which does none of that.
 
 Run from the repository root: ``python -m bench.bench_analysis [--repeat 5] [--record]``.
@@ -27,13 +27,14 @@ import numpy as np
 import pandas as pd
 
 from bench.recording import commit, record
-from geo import analysis
+from geo import questions
+from geo.analysis.ward_figures import summarise
+from geo.crs import to_bng
 from geo.demo import load_demo
-from geo.geocode import to_bng
-from geo.join import AreaIndex
-from geo.readers.boundaries import read_areas
+from geo.io.boundaries import read_areas
+from geo.locate.areas import AreaIndex
+from geo.questions import area_summary
 from geo.store import open_store
-from geo.summary import area_summary, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 WARDS = ROOT.parent / "shared" / "data" / "england-wards-2013.gpkg"
@@ -55,9 +56,9 @@ def pipeline(repeat: int) -> list[str]:
         load_demo(store, directory=ROOT / "data" / "demo")
         steps: dict[str, Callable[[], object]] = {
             "summary": lambda: area_summary(store, role="coordinator", period="week"),
-            "hotspots": lambda: analysis.hotspot_cells(store, role="coordinator"),
-            "sites": lambda: analysis.sites(store, role="coordinator"),
-            "gaps": lambda: analysis.coverage_gaps(store, role="coordinator"),
+            "hotspots": lambda: questions.hotspot_cells(store, role="coordinator"),
+            "sites": lambda: questions.sites(store, role="coordinator"),
+            "gaps": lambda: questions.coverage_gaps(store, role="coordinator"),
         }
         for step in steps.values():
             step()  # warm: the first call builds the ward index and imports scipy's pieces

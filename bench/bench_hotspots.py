@@ -2,9 +2,10 @@
 
 The baseline is what a PySAL user writes: ``libpysal.weights.DistanceBand`` on the cell centres
 (threshold 1.5 cells, i.e. queen neighbours) and ``esda.G_Local(y, w, transform="B",
-star=True, permutations=0)`` on the counts :func:`geo.hotspots.grid_counts` made. Ours is the
-whole of :func:`geo.hotspots.hotspots` (binning the records, Gi*, FDR, the GeoDataFrame with
-cell ids and polygons) and, apart, the Gi* kernel alone; both are checked to give esda's z.
+star=True, permutations=0)`` on the counts :func:`geo.analysis.hotspots.grid_counts` made. Ours
+is the whole of :func:`geo.analysis.hotspots.hotspots` (binning the records, Gi*, FDR, the
+GeoDataFrame with cell ids and polygons) and, apart, the Gi* kernel alone; both are checked to
+give esda's z.
 A scaling line then runs ``persistent_sites`` and ``hotspots`` on 10^4, 10^5 and 10^6 records.
 
 Run from the repository root: ``python -m bench.bench_hotspots [--side 224]
@@ -27,7 +28,7 @@ import libpysal
 import numpy as np
 import pandas as pd
 
-from geo.hotspots import _kernel, gi_star, grid_counts, hotspots, persistent_sites
+from geo.analysis.hotspots import _kernel, gi_star, grid_counts, hotspots, persistent_sites
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"

@@ -35,9 +35,9 @@ if str(ROOT) not in sys.path:  # also runnable as ``python bench/bench_import.py
 
 from bench.recording import commit, record  # noqa: E402
 from geo.demo import write_demo  # noqa: E402
-from geo.importer import import_areas, import_records  # noqa: E402
+from geo.importing import import_areas, import_records  # noqa: E402
+from geo.questions import area_summary  # noqa: E402
 from geo.store import open_store  # noqa: E402
-from geo.summary import area_summary  # noqa: E402
 
 HEADING = "Import of a lat/long records CSV (`python -m bench.bench_import --rows N --record`)"
 INTRO = (

@@ -23,8 +23,8 @@ import geopandas as gpd
 import numpy as np
 
 from bench.recording import commit, record
-from geo.join import AreaIndex
-from geo.readers.boundaries import read_areas
+from geo.io.boundaries import read_areas
+from geo.locate.areas import AreaIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WARDS = ROOT.parent / "shared" / "data" / "england-wards-2013.gpkg"

@@ -1,7 +1,9 @@
 """Outreach Atlas: all the logic, as plain Python with no Streamlit and no folium.
 
-Rooms: ``schema`` (canonical tables), ``readers`` (files users have -> canonical frames),
-``geocode`` (locations -> points), ``store`` (the one place that knows the backend),
-``importer`` (read, geocode, account for every row, store atomically), ``demo`` (the
-synthetic demo borough) and ``__main__`` (the command line).
+Rooms, from the ground up: ``errors``, ``schema`` (canonical tables), ``crs`` and ``nights``;
+``io`` (files users have -> frames, and exports), ``locate`` (locations -> points -> areas),
+``privacy`` (roles, what each may read, suppressed figures), ``store`` (the one place that knows
+the backend), ``importing`` (frame in, every row accounted for), ``analysis`` (ward figures,
+hotspots, sites, coverage, patrols), ``questions`` (what each role asks, read from the store),
+``demo`` (the synthetic demo borough) and ``cli`` (``python -m geo``).
 """

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import analysis
-from geo.__main__ import main
+from geo import questions
+from geo.cli import main
 from geo.demo import RISING_WARD_CODE, load_demo
 from geo.errors import AccessDenied
 from geo.store import open_store
@@ -52,13 +52,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 # -- the analysis layer ------------------------------------------------------------------------
 def test_councillors_get_figures_but_no_places(store) -> None:
-    for ask in (analysis.hotspot_cells, analysis.sites, analysis.coverage_gaps):
+    for ask in (questions.hotspot_cells, questions.sites, questions.coverage_gaps):
         with pytest.raises(AccessDenied, match="councillor role does not see records as points"):
             ask(store, role="councillor")
 
 
 def test_police_places_are_on_the_100_m_grid(store) -> None:
-    found = analysis.sites(store, role="police")
+    found = questions.sites(store, role="police")
     assert len(found) > 0
     # a site of police records lies at the centre of a 100 m square: ...50 m
     assert ((found["easting"] % 100).round(6) == 50).all()
@@ -67,7 +67,7 @@ def test_police_places_are_on_the_100_m_grid(store) -> None:
 
 def test_a_hotspot_patch_holding_a_site_is_that_site(store) -> None:
     records = store.records(role="coordinator")
-    places = analysis.demand_places(records, end=None)
+    places = questions.demand_places(records, end=None)
     sites = places.loc[places["demand"] == "site"]
     hot = places.loc[places["demand"] == "hotspot"]
     assert len(sites) > 0
@@ -79,7 +79,7 @@ def test_a_hotspot_patch_holding_a_site_is_that_site(store) -> None:
 
 
 def test_patrol_stops_are_distinct_places(store) -> None:
-    patrol = analysis.plan(store, role="coordinator", start_lonlat=(-0.30, 50.83), stops=8)
+    patrol = questions.plan(store, role="coordinator", start_lonlat=(-0.30, 50.83), stops=8)
     xy = patrol.stops[["easting", "northing"]].round(0)
     assert len(patrol.stops) == 8
     assert not xy.duplicated().any()
@@ -87,7 +87,7 @@ def test_patrol_stops_are_distinct_places(store) -> None:
 
 
 def test_gaps_are_recent_demand_nobody_went_back_to(store) -> None:
-    found = analysis.coverage_gaps(store, role="coordinator", days=7)
+    found = questions.coverage_gaps(store, role="coordinator", days=7)
     assert (found.gaps["n_agencies"] == 0).all()
     # a gap is older than the coverage window: the sighting itself was someone being there
     assert (found.gaps["days_since_visit"].dropna() >= 7).all()
@@ -275,13 +275,13 @@ def hot_patch(*, site_at: tuple[float, float] | None) -> tuple[gpd.GeoDataFrame,
 
 def test_a_hot_patch_is_one_place_and_a_site_in_it_replaces_it() -> None:
     cells, none = hot_patch(site_at=None)
-    places = analysis._hot_places(cells, sites=none, nights=28)
+    places = questions._hot_places(cells, sites=none, nights=28)
     # one place: the busiest cell (5302, 1042); people per night = (0+10+...+80) / 28 = 12.9 -> 13
     assert places[["place_id", "people", "cells"]].values.tolist() == [[8, 13.0, 9]]
     _, inside = hot_patch(site_at=(530_150.0, 104_150.0))
-    assert analysis._hot_places(cells, sites=inside, nights=28).empty
+    assert questions._hot_places(cells, sites=inside, nights=28).empty
     _, far = hot_patch(site_at=(539_700.0, 104_150.0))  # 9.7 km east: not this patch's site
-    assert len(analysis._hot_places(cells, sites=far, nights=28)) == 1
+    assert len(questions._hot_places(cells, sites=far, nights=28)) == 1
 
 
 def test_json_on_every_analysis_command(capsys, store_path) -> None:
@@ -308,7 +308,7 @@ def test_json_on_every_analysis_command(capsys, store_path) -> None:
 
 
 def test_tables_neutralise_formulas_and_empty_layers_stay_geopackages(tmp_path) -> None:
-    from geo.exports import table_csv, write_features, write_table
+    from geo.io.exports import table_csv, write_features, write_table
 
     table = pd.DataFrame({"name": ["=1+1", "@SUM(A1)", "-0.14", "plain"], "n": [1, 2, 3, 4]})
     assert table_csv(table).splitlines()[1:] == ["'=1+1,1", "'@SUM(A1),2", "-0.14,3", "plain,4"]
@@ -339,7 +339,7 @@ def test_councillors_cannot_count_inside_a_drawn_shape(capsys, store_path, store
 
 
 def test_sites_say_how_far_the_nearest_service_of_each_type_is(store) -> None:
-    found = analysis.sites(store, role="coordinator")
+    found = questions.sites(store, role="coordinator")
     services = store.services()
     shelters = services.loc[services["service_type"] == "night_shelter"]
     assert len(shelters) > 0

@@ -19,7 +19,7 @@ import pytest
 import shapely
 
 from geo.errors import BoundaryError, InputFileError
-from geo.readers.boundaries import AreaLayer, list_layers, read_areas
+from geo.io.boundaries import AreaLayer, list_layers, read_areas
 from geo.schema import AREA_COLUMNS, DISPLAY_CRS, WORKING_CRS
 
 WEST = shapely.box(530_000, 105_000, 531_000, 106_000)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.coverage import (
+from geo.analysis.coverage import (
     agency_coverage,
     demand_coverage,
     gaps,
@@ -20,8 +20,8 @@ from geo.coverage import (
     overlaps,
     ward_coverage,
 )
+from geo.crs import to_lonlat
 from geo.errors import AnalysisError
-from geo.geocode import to_lonlat
 from geo.schema import SERVICE_TYPES, WORKING_CRS
 from geo.store import Store, open_store
 

@@ -19,7 +19,6 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from geo import demo
 from geo.demo import (
     COUNCIL,
     DEMO_LABEL,
@@ -27,7 +26,6 @@ from geo.demo import (
     NO_FIXED_ABODE_POSTCODE,
     PERSISTENT_SITES,
     POLICE_TEAM,
-    POLICE_UK_HEADER,
     RISING_WARD_CODE,
     ST_ANNES,
     DemoFiles,
@@ -35,6 +33,8 @@ from geo.demo import (
     load_demo,
     write_demo,
 )
+from geo.demo import borough as demo
+from geo.schema import POLICE_UK_HEADER
 
 END = pd.Timestamp("2026-11-23")
 NIGHTS = 91

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo import geocode
 from geo.errors import GeocodeError, InputFileError
-from geo.geocode import (
+from geo.locate import geocode
+from geo.locate.geocode import (
     NO_LOCATION,
     Gazetteer,
     Located,

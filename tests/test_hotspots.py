@@ -19,10 +19,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from geo.demo import PERSISTENT_SITES, RISING_WARD_CODE, load_demo
-from geo.errors import AnalysisError
-from geo.geocode import to_bng, to_lonlat
-from geo.hotspots import (
+from geo.analysis.hotspots import (
     DENSITY_COLUMNS,
     GRID_COLUMNS,
     HOTSPOT_COLUMNS,
@@ -33,6 +30,9 @@ from geo.hotspots import (
     hotspots,
     persistent_sites,
 )
+from geo.crs import to_bng, to_lonlat
+from geo.demo import PERSISTENT_SITES, RISING_WARD_CODE, load_demo
+from geo.errors import AnalysisError
 from geo.store import open_store
 
 E0, N0 = 530_000.0, 104_000.0  # south-west corner of every tiny grid (a 100 m grid corner)

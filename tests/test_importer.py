@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.errors import ColumnMappingError, GeocodeError, InputFileError
-from geo.importer import import_areas, import_police, import_records, import_services
+from geo.importing import import_areas, import_police, import_records, import_services
 from geo.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +133,7 @@ def test_reimporting_stores_nothing_twice(store, tmp_path):
 
 def test_a_large_file_is_accounted_for_and_stored_in_its_own_order(store, tmp_path, monkeypatch):
     """Thousands of rows take the fast paths (C-engine CSV, rebuilt key index); same answers."""
-    from geo import store as store_module
+    from geo.store import sqlite as store_module
 
     monkeypatch.setattr(store_module, "_BULK_FROM", 100)
     header, *lines = MESSY.splitlines()
@@ -431,7 +431,7 @@ def test_a_geopackage_export_opens_as_layers(store, tmp_path):
 
     import_records(store, write(tmp_path / "count.csv", MESSY), agency="Council outreach team")
     written = open_store(store.location)
-    from geo.exports import export_geopackage
+    from geo.io.exports import export_geopackage
 
     layers = export_geopackage(written, tmp_path / "out.gpkg", role="police")
     assert layers == {"wards": 2, "records": 4}

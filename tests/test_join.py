@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.join import AreaIndex, area_index, assign_points
-from geo.readers.boundaries import read_areas
+from geo.io.boundaries import read_areas
+from geo.locate.areas import AreaIndex, area_index, assign_points
 
 DEMO_WARDS = Path(__file__).resolve().parents[1] / "data" / "demo" / "wards.geojson"
 
@@ -134,7 +134,7 @@ def test_same_answers_as_sjoin_on_the_england_wards(shared_data) -> None:
 
 
 def test_an_index_kept_on_disk_gives_the_same_answers(tmp_path, monkeypatch) -> None:
-    import geo.join as join
+    import geo.locate.areas as join
 
     wards = read_areas(DEMO_WARDS).areas
     codes, shapes = wards["area_code"].to_numpy(), wards.geometry.to_numpy()

@@ -11,9 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.errors import AnalysisError
-from geo.geocode import to_lonlat
-from geo.patrol import (
+from geo.analysis.patrol import (
     EXACT_UP_TO,
     Patrol,
     _distances,
@@ -29,6 +27,8 @@ from geo.patrol import (
     printable,
     to_gpx,
 )
+from geo.crs import to_lonlat
+from geo.errors import AnalysisError
 from geo.schema import WORKING_CRS
 
 X0, Y0 = 530_000.0, 104_000.0  # the start, in British National Grid metres

@@ -165,7 +165,7 @@ def test_several_processes_importing_at_once_lose_nothing_and_reads_are_never_sh
 _KILLED = textwrap.dedent(
     """
     import os, signal, sys
-    from geo import store as store_module
+    from geo.store import sqlite as store_module
     from geo.store import Batch, open_store
     from tests.makers import canonical_records
     store = open_store(sys.argv[1])
@@ -238,7 +238,7 @@ def test_a_store_from_an_earlier_version_is_refused_with_what_to_do(tmp_path):
 
 def test_a_large_import_stores_each_key_once(tmp_path, monkeypatch):
     """Large imports rebuild the key index instead of updating it; nothing is stored twice."""
-    from geo import store as store_module
+    from geo.store import sqlite as store_module
 
     monkeypatch.setattr(store_module, "_BULK_FROM", 10)
     store = open_store(tmp_path / "s.sqlite")
@@ -273,8 +273,8 @@ def test_the_column_cache_always_matches_the_store(tmp_path, monkeypatch) -> Non
     """Reads through the cache (built on read, or extended by an import) equal plain reads."""
     import shutil
 
-    from geo import store as store_module
     from geo.demo import load_demo
+    from geo.store import sqlite as store_module
 
     monkeypatch.setattr(store_module, "CACHE_FROM_ROWS", 10)
     store = open_store(tmp_path / "atlas.sqlite")
@@ -296,7 +296,7 @@ def test_the_column_cache_always_matches_the_store(tmp_path, monkeypatch) -> Non
 
 
 def test_a_store_begun_again_beside_an_old_cache_never_reads_it(tmp_path, monkeypatch) -> None:
-    from geo import store as store_module
+    from geo.store import sqlite as store_module
 
     monkeypatch.setattr(store_module, "CACHE_FROM_ROWS", 2)
     first = open_store(tmp_path / "atlas.sqlite")

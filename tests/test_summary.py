@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.analysis.ward_figures import COUNT_COLUMNS, summarise
+from geo.crs import to_lonlat
 from geo.errors import AnalysisError
-from geo.geocode import to_lonlat
-from geo.summary import COUNT_COLUMNS, summarise
 
 E0, N0 = 530_000.0, 104_000.0
 LAST = date(2026, 11, 14)  # night 13 below

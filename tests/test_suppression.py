@@ -17,11 +17,12 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from geo import privacy, suppression
+from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, summarise
 from geo.demo import load_demo
 from geo.errors import AccessDenied, AnalysisError
+from geo.privacy import figures, suppression
+from geo.questions import area_summary
 from geo.store import open_store
-from geo.summary import COUNT_COLUMNS, NATIONALITY_COLUMNS, area_summary, summarise
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 SMALL = "<5"
@@ -86,7 +87,7 @@ def hidden_value(value: object) -> tuple[float, float] | None:
     """A reader's bounds for a published cell, or None where the number is shown."""
     if value == SMALL:
         return (1.0, 4.0)
-    if value == privacy.SECONDARY:
+    if value == figures.SECONDARY:
         return (0.0, np.inf)
     return None
 

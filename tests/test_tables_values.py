@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from geo.errors import ColumnMappingError, InputFileError
-from geo.readers.columns import RECORD_FIELDS, map_columns, sensitive_columns
-from geo.readers.tables import read_table
-from geo.readers.values import (
+from geo.io.columns import RECORD_FIELDS, map_columns, sensitive_columns
+from geo.io.tables import read_table
+from geo.io.values import (
     nationality_group,
     parse_age_band,
     parse_datetimes,
@@ -214,7 +214,7 @@ _CSV_TEXTS = [
 @pytest.mark.parametrize("text", _CSV_TEXTS)
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_the_fast_csv_reader_gives_the_careful_readers_cells_and_rows(tmp_path, text, encoding):
-    from geo.readers import tables
+    from geo.io import tables
 
     data = text.encode(encoding)
     decoded, name, codec = tables._decode(data, source="f.csv")

@@ -38,7 +38,6 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Final
 
@@ -46,8 +45,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
-from pyproj import Transformer
 
+from geo.crs import to_bng, to_lonlat, transform
 from geo.errors import GeocodeError, InputFileError
 from geo.schema import (
     BNG_EASTING_RANGE,
@@ -55,7 +54,6 @@ from geo.schema import (
     DISPLAY_CRS,
     UK_LAT_RANGE,
     UK_LON_RANGE,
-    WORKING_CRS,
 )
 
 #: The problem of a row that holds nothing to locate (the caller may try another column).
@@ -99,44 +97,8 @@ _GRID_LETTERS: Final = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
 # --------------------------------------------------------------------------- transformations
 
 
-@lru_cache(maxsize=8)
-def _transformer(source: str, target: str) -> Transformer:
-    """One pyproj Transformer per pair of CRSs (pyproj >= 3.1 makes them safe across threads)."""
-    return Transformer.from_crs(source, target, always_xy=True)
-
-
-def _transform(
-    source: str, target: str, x: ArrayLike, y: ArrayLike
-) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = _transformer(source, target).transform(
-        np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    )
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    failed = ~(np.isfinite(xs) & np.isfinite(ys))  # pyproj gives inf where it cannot transform
-    return np.where(failed, np.nan, xs), np.where(failed, np.nan, ys)
-
-
-def to_bng(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude/latitude (EPSG:4326) to easting/northing in metres (EPSG:27700).
-
-    NaN in, or a point pyproj cannot transform, gives NaN out.
-
-    Examples
-    --------
-    >>> e, n = to_bng([-0.141588], [51.501009])  # SW1A 1AA in ONSPD: 529090, 179645
-    >>> [round(float(e[0])), round(float(n[0]))]
-    [529090, 179645]
-    """
-    return _transform(DISPLAY_CRS, WORKING_CRS, lon, lat)
-
-
-def to_lonlat(easting: ArrayLike, northing: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Easting/northing in metres (EPSG:27700) to longitude/latitude (EPSG:4326)."""
-    return _transform(WORKING_CRS, DISPLAY_CRS, easting, northing)
-
-
 def _irish_grid_to_lonlat(easting: ArrayLike, northing: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    return _transform(_IRISH_GRID_CRS, DISPLAY_CRS, easting, northing)
+    return transform(_IRISH_GRID_CRS, DISPLAY_CRS, easting, northing)
 
 
 # --------------------------------------------------------------------------- results

@@ -26,18 +26,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import geocode
+from geo.crs import to_lonlat
 from geo.errors import InputFileError
-from geo.readers.boundaries import read_areas
-from geo.readers.columns import (
+from geo.io.boundaries import read_areas
+from geo.io.columns import (
     RECORD_FIELDS,
     ColumnMapping,
     FieldSpec,
     map_columns,
     normalise_header,
 )
-from geo.readers.tables import RawTable, read_table
-from geo.readers.values import (
+from geo.io.tables import RawTable, read_table
+from geo.io.values import (
     nationality_group,
     normalise_kind,
     parse_age_band,
@@ -46,6 +46,7 @@ from geo.readers.values import (
     parse_sex,
     parse_yes_no,
 )
+from geo.locate import geocode
 from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, RECORD_COLUMNS, SERVICE_TYPES
 from geo.store import Batch, Store
 
@@ -376,13 +377,13 @@ def _settle_metres_in_degree_columns(located: pd.DataFrame, wards: gpd.GeoDataFr
     mask = located["location_note"].eq(_METRES_IN_DEGREES).to_numpy()
     if not mask.any() or wards.empty:
         return
-    from geo.join import assign_points
+    from geo.locate.areas import assign_points
 
     rows = located.loc[mask]
     as_read = assign_points(
         rows["lon"], rows["lat"], codes=wards["area_code"], geometries=wards.geometry
     )
-    lon, lat = geocode.to_lonlat(rows["northing"].to_numpy(), rows["easting"].to_numpy())
+    lon, lat = to_lonlat(rows["northing"].to_numpy(), rows["easting"].to_numpy())
     turned = assign_points(lon, lat, codes=wards["area_code"], geometries=wards.geometry)
     better = pd.isna(as_read) & ~pd.isna(turned)
     if not better.any():
@@ -477,7 +478,7 @@ def _assign_wards(
     *,
     folder: Path | None = None,
 ) -> np.ndarray:
-    from geo.join import assign_points
+    from geo.locate.areas import assign_points
 
     if wards.empty:
         report.warnings.append(

@@ -1,114 +1,30 @@
-"""What each role may see, applied where data leaves the store.
+"""How figures are shown to roles that may not see records: small numbers hidden.
 
-The store never hands out records without a role. Coordinators see records as points with
-their flags; police see points snapped to a grid and no personal attributes; councillors and
-admins see no records at all, only aggregates (suppressed; see the analysis issue).
+Counts from 1 to a threshold (default 4) are shown as ``"<5"``; further cells are hidden
+(``"*"``) wherever a hidden count could otherwise be worked out (see
+:mod:`geo.privacy.suppression`, whose exact attacker proves it cannot).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from geo import suppression
-from geo.errors import AccessDenied, AnalysisError
-from geo.geocode import to_lonlat
+from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
+from geo.errors import AnalysisError
+from geo.privacy import suppression
+from geo.privacy.roles import check_can_see_figures, check_role
 from geo.schema import RECORD_FLAGS
 
-if TYPE_CHECKING:
-    from geo.summary import AreaSummary
-
-Role = Literal["coordinator", "police", "councillor", "admin"]
-ROLES: Final[tuple[str, ...]] = get_args(Role)
-
-#: Grid, in metres, that police see record locations snapped to.
-POLICE_GRID_M: Final = 100.0
-
-#: Record columns police may see: when, who recorded it, how many, and a coarse place.
-_POLICE_COLUMNS: Final = (
-    "record_id",
-    "kind",
-    "agency",
-    "observed_at",
-    "night",
-    "lon",
-    "lat",
-    "easting",
-    "northing",
-    "location_source",
-    "location_precision_m",
-    "people",
-    "area_code",
-)
-
-
-def check_role(role: str) -> Role:
-    """Return ``role`` if it is one of :data:`ROLES`, else raise ``AccessDenied``."""
-    if role not in ROLES:
-        raise AccessDenied(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
-    return role  # type: ignore[return-value]
-
-
-def view_records(records: pd.DataFrame, *, role: str) -> pd.DataFrame:
-    """The records a role may see, as a new frame (the input is not changed).
-
-    Raises
-    ------
-    AccessDenied
-        For roles that may not see records as points (councillor, admin).
-    """
-    role = check_role(role)
-    if role == "coordinator":
-        return records.copy()
-    if role == "police":
-        return _coarsen(records.loc[:, list(_POLICE_COLUMNS)], grid_m=POLICE_GRID_M)
-    raise AccessDenied(
-        f"the {role} role does not see records as points; use the ward figures instead"
-    )
-
-
-def _coarsen(records: pd.DataFrame, *, grid_m: float) -> pd.DataFrame:
-    """Snap points to the centre of a ``grid_m`` square in British National Grid."""
-    out = records.copy()
-    easting = (np.floor(out["easting"].to_numpy(float) / grid_m) + 0.5) * grid_m
-    northing = (np.floor(out["northing"].to_numpy(float) / grid_m) + 0.5) * grid_m
-    lon, lat = to_lonlat(easting, northing)
-    out["easting"], out["northing"], out["lon"], out["lat"] = easting, northing, lon, lat
-    out["location_precision_m"] = np.maximum(out["location_precision_m"].to_numpy(float), grid_m)
-    return out
-
-
-#: Roles that may import files (and so see the rows an import rejects).
-IMPORT_ROLES: Final[tuple[str, ...]] = ("coordinator", "admin")
-
-
-def check_can_import(role: str) -> None:
-    """Raise ``AccessDenied`` unless ``role`` may import files."""
-    if check_role(role) not in IMPORT_ROLES:
-        raise AccessDenied(f"the {role} role cannot import files; ask a coordinator or admin")
-
-
-# -- figures: small-number suppression ------------------------------------------------------
 #: Counts from 1 to this are hidden wherever a role may not see records (DESIGN: "1-4").
 SUPPRESSION_THRESHOLD: Final = 4
 #: Shown instead of a count hidden because it is small ("<5" with the default threshold).
 SMALL: Final = "<{floor}"
 #: Shown instead of a count hidden so that a small count elsewhere cannot be worked out.
 SECONDARY: Final = "*"
-#: Roles that may see ward figures at all.
-FIGURE_ROLES: Final[tuple[str, ...]] = ("coordinator", "police", "councillor")
-
-
-def check_can_see_figures(role: str) -> None:
-    """Raise ``AccessDenied`` unless ``role`` may see ward figures."""
-    if check_role(role) not in FIGURE_ROLES:
-        raise AccessDenied(
-            f"the {role} role manages users and imports and sees no figures;"
-            " sign in as a coordinator, police or councillor"
-        )
 
 
 def small_label(threshold: int) -> str:
@@ -133,9 +49,8 @@ def view_summary(summary: AreaSummary, *, role: str, threshold: int | None = Non
 
     Secondary suppression (``"*"``) hides further cells wherever a small count could otherwise
     be worked out from a borough total, the other wards, the other nationality groups or
-    languages, or the previous period (see :mod:`geo.suppression`).
+    languages, or the previous period (see :mod:`geo.privacy.suppression`).
     """
-    from geo.summary import COUNT_COLUMNS, NATIONALITY_COLUMNS
 
     role = check_role(role)
     check_can_see_figures(role)

@@ -6,7 +6,7 @@ Rules chosen here:
   ``easting``, ``northing`` (EPSG:27700) and ``people``, and, where known, ``n_agencies``
   (agencies that covered it; missing means 0, uncovered), ``days_since_visit`` (NaN or missing
   means never visited) and a ``demand`` label ("site", "hotspot", "sighting"; missing means
-  "site"). :func:`geo.coverage.demand_coverage` adds the first two.
+  "site"). :func:`geo.analysis.coverage.demand_coverage` adds the first two.
 - **Priority** (lower first): 0 uncovered sites and hotspots, 1 other uncovered demand,
   2 covered sites and hotspots, 3 other covered demand. Within a priority the **score** is
   ``people * (1 + min(days, 28) / 7)``, ``days`` being the days since anyone went (never = 28):
@@ -36,8 +36,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import to_bng, to_lonlat
 from geo.errors import AnalysisError
-from geo.geocode import to_bng, to_lonlat
 from geo.schema import (
     BNG_EASTING_RANGE,
     BNG_NORTHING_RANGE,
@@ -388,7 +388,7 @@ def _ranked(candidates: pd.DataFrame, origin: tuple[float, float]) -> pd.DataFra
     if missing:
         raise AnalysisError(
             f"candidates has no column {', '.join(missing)}; give a frame with easting, "
-            "northing (EPSG:27700) and people, such as geo.coverage.gaps() returns"
+            "northing (EPSG:27700) and people, such as geo.analysis.coverage.gaps() returns"
         )
     frame = pd.DataFrame(candidates).drop(columns="geometry", errors="ignore")
     x = pd.to_numeric(frame["easting"], errors="coerce").to_numpy(float)

@@ -69,7 +69,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def table_csv(frame: pd.DataFrame) -> str:
     """A table as CSV text with formulas neutralised (no geometry column)."""
-    from geo.importer import neutralise_formula
+    from geo.importing import neutralise_formula
 
     table = _plain(frame.drop(columns="geometry", errors="ignore"))
     return table.map(neutralise_formula).to_csv(index=False)

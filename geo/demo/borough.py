@@ -1393,7 +1393,7 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
     ``demo/<file>`` so the app can say, wherever it shows them, that the data is synthetic.
     Returns each import's accounting.
     """
-    from geo.importer import import_areas, import_police, import_records, import_services
+    from geo.importing import import_areas, import_police, import_records, import_services
 
     files = write_demo(directory, seed=seed)
 

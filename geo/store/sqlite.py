@@ -46,9 +46,10 @@ import pyarrow as pa
 import pyarrow.ipc  # noqa: F401  (makes pa.ipc available)
 import shapely
 
-from geo import privacy
 from geo.errors import StoreError
-from geo.join import area_index, assign_points
+from geo.locate.areas import area_index, assign_points
+from geo.privacy import access as privacy
+from geo.privacy.roles import check_can_see_figures, check_role
 from geo.schema import DISPLAY_CRS, POLICE_COLUMNS, RECORD_COLUMNS, SERVICE_COLUMNS, TIMEZONE
 
 #: Where the store lives when nothing else is said (relative to the working directory).
@@ -183,7 +184,7 @@ class Store(ABC):
             is much faster). Columns the role may not see are left out, as they are when
             every column is read; police locations are coarsened either way.
         """
-        privacy.check_role(role)
+        check_role(role)
         if columns is None:
             return privacy.view_records(self._read("records"), role=role)
         visible = privacy.view_records(pd.DataFrame(columns=list(RECORD_COLUMNS)), role=role)
@@ -196,6 +197,17 @@ class Store(ABC):
         for name in visible.columns.difference(frame.columns):
             frame[name] = None  # columns the view needs but nobody asked for
         return privacy.view_records(frame, role=role).loc[:, wanted]
+
+    def records_for_figures(self, *, role: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Exact records for working out figures that ``role`` sees only as figures.
+
+        Councillors see ward figures worked out from exact locations (coarsening a point could
+        move it to the next ward), with small numbers hidden afterwards. The rows returned here
+        must never be shown: :mod:`geo.questions` is the one caller, and it hands them straight
+        to the figures and the role's view of them (an architecture test keeps it so).
+        """
+        check_can_see_figures(role)
+        return self._read("records", columns=_checked_columns(columns))
 
     def services(self) -> pd.DataFrame:
         """Services (public places: any role may read them)."""

@@ -1,10 +1,11 @@
 """The questions each audience brings, answered from a store for a role.
 
 Every function here takes the store and a role and reads records only through
-``store.records(role=...)`` (or, for ward figures, :func:`geo.summary.area_summary`, which
-suppresses by role), so what leaves is what the role may see: coordinators get exact places,
-police get places snapped to 100 m (hotspots, sites and gaps are then worked out from those),
-councillors get ward figures only and are refused the rest. The command line and the app both
+``store.records(role=...)`` or, for ward figures, ``store.records_for_figures``, whose exact
+rows become figures suppressed by role before they leave :func:`area_summary`. So what leaves
+is what the role may see: coordinators get exact places, police get places snapped to 100 m
+(hotspots, sites and gaps are then worked out from those), councillors get ward figures only
+and are refused the rest. The command line and the app both
 call these; neither reads records itself.
 """
 
@@ -19,9 +20,18 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from geo import coverage, hotspots, patrol
-from geo.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
-from geo.errors import AnalysisError
+from geo.analysis import coverage, hotspots, patrol
+from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
+from geo.analysis.ward_figures import (
+    DEFAULT_PERIODS,
+    SUMMARY_COLUMNS,
+    AreaSummary,
+    Period,
+    summarise,
+)
+from geo.errors import AccessDenied, AnalysisError
+from geo.privacy.figures import view_summary
+from geo.privacy.roles import check_can_see_figures, check_role
 from geo.store import Store
 
 #: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
@@ -39,6 +49,68 @@ def _last_night(records: pd.DataFrame, end: date | None) -> date | None:
     return pd.Timestamp(records["night"].max()).date()
 
 
+def area_summary(
+    store: Store,
+    *,
+    role: str,
+    layer: str | gpd.GeoDataFrame = "ward",
+    period: Period = "week",
+    start: date | None = None,
+    end: date | None = None,
+    periods: int = DEFAULT_PERIODS,
+    threshold: int | None = None,
+) -> AreaSummary:
+    """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy.figures`).
+
+    ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or, for coordinators
+    only, a GeoDataFrame of areas (a patrol beat, say): a small shape drawn round one doorway
+    would count the people at a point, which no other role may see. Records are placed by
+    their true location and small numbers hidden afterwards, so coarsening for police never
+    moves a count. Roles whose small numbers are hidden get aligned, whole periods (see
+    :func:`summarise`) and no ``range``: two overlapping ranges would give one night's count as
+    their difference.
+    """
+    role = check_role(role)
+    check_can_see_figures(role)
+    exact_role = role == "coordinator"
+    if isinstance(layer, str):
+        areas = store.areas(layer=layer)
+        if areas.empty:
+            command = (
+                "python -m geo import wards FILE"
+                if layer == "ward"
+                else f"python -m geo import areas FILE --layer-name {layer}"
+            )
+            raise AnalysisError(
+                f"the store has no {layer!r} areas; import them first with '{command}'"
+            )
+        placed = layer == "ward"
+    elif exact_role:
+        areas, placed = layer, False
+    else:
+        raise AccessDenied(
+            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
+            " could count the people at one place. Ask a coordinator to add the layer."
+        )
+    if period == "range" and not exact_role:
+        raise AccessDenied(
+            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
+            " ranges would give away one night's small count"
+        )
+    columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"])]
+    exact = summarise(
+        store.records_for_figures(role=role, columns=columns),
+        areas,
+        period=period,
+        start=start,
+        end=end,
+        periods=periods,
+        placed=placed,
+        aligned=not exact_role,
+    )
+    return view_summary(exact, role=role, threshold=threshold)
+
+
 def hotspot_cells(
     store: Store,
     *,
@@ -49,7 +121,7 @@ def hotspot_cells(
     alpha: float = 0.05,
 ) -> gpd.GeoDataFrame:
     """Gi* hotspots over the last ``nights`` nights (to ``end``, default the latest night),
-    every grid cell with its class; see :func:`geo.hotspots.hotspots`."""
+    every grid cell with its class; see :func:`geo.analysis.hotspots.hotspots`."""
     if nights < 1:
         raise AnalysisError(f"nights must be at least 1; got {nights}")
     records = store.records(role=role)
@@ -67,8 +139,9 @@ def sites(
     radius_m: float = 50.0,
     end: date | None = None,
 ) -> gpd.GeoDataFrame:
-    """Persistent sites (see :func:`geo.hotspots.persistent_sites`), each with the distance to
-    the nearest service of each type (see :func:`geo.coverage.nearest_services`)."""
+    """Persistent sites (see :func:`geo.analysis.hotspots.persistent_sites`), each with the
+    distance to the nearest service of each type (see
+    :func:`geo.analysis.coverage.nearest_services`)."""
     records = store.records(role=role)
     found = hotspots.persistent_sites(
         records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
@@ -89,7 +162,7 @@ class Coverage:
         Every place of demand (persistent sites, hot cells, recent sightings) with the
         agencies that covered it, ``days_since_visit`` and a ``demand`` label.
     gaps, overlaps
-        See :func:`geo.coverage.gaps` and :func:`geo.coverage.overlaps`.
+        See :func:`geo.analysis.coverage.gaps` and :func:`geo.analysis.coverage.overlaps`.
     agencies
         One row per agency: its visits and contacts in the window and the area it covers.
     wards
@@ -265,6 +338,7 @@ def plan(
 
 __all__ = [
     "DEMAND_NIGHTS",
+    "area_summary",
     "Coverage",
     "coverage_gaps",
     "demand_places",

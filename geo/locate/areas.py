@@ -241,7 +241,7 @@ def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> Are
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of an integer array (used by :mod:`geo.summary` too).
+    """Sorted distinct values of an integer array (used by :mod:`geo.analysis.ward_figures` too).
 
     ``np.unique`` on ten million integers took 20 s in numpy 2.4 here; sorting and masking
     takes under 1 s.

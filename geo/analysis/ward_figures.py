@@ -27,7 +27,7 @@ read the same thing):
 - **Rates** are people per 10,000 residents where the layer gives a population.
 
 Who may see which of these is :mod:`geo.privacy`'s business; the functions here compute the
-exact figures from the exact records, and :func:`area_summary` applies the role.
+exact figures from the exact records, and :func:`geo.questions.area_summary` applies the role.
 """
 
 from __future__ import annotations
@@ -42,15 +42,14 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-from geo.errors import AccessDenied, AnalysisError
-from geo.join import area_index, sorted_unique
+from geo.errors import AnalysisError
+from geo.locate.areas import area_index, sorted_unique
 from geo.nights import day_date, day_number, night_numbers
 from geo.schema import DISPLAY_CRS, NATIONALITY_GROUPS, RECORD_FLAGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from geo.store import Store
 
 Period = Literal["night", "week", "month", "range"]
 PERIODS: Final[tuple[str, ...]] = get_args(Period)
@@ -282,70 +281,6 @@ def summarise(
         history=history.loc[:, ["area_code", "period", "period_start", "people", "complete"]],
         trend_periods=trend_periods,
     )
-
-
-def area_summary(
-    store: Store,
-    *,
-    role: str,
-    layer: str | gpd.GeoDataFrame = "ward",
-    period: Period = "week",
-    start: date | None = None,
-    end: date | None = None,
-    periods: int = DEFAULT_PERIODS,
-    threshold: int | None = None,
-) -> AreaSummary:
-    """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy`).
-
-    ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or, for coordinators
-    only, a GeoDataFrame of areas (a patrol beat, say): a small shape drawn round one doorway
-    would count the people at a point, which no other role may see. Records are placed by
-    their true location and small numbers hidden afterwards, so coarsening for police never
-    moves a count. Roles whose small numbers are hidden get aligned, whole periods (see
-    :func:`summarise`) and no ``range``: two overlapping ranges would give one night's count as
-    their difference.
-    """
-    from geo import privacy
-
-    role = privacy.check_role(role)
-    privacy.check_can_see_figures(role)
-    exact_role = role == "coordinator"
-    if isinstance(layer, str):
-        areas = store.areas(layer=layer)
-        if areas.empty:
-            command = (
-                "python -m geo import wards FILE"
-                if layer == "ward"
-                else f"python -m geo import areas FILE --layer-name {layer}"
-            )
-            raise AnalysisError(
-                f"the store has no {layer!r} areas; import them first with '{command}'"
-            )
-        placed = layer == "ward"
-    elif exact_role:
-        areas, placed = layer, False
-    else:
-        raise AccessDenied(
-            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
-            " could count the people at one place. Ask a coordinator to add the layer."
-        )
-    if period == "range" and not exact_role:
-        raise AccessDenied(
-            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
-            " ranges would give away one night's small count"
-        )
-    columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"])]
-    exact = summarise(
-        store._read("records", columns=columns),
-        areas,
-        period=period,
-        start=start,
-        end=end,
-        periods=periods,
-        placed=placed,
-        aligned=not exact_role,
-    )
-    return privacy.view_summary(exact, role=role, threshold=threshold)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -44,8 +44,8 @@ import shapely
 from scipy import ndimage, signal, stats
 from scipy.spatial import cKDTree
 
+from geo.crs import to_lonlat
 from geo.errors import AnalysisError
-from geo.geocode import to_lonlat
 from geo.nights import NO_NIGHT, night_numbers
 from geo.schema import TIMEZONE, WORKING_CRS
 

@@ -1,1 +1,0 @@
-"""Readers for the files users really have: boundaries, records, services, police.uk."""
