@@ -11,6 +11,7 @@ import streamlit as st
 from geo import importing as importer
 from geo.errors import AccessDenied, AtlasError
 from geo.privacy import check_can_import
+from geo.schema import RECORD_KINDS
 from ui import data
 from ui.text import plain
 
@@ -42,7 +43,7 @@ if what == "records":
     )
     options["kind"] = c2.selectbox(
         "Kind of rows without a kind column",
-        ["street_count", "outreach_contact", "referral", "visit"],
+        RECORD_KINDS,
         key="import_kind",
     )
     postcodes = c1.file_uploader(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import AccessDenied
+from geo.schema import is_demand
 from layers import maps
 from ui import data
 from ui.offline_maps import show_map
@@ -37,9 +38,7 @@ with st.sidebar:
 
 if records is not None and len(records):
     last = records["night"].max()
-    recent = records[
-        (records["night"] > last - pd.Timedelta(days=28)) & (records["kind"] != "visit")
-    ]
+    recent = records[(records["night"] > last - pd.Timedelta(days=28)) & is_demand(records["kind"])]
     cols = st.columns(4)
     cols[0].metric("People counted, last 28 nights", int(recent["people"].sum()))
     cols[1].metric("Sightings and contacts", len(recent))

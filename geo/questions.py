@@ -32,6 +32,7 @@ from geo.analysis.ward_figures import (
 from geo.errors import AccessDenied, AnalysisError
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import check_can_see_figures, check_role
+from geo.schema import is_demand
 from geo.store import Store
 
 #: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
@@ -197,7 +198,7 @@ def demand_places(
     cells = hotspots.hotspots(records, start=start, end=last)
     hot = _hot_places(cells, sites=site, nights=demand_nights)
     night = pd.to_datetime(records["night"]).dt.date
-    recent = records.loc[records["kind"].ne("visit") & (night >= start) & (night <= last)]
+    recent = records.loc[is_demand(records["kind"]) & (night >= start) & (night <= last)]
     parts = [
         _places("site", site, id_column="site_id", extra=["nights_seen"]),
         _places("hotspot", hot.assign(area_code=None), id_column="place_id", extra=["cells"]),

@@ -7,7 +7,10 @@ nobody or did not count) are records of kind ``visit`` with ``people == 0``; eve
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
+
+import numpy as np
+import pandas as pd
 
 #: Metric CRS for analysis in Great Britain (British National Grid).
 WORKING_CRS: Final = "EPSG:27700"
@@ -26,7 +29,17 @@ BNG_EASTING_RANGE: Final = (0.0, 700_000.0)
 BNG_NORTHING_RANGE: Final = (0.0, 1_300_000.0)
 
 RecordKind = Literal["street_count", "outreach_contact", "referral", "visit"]
-RECORD_KINDS: Final[tuple[str, ...]] = ("street_count", "outreach_contact", "referral", "visit")
+#: Every kind of record, in the order forms and help list them.
+RECORD_KINDS: Final[tuple[str, ...]] = get_args(RecordKind)
+#: A visit: an agency was at a place and found no one. Coverage, never demand.
+VISIT: Final = "visit"
+#: Demand: records of people (a count, a contact, a referral), i.e. everything but a visit.
+DEMAND_KINDS: Final[tuple[str, ...]] = tuple(k for k in RECORD_KINDS if k != VISIT)
+#: Records in which an agency spoke to or referred someone (the ``contacts`` figure).
+CONTACT_KINDS: Final[tuple[str, ...]] = ("outreach_contact", "referral")
+#: Records that show an agency was present at a place (coverage): a referral is made by the
+#: public, so it says someone was there, not that an agency was.
+PRESENCE_KINDS: Final[tuple[str, ...]] = (VISIT, "outreach_contact", "street_count")
 
 LocationSource = Literal["gps", "coordinates", "grid_ref", "postcode", "place"]
 LOCATION_SOURCES: Final[tuple[str, ...]] = ("gps", "coordinates", "grid_ref", "postcode", "place")
@@ -135,3 +148,16 @@ POLICE_UK_HEADER: Final[tuple[str, ...]] = (
     "Last outcome category",
     "Context",
 )
+
+
+def is_demand(kinds: pd.Series) -> np.ndarray:
+    """True where a record is demand (people seen), False for visits and missing kinds.
+
+    The one definition every figure, hotspot, site and gap uses.
+
+    Examples
+    --------
+    >>> is_demand(pd.Series(["street_count", "visit", "referral", None])).tolist()
+    [True, False, True, False]
+    """
+    return kinds.isin(DEMAND_KINDS).to_numpy(dtype=bool)

@@ -39,7 +39,9 @@ from scipy.spatial import cKDTree
 
 from geo.errors import AnalysisError
 from geo.schema import (
+    DEMAND_KINDS,
     NIGHT_ROLLOVER_HOUR,
+    PRESENCE_KINDS,
     RECORD_KINDS,
     SERVICE_TYPES,
     TIMEZONE,
@@ -59,10 +61,6 @@ __all__ = [
     "ward_coverage",
 ]
 
-#: Record kinds that show an agency was at a place.
-PRESENCE_KINDS: Final[tuple[str, ...]] = ("visit", "outreach_contact", "street_count")
-#: Record kinds that show people there (every kind but ``visit``).
-DEMAND_KINDS: Final[tuple[str, ...]] = tuple(k for k in RECORD_KINDS if k != "visit")
 #: Local hours of the night: from ``NIGHT_HOURS[0]``:00 to ``NIGHT_HOURS[1]``:00 (excluded).
 NIGHT_HOURS: Final = (19, 7)
 DEFAULT_DAYS: Final = 7

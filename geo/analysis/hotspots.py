@@ -47,7 +47,7 @@ from scipy.spatial import cKDTree
 from geo.crs import to_lonlat
 from geo.errors import AnalysisError
 from geo.nights import NO_NIGHT, night_numbers
-from geo.schema import TIMEZONE, WORKING_CRS
+from geo.schema import TIMEZONE, WORKING_CRS, is_demand
 
 Neighbours = Literal["queen", "rook"]
 Weight = Literal["people", "sightings"]
@@ -60,7 +60,6 @@ _FFT_KERNEL_CELLS: Final = 169
 #: Columns every function here reads.
 _GRID_COLUMNS: Final = ("kind", "night", "easting", "northing", "people")
 _SITE_COLUMNS: Final = (*_GRID_COLUMNS, "agency", "observed_at", "area_code")
-_VISIT: Final = "visit"
 
 HOT: Final = "hot"
 COLD: Final = "cold"
@@ -550,7 +549,7 @@ class _Demand:
 def _demand(records: pd.DataFrame, *, first: int | None, last: int | None) -> _Demand:
     x = records["easting"].to_numpy(float)
     y = records["northing"].to_numpy(float)
-    keep = _is_demand(records) & np.isfinite(x) & np.isfinite(y)
+    keep = is_demand(records["kind"]) & np.isfinite(x) & np.isfinite(y)
     if first is not None or last is not None:
         nights = night_numbers(records)
         keep &= nights != NO_NIGHT
@@ -559,11 +558,6 @@ def _demand(records: pd.DataFrame, *, first: int | None, last: int | None) -> _D
         if last is not None:
             keep &= nights <= last
     return _Demand(x=x[keep], y=y[keep], people=_people(records)[keep])
-
-
-def _is_demand(records: pd.DataFrame) -> np.ndarray:
-    """True for every record that is not a visit."""
-    return ~records["kind"].eq(_VISIT).to_numpy(dtype=bool, na_value=False)
 
 
 def _people(records: pd.DataFrame) -> np.ndarray:
@@ -695,9 +689,9 @@ def _persistent_sites(
     if last is None:
         last = int(nights[located].max())
     located &= nights <= last
-    is_demand = _is_demand(records)
+    demand = is_demand(records["kind"])
     window = located & (nights > last - last_nights)
-    members = np.flatnonzero(window & is_demand)
+    members = np.flatnonzero(window & demand)
     if members.size == 0:
         return _empty(SITE_COLUMNS)
 
@@ -752,7 +746,7 @@ def _persistent_sites(
     rec = at_site["record"].to_numpy()
     at_site = at_site.assign(
         night=nights[rec],
-        demand=is_demand[rec],
+        demand=demand[rec],
         agency=_take(records["agency"], rec),
         observed_at=_observed_utc(records["observed_at"].iloc[rec]),
     )

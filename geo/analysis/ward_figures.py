@@ -45,7 +45,13 @@ from scipy.spatial import cKDTree
 from geo.errors import AnalysisError
 from geo.locate.areas import area_index, sorted_unique
 from geo.nights import day_date, day_number, night_numbers
-from geo.schema import DISPLAY_CRS, NATIONALITY_GROUPS, RECORD_FLAGS
+from geo.schema import (
+    CONTACT_KINDS,
+    DISPLAY_CRS,
+    NATIONALITY_GROUPS,
+    RECORD_FLAGS,
+    is_demand,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -216,7 +222,7 @@ def summarise(
     position = codes.get_indexer(located.where(located.notna(), None))
     frame["_area"] = position  # -1: outside every area of the layer
 
-    demand = frame.loc[frame["kind"].ne("visit")]
+    demand = frame.loc[is_demand(frame["kind"])]
     counted = _street_count_rule(demand, merge_m=merge_m)
     demand = demand.assign(_counted=counted)
 
@@ -453,7 +459,7 @@ def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.Dat
     distinct_key = pairs // (ref.max() + 1) if known.any() else pairs
     counts["distinct_people"] = np.bincount(distinct_key, minlength=size).astype(np.int64)
     counts["merged_people"] = total(people) - counts["people"]
-    contact = inside["kind"].isin(["outreach_contact", "referral"]).to_numpy(np.float64)
+    contact = inside["kind"].isin(CONTACT_KINDS).to_numpy(np.float64)
     counts["contacts"] = total(contact)
     for column in ("interpreter_needed", *RECORD_FLAGS):
         counts[column] = total(flag(column))
@@ -577,7 +583,7 @@ def _long(
 def _contacts(
     demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
 ) -> pd.DataFrame:
-    wanted = demand["kind"].isin(["outreach_contact", "referral"]).to_numpy()
+    wanted = demand["kind"].isin(CONTACT_KINDS).to_numpy()
     contact = demand.loc[wanted, ["_area", "_block", "agency", "outcome"]]
     contact = contact.assign(outcome=contact["outcome"].fillna("not recorded"))
     return _long(contact, ["agency", "outcome"], codes, labels, n_periods, name="contacts")

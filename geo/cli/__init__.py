@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from geo.errors import AtlasError
-from geo.schema import UK_LAT_RANGE, UK_LON_RANGE
+from geo.schema import RECORD_KINDS, UK_LAT_RANGE, UK_LON_RANGE
 from geo.store import STORE_ENV, default_store_path, open_store
 
 _EPILOG = f"""\
@@ -471,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument(
         "--kind",
         default="street_count",
-        choices=["street_count", "outreach_contact", "referral", "visit"],
+        choices=RECORD_KINDS,
         help="kind of rows without a kind column (default: %(default)s)",
     )
     rec.add_argument("--postcodes", help="postcode directory: ONSPD, NSPL or Code-Point Open CSV")

@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import locate
 from geo.crs import to_lonlat
 from geo.errors import InputFileError
 from geo.io.boundaries import read_areas
@@ -46,8 +47,13 @@ from geo.io.values import (
     parse_sex,
     parse_yes_no,
 )
-from geo.locate import geocode
-from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, RECORD_COLUMNS, SERVICE_TYPES
+from geo.schema import (
+    DISPLAY_CRS,
+    POLICE_UK_HEADER,
+    RECORD_COLUMNS,
+    RECORD_KINDS,
+    SERVICE_TYPES,
+)
 from geo.store import Batch, Store
 
 #: Cells starting with these are formulas to a spreadsheet; exports prefix them with "'".
@@ -265,8 +271,8 @@ def _locate(
     fields: Mapping[str, str],
     rows: _Rows,
     *,
-    postcodes: geocode.PostcodeDirectory | None,
-    places: geocode.Gazetteer | None,
+    postcodes: locate.PostcodeDirectory | None,
+    places: locate.Gazetteer | None,
     report: ImportReport,
 ) -> pd.DataFrame:
     """Locate each row by the first method whose cells are filled and that succeeds."""
@@ -297,15 +303,15 @@ def _locate(
             continue
         sub = [c[todo] for c in cells]
         if method.fields == ("lat", "lon"):
-            located = geocode.locate_lonlat(sub[1], sub[0])
+            located = locate.locate_lonlat(sub[1], sub[0])
         elif method.fields == ("easting", "northing"):
-            located = geocode.locate_en(sub[0], sub[1])
+            located = locate.locate_en(sub[0], sub[1])
         elif method.source == "grid_ref":
-            located = geocode.parse_grid_refs(sub[0])
+            located = locate.parse_grid_refs(sub[0])
         elif method.source == "postcode":
             if postcodes is None:
                 located = _not_located(sub[0], "postcode given but no postcode directory supplied")
-                no_fixed = geocode.is_no_fixed_abode(geocode.normalise_postcode(sub[0]))
+                no_fixed = locate.is_no_fixed_abode(locate.normalise_postcode(sub[0]))
                 problem = located.problem.copy()
                 problem[no_fixed] = "'no fixed abode' pseudo-postcode (ZZ99): never geocoded"
                 located = _with_problem(located, problem)
@@ -399,9 +405,9 @@ def _settle_metres_in_degree_columns(located: pd.DataFrame, wards: gpd.GeoDataFr
     )
 
 
-def _not_located(values: pd.Series, problem: str) -> geocode.Located:
+def _not_located(values: pd.Series, problem: str) -> locate.Located:
     n = len(values)
-    return geocode.Located(
+    return locate.Located(
         lon=np.full(n, np.nan),
         lat=np.full(n, np.nan),
         easting=np.full(n, np.nan),
@@ -413,8 +419,8 @@ def _not_located(values: pd.Series, problem: str) -> geocode.Located:
     )
 
 
-def _with_problem(located: geocode.Located, problem: pd.Series) -> geocode.Located:
-    return geocode.Located(
+def _with_problem(located: locate.Located, problem: pd.Series) -> locate.Located:
+    return locate.Located(
         lon=located.lon,
         lat=located.lat,
         easting=located.easting,
@@ -581,8 +587,8 @@ def import_records(
     *,
     agency: str,
     kind: str = "street_count",
-    postcodes: str | Path | geocode.PostcodeDirectory | None = None,
-    places: str | Path | geocode.Gazetteer | None = None,
+    postcodes: str | Path | locate.PostcodeDirectory | None = None,
+    places: str | Path | locate.Gazetteer | None = None,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     source: str | None = None,
@@ -612,18 +618,16 @@ def import_records(
     """
     if not agency or not agency.strip():
         raise InputFileError("an agency name is needed for records (e.g. --agency 'Outreach')")
-    if kind not in ("street_count", "outreach_contact", "referral", "visit"):
-        raise InputFileError(
-            f"kind {kind!r} is not one of street_count, outreach_contact, referral, visit"
-        )
+    if kind not in RECORD_KINDS:
+        raise InputFileError(f"kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
     path = Path(path)
     started = time.perf_counter()
     table = read_table(path, sheet=sheet, source=source)
     directory = _postcode_directory(postcodes)
     gazetteer = (
         places
-        if places is None or isinstance(places, geocode.Gazetteer)
-        else geocode.Gazetteer.from_file(places)
+        if places is None or isinstance(places, locate.Gazetteer)
+        else locate.Gazetteer.from_file(places)
     )
     report = ImportReport(source=table.source, kind="records")
     mapping = map_columns(
@@ -758,12 +762,12 @@ def _record_details(
 
 
 def _postcode_directory(
-    postcodes: str | Path | geocode.PostcodeDirectory | None,
-) -> geocode.PostcodeDirectory | None:
+    postcodes: str | Path | locate.PostcodeDirectory | None,
+) -> locate.PostcodeDirectory | None:
     """A postcode directory from a path, or the one given (loaded once by a caller)."""
-    if postcodes is None or isinstance(postcodes, geocode.PostcodeDirectory):
+    if postcodes is None or isinstance(postcodes, locate.PostcodeDirectory):
         return postcodes
-    return geocode.PostcodeDirectory.from_file(postcodes)
+    return locate.PostcodeDirectory.from_file(postcodes)
 
 
 def _describe_columns(report: ImportReport, mapping: ColumnMapping) -> None:
@@ -921,7 +925,7 @@ def import_services(
     store: Store,
     path: str | Path,
     *,
-    postcodes: str | Path | geocode.PostcodeDirectory | None = None,
+    postcodes: str | Path | locate.PostcodeDirectory | None = None,
     columns: Mapping[str, str] | None = None,
     layer: str | None = None,
     source: str | None = None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from geo.errors import ColumnMappingError
+from geo.schema import RECORD_KINDS
 
 
 def normalise_header(header: str) -> str:
@@ -62,7 +63,7 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     _spec(
         "kind",
-        "street_count, outreach_contact, referral or visit",
+        f"{', '.join(RECORD_KINDS[:-1])} or {RECORD_KINDS[-1]}",
         r"^(kind|record type|record kind|contact type|entry type|type)$",
     ),
     _spec(

@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from geo.schema import NIGHT_ROLLOVER_HOUR, TIMEZONE
+from geo.schema import NIGHT_ROLLOVER_HOUR, RECORD_KINDS, TIMEZONE, VISIT
 
 #: Date formats tried in order, UK day-first before anything else.
 _DATE_FORMATS: Final[tuple[str, ...]] = (
@@ -637,9 +637,7 @@ def _normalise_kind(
     }
     kind = key.map(lambda k: aliases.get(k, aliases.get(k.replace("_", " ")))).astype(object)
     problem = pd.Series(None, index=values.index, dtype=object)
-    problem[key.ne("") & kind.isna()] = (
-        "kind is not one of street_count, outreach_contact, referral, visit"
-    )
+    problem[key.ne("") & kind.isna()] = f"kind is not one of {', '.join(RECORD_KINDS)}"
     kind = kind.where(key.ne(""), default)
-    kind = kind.where(~(people.eq(0) & kind.ne("visit") & problem.isna()), "visit")
+    kind = kind.where(~(people.eq(0) & kind.ne(VISIT) & problem.isna()), VISIT)
     return kind, _none_where_missing(problem)
