@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import importlib
 import zipfile
 from pathlib import Path
 
@@ -18,9 +19,10 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
+from geo.crs import to_bng, to_lonlat
 from geo.errors import GeocodeError, InputFileError
-from geo.locate import geocode
-from geo.locate.geocode import (
+from geo.io import postcode_files
+from geo.locate import (
     NO_LOCATION,
     Gazetteer,
     Located,
@@ -31,8 +33,20 @@ from geo.locate.geocode import (
     locate_lonlat,
     normalise_postcode,
     parse_grid_refs,
-    to_bng,
-    to_lonlat,
+)
+
+#: The modules of the geocoder, for their docstring examples.
+GEOCODER = (
+    "geo.locate.located",
+    "geo.locate.numbers",
+    "geo.locate.coordinates",
+    "geo.locate.grid_refs",
+    "geo.locate.postcodes",
+    "geo.locate.places",
+    "geo.locate.combined",
+    "geo.io.postcode_files",
+    "geo.io.gazetteer_files",
+    "geo.io.text",
 )
 
 GEOD = Geod(ellps="WGS84")
@@ -509,7 +523,7 @@ def codepoint_lines(rows=CODEPOINT_ROWS) -> list[str]:
 def codepoint_file(request, tmp_path) -> Path:
     headers = {
         "no header": [],
-        "long header": [",".join(geocode._CODEPOINT_COLUMNS)],
+        "long header": [",".join(postcode_files._CODEPOINT_COLUMNS)],
         "short header": ["PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC"],
     }[request.param]
     path = tmp_path / "bn.csv"
@@ -775,6 +789,8 @@ def test_a_hundred_thousand_coordinates_in_one_call():
     assert np.allclose(back_lon, lon, atol=1e-6) and np.allclose(back_lat, lat, atol=1e-6)
 
 
-def test_docstring_examples_run():
-    failures, _ = doctest.testmod(geocode, optionflags=doctest.NORMALIZE_WHITESPACE)
+@pytest.mark.parametrize("module", GEOCODER)
+def test_docstring_examples_run(module):
+    module = importlib.import_module(module)
+    failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failures == 0

@@ -38,6 +38,7 @@ def test_csv_rows_keep_their_line_numbers_through_blank_ragged_and_multiline_row
         ("Place\nCafé doorway\n".encode(), "UTF-8"),
         ("Place\nCafé doorway\n".encode("utf-8-sig"), "UTF-8 with BOM"),
         ("Place\nCafé doorway\n".encode("cp1252"), "Windows-1252"),
+        ("Place\r\nCafé doorway\r\n".encode("utf-16"), "UTF-16"),  # Excel's "Unicode Text"
     ],
 )
 def test_encodings_users_have_are_decoded(tmp_path, data, encoding):
@@ -215,10 +216,12 @@ _CSV_TEXTS = [
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_the_fast_csv_reader_gives_the_careful_readers_cells_and_rows(tmp_path, text, encoding):
     from geo.io import tables
+    from geo.io.text import decode, sniff_delimiter
 
     data = text.encode(encoding)
-    decoded, name, codec = tables._decode(data, source="f.csv")
-    delimiter = tables._sniff_delimiter(decoded)
+    read = decode(data, source="f.csv")
+    decoded, name, codec = read.text, read.name, read.codec
+    delimiter = sniff_delimiter(decoded)
     for header in (False, True):
         careful = tables._read_csv_text(
             decoded, header=header, source="f.csv", encoding=name, delimiter=delimiter

@@ -1,26 +1,36 @@
 """Matching the columns users have to the canonical ones, by name, overridable.
 
-Headers are compared after normalising (lower case, punctuation to spaces, runs of spaces
-collapsed), so "Date/Time", "date_time" and "DATE TIME" are the same header. Columns that look
-like a person's name, date of birth, phone, e-mail, NHS or National Insurance number are found
-first and are never stored or mapped.
+Headers are compared after :func:`~geo.io.text.normalise_header` (lower case, punctuation to
+spaces, runs of spaces collapsed), so "Date/Time", "date_time" and "DATE TIME" are the same
+header. Columns that look like a person's name, date of birth, phone, e-mail, NHS or National
+Insurance number are found first and are never stored or mapped.
+
+Records and services files are matched field by field (:func:`map_columns`, from
+:class:`FieldSpec` registries); lookup files with published column names (postcode
+directories, gazetteers) by :func:`match_headers`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from geo.errors import ColumnMappingError
+from geo.io.text import normalise_header
 from geo.schema import RECORD_KINDS
 
-
-def normalise_header(header: str) -> str:
-    """Lower-case a header, turn punctuation into spaces and collapse runs of spaces."""
-    text = re.sub(r"[^0-9a-z]+", " ", str(header).lower())
-    return re.sub(r"\s+", " ", text).strip()
+__all__ = [
+    "RECORD_FIELDS",
+    "SENSITIVE_PATTERNS",
+    "ColumnMapping",
+    "FieldSpec",
+    "map_columns",
+    "match_headers",
+    "normalise_header",
+    "sensitive_columns",
+]
 
 
 #: Headers whose contents identify a person: never stored, never shown, never mapped.
@@ -253,3 +263,29 @@ def map_columns(
                 break
     unused = tuple(h for h in headers if h not in taken)
     return ColumnMapping(fields=fields, sensitive=sensitive, unused=unused)
+
+
+def match_headers(
+    headers: Sequence[str], patterns: Mapping[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Canonical name -> header of a lookup file, by patterns matched to whole normalised headers.
+
+    For each canonical name the first pattern that matches any header wins; where it matches
+    several, the last in sorted order (the latest year: ``wd24cd`` over ``wd23cd``). Unlike
+    :func:`map_columns`, one header may serve two names and nothing is set aside as personal.
+
+    Examples
+    --------
+    >>> match_headers(["PCDS", "wd23cd", "wd24cd", "Grid-Ref"], {
+    ...     "postcode": ("pcd", "pcds"), "ward": (r"wd\\d\\dcd",), "grid_ref": ("grid ?ref",)})
+    {'postcode': 'PCDS', 'ward': 'wd24cd', 'grid_ref': 'Grid-Ref'}
+    """
+    normal = {normalise_header(header): str(header) for header in headers}
+    found: dict[str, str] = {}
+    for canonical, choices in patterns.items():
+        for pattern in choices:
+            hits = sorted(name for name in normal if re.fullmatch(pattern, name))
+            if hits:
+                found[canonical] = normal[hits[-1]]
+                break
+    return found

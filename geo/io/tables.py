@@ -1,4 +1,5 @@
-"""Tabular files as users have them: CSV (UTF-8, UTF-8 with BOM, Windows-1252) and XLSX.
+"""Tabular files as users have them: CSV (in any encoding :func:`geo.io.text.decode` reads)
+and XLSX.
 
 Everything is read as text, keeping each row's number in the file as a user would see it in a
 text editor or in Excel (the header is row 1), so every message can name the row. Blank lines are
@@ -21,10 +22,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputFileError
+from geo.io.text import ENCODINGS, decode, sniff_delimiter
 
-#: Encodings tried in order; Windows-1252 is what Excel's "CSV" writes on a UK council PC.
-_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
 #: Bytes a cell may start or end with that ``str.strip`` removes (bytes >= 0x80 may begin or
 #: end a multi-byte space such as U+00A0, so they count too).
 _SPACE_BYTES = (0x20, 0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F, *range(0x80, 0x100))
@@ -63,29 +62,6 @@ class RawTable:
         return len(self.frame) + len(self.ragged)
 
 
-def decode(data: bytes, *, source: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252.
-
-    Returns the text and the name of the encoding used.
-    """
-    text, name, _ = _decode(data, source=source)
-    return text, name
-
-
-def _decode(data: bytes, *, source: str) -> tuple[str, str, str]:
-    """:func:`decode`, also returning the Python codec that worked."""
-    for encoding in _ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        bom = data.startswith(b"\xef\xbb\xbf")
-        return text, "UTF-8 with BOM" if bom else _ENCODING_NAMES[encoding], encoding
-    raise InputFileError(
-        f"{source}: cannot decode the file as UTF-8 or Windows-1252"
-    )  # unreachable
-
-
 def read_table(
     path: str | Path,
     *,
@@ -118,12 +94,13 @@ def read_table(
             f"{source}: {suffix} files are not read; save the sheet as .xlsx or CSV and import that"
         )
     data = path.read_bytes()
-    text, encoding, codec = _decode(data, source=source)
-    delimiter = _sniff_delimiter(text[:65536])
+    decoded = decode(data, source=source)
+    text, encoding = decoded.text, decoded.name
+    delimiter = sniff_delimiter(text[:65536])
     fast = _read_csv_fast(
         text,
         data,
-        codec=codec,
+        codec=decoded.codec,
         delimiter=delimiter,
         header=header,
         source=source,
@@ -153,6 +130,8 @@ def _read_csv_fast(
     record ``i`` is line ``i + 1`` and every rule of :func:`_read_csv_text` can be applied
     to whole columns: blank lines are counted and dropped, short lines are padded with "".
     """
+    if codec not in ENCODINGS:
+        return None  # UTF-16: the byte checks below need ASCII characters to be single bytes
     if not text or "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -220,7 +199,7 @@ def _may_have_padded_cells(data: bytes, *, delimiter: str, chunk: int = 1 << 20)
 def _read_csv_text(
     text: str, *, header: bool, source: str, encoding: str, delimiter: str | None = None
 ) -> RawTable:
-    delimiter = delimiter or _sniff_delimiter(text[:65536])
+    delimiter = delimiter or sniff_delimiter(text[:65536])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header_cells: list[str] | None = None
     cells: list[list[str]] = []
@@ -266,13 +245,6 @@ def _read_csv_text(
         blank_lines=blank,
         ragged=tuple(ragged),
     )
-
-
-def _sniff_delimiter(sample: str) -> str:
-    first = sample.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
 
 
 def _column_names(header_cells: list[str]) -> list[str]:
