@@ -21,19 +21,25 @@ from pyproj import Transformer
 
 from geo.demo import (
     COUNCIL,
+    COUNCIL_HEADER,
     DEMO_LABEL,
+    DEMO_LAD_CODE,
     HARBOUR_LIGHT,
+    HARBOUR_LIGHT_HEADER,
     NO_FIXED_ABODE_POSTCODE,
+    NSPL_HEADER,
     PERSISTENT_SITES,
     POLICE_TEAM,
+    POLICE_TEAM_HEADER,
     RISING_WARD_CODE,
     ST_ANNES,
+    ST_ANNES_HEADER,
     DemoFiles,
     borough_outline,
     load_demo,
     write_demo,
 )
-from geo.demo import borough as demo
+from geo.demo.files import _os_grid_ref
 from geo.schema import POLICE_UK_HEADER
 
 END = pd.Timestamp("2026-11-23")
@@ -229,7 +235,7 @@ def test_council_csv_is_utf8_with_gps_and_uk_dates(files: DemoFiles, council: pd
     raw = files.records[0][0].read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert "Café doorway".encode() in raw
-    assert list(council.columns[:18]) == list(demo.COUNCIL_HEADER)
+    assert list(council.columns[:18]) == list(COUNCIL_HEADER)
     assert set(council["Kind"]) == {"street_count", "visit"}
     visits = council[council["Kind"] == "visit"]
     assert (visits["people"] == 0).all() and (visits["Outcome"] == "No one found").all()
@@ -247,7 +253,7 @@ def test_council_csv_is_utf8_with_gps_and_uk_dates(files: DemoFiles, council: pd
 
 
 def test_harbour_light_xlsx_is_located_by_postcode(harbour: pd.DataFrame) -> None:
-    assert list(harbour.columns[:12]) == list(demo.HARBOUR_LIGHT_HEADER)
+    assert list(harbour.columns[:12]) == list(HARBOUR_LIGHT_HEADER)
     assert harbour["Contact date"].str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d").all()
     assert pd.api.types.is_integer_dtype(harbour["Age"])
     assert set(harbour["Gender"]) <= {"Male", "Female"}
@@ -268,14 +274,14 @@ def test_harbour_light_postcodes_are_in_the_directory_except_no_fixed_abode(
 
 
 def test_postcode_directory_has_the_2025_nspl_layout(postcodes: pd.DataFrame) -> None:
-    assert list(postcodes.columns) == list(demo.NSPL_HEADER)
+    assert list(postcodes.columns) == list(NSPL_HEADER)
     assert postcodes["pcds"].is_unique
     assert postcodes["pcds"].str.fullmatch(r"ZX\d{1,2} \d[A-Z]{2}").all()
     assert (postcodes["pcd7"].str.len() == 7).all() and (postcodes["pcd8"].str.len() == 8).all()
     assert postcodes["pcds"].str.len().nunique() == 2  # ZX1 1AA and ZX10 1AA both occur
     assert 0 < (postcodes["doterm"] != "").sum() < len(postcodes) // 5
     assert postcodes["wd25cd"].str.fullmatch(r"E05999\d{3}").all()
-    assert (postcodes["lad25cd"] == demo.DEMO_LAD_CODE).all()
+    assert (postcodes["lad25cd"] == DEMO_LAD_CODE).all()
     x, y = TO_BNG.transform(postcodes["long"].astype(float), postcodes["lat"].astype(float))
     assert np.abs(np.asarray(x) - postcodes["east1m"].astype(float)).max() < 1.0
     assert np.abs(np.asarray(y) - postcodes["north1m"].astype(float)).max() < 1.0
@@ -288,7 +294,7 @@ def test_police_team_csv_is_windows_1252_with_grid_refs(
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     assert "Café doorway, Market Street".encode("cp1252") in raw
-    assert list(police_team.columns[:5]) == list(demo.POLICE_TEAM_HEADER)
+    assert list(police_team.columns[:5]) == list(POLICE_TEAM_HEADER)
     assert police_team["Grid Ref"].str.fullmatch(r"TQ (\d{4} \d{4}|\d{5} \d{5})").all()
     assert set(police_team["unit"]) == {1, 10}  # ten- and eight-figure references
     assert (police_team["Persons"].astype(int) >= 1).all()
@@ -300,7 +306,7 @@ def test_st_annes_csv_has_a_bom_and_gazetteer_places(
     files: DemoFiles, st_annes: pd.DataFrame, places: pd.DataFrame
 ) -> None:
     assert files.records[3][0].read_bytes().startswith(b"\xef\xbb\xbf")
-    assert list(st_annes.columns[:7]) == list(demo.ST_ANNES_HEADER)
+    assert list(st_annes.columns[:7]) == list(ST_ANNES_HEADER)
     names = set(places.index)
     aliases = {a for cell in places["aliases"] for a in cell.split(";") if a}
     assert set(st_annes["Place"]) <= names | aliases
@@ -332,11 +338,11 @@ def test_police_uk_file_matches_the_published_format(files: DemoFiles) -> None:
 
 
 def test_grid_refs_known_values() -> None:
-    assert demo._os_grid_ref(651409.9, 313177.2) == "TG 51409 13177"
-    assert demo._os_grid_ref(216667, 771283, figures=8) == "NN 1666 7128"
-    assert demo._os_grid_ref(531040, 104560) == "TQ 31040 04560"
+    assert _os_grid_ref(651409.9, 313177.2) == "TG 51409 13177"
+    assert _os_grid_ref(216667, 771283, figures=8) == "NN 1666 7128"
+    assert _os_grid_ref(531040, 104560) == "TQ 31040 04560"
     with pytest.raises(ValueError, match="outside the British National Grid"):
-        demo._os_grid_ref(-5, 100)
+        _os_grid_ref(-5, 100)
 
 
 @pytest.mark.parametrize("figures", [6, 8, 10])
@@ -344,7 +350,7 @@ def test_grid_refs_round_trip_within_their_precision(figures: int) -> None:
     rng = np.random.default_rng(5)
     points = rng.uniform((0, 0), (700_000, 1_250_000), size=(300, 2))
     for easting, northing in points:
-        e, n, unit = _parse_grid_ref(demo._os_grid_ref(easting, northing, figures=figures))
+        e, n, unit = _parse_grid_ref(_os_grid_ref(easting, northing, figures=figures))
         assert unit == 10 ** (5 - figures // 2)
         assert 0 <= easting - e < unit and 0 <= northing - n < unit
 

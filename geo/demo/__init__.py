@@ -1,32 +1,65 @@
-"""The synthetic demo borough, Saltmarsh: made-up wards, people, places and agencies' files."""
+"""The synthetic demo borough: every file a user would import, generated from one seed.
 
+Saltmarsh (synthetic demo borough) is an invented coastal borough on the English south coast.
+Nothing in it is real: not the outline, the wards, the postcodes, the places, the people or the
+police force. Every output carries :data:`DEMO_LABEL`, and the output folder has a README.txt.
+The same seed (:data:`DEMO_SEED` unless another is given) and period give byte-identical files;
+``data/demo/`` holds those of the defaults, and a test fails when they fall behind the code.
+
+What it shows: people bedded down most nights at the :data:`PERSISTENT_SITES`, one ward
+(:data:`RISING_WARD_NAME`) rising fast in the last five weeks, a coverage gap only the police
+team sees, visits that find no one, and needs to plan for (interpreters, no recourse to public
+funds, under 18s, trafficking concerns), in four agencies' files in four formats.
+
+Where each part is made
+-----------------------
+- :mod:`geo.demo.borough`: the outline, wards, LSOAs, named sites, services, places and the
+  postcode directory.
+- :mod:`geo.demo.street`: the people, and who is bedded down where on each night.
+- :mod:`geo.demo.agencies`: each agency's rota and route, and what it writes down on a night.
+- :mod:`geo.demo.police_uk`: the police.uk street-level crime file.
+- :mod:`geo.demo.files`: each file in its agency's own format, the README, and :func:`write_demo`.
+- :func:`load_demo`, here: writes the files, then imports them through the real importers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo.demo.agencies import (
+    COUNCIL,
+    HARBOUR_LIGHT,
+    NO_FIXED_ABODE_POSTCODE,
+    POLICE_TEAM,
+    ST_ANNES,
+)
 from geo.demo.borough import (
     BOROUGH_NAME,
-    COUNCIL,
-    COUNCIL_HEADER,
-    DEMO_FORCE,
     DEMO_LABEL,
     DEMO_LAD_CODE,
     DEMO_POSTCODE_AREA,
     DEMO_SEED,
-    HARBOUR_LIGHT,
-    HARBOUR_LIGHT_HEADER,
-    NO_FIXED_ABODE_POSTCODE,
     NSPL_HEADER,
     PERSISTENT_SITES,
     PLACES_HEADER,
-    POLICE_TEAM,
-    POLICE_TEAM_HEADER,
     RISING_WARD_CODE,
     RISING_WARD_NAME,
     SERVICES_HEADER,
-    ST_ANNES,
+    borough_outline,
+)
+from geo.demo.files import (
+    COUNCIL_HEADER,
+    HARBOUR_LIGHT_HEADER,
+    POLICE_TEAM_HEADER,
     ST_ANNES_HEADER,
     DemoFiles,
-    borough_outline,
-    load_demo,
     write_demo,
 )
+from geo.demo.police_uk import DEMO_FORCE
+
+if TYPE_CHECKING:
+    from geo.store import Store
 
 __all__ = [
     "BOROUGH_NAME",
@@ -55,3 +88,36 @@ __all__ = [
     "ST_ANNES_HEADER",
     "write_demo",
 ]
+
+
+def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> dict[str, Any]:
+    """Write the demo borough's files to ``directory`` and import them, as a user would.
+
+    Every file goes through the same importer a user's file does. Sources are logged as
+    ``demo/<file>`` so the app can say, wherever it shows them, that the data is synthetic.
+    Returns each import's accounting.
+    """
+    from geo.importing import import_areas, import_police, import_records, import_services
+
+    files = write_demo(directory, seed=seed)
+
+    def name(path: Path) -> str:
+        return f"demo/{path.name}"
+
+    imports: list[dict[str, Any]] = [
+        import_areas(store, files.wards, source=name(files.wards)).to_dict()
+    ]
+    for path, agency, kind in files.records:
+        report = import_records(
+            store,
+            path,
+            agency=agency,
+            kind=kind,
+            postcodes=files.postcodes,
+            places=files.places,
+            source=name(path),
+        )
+        imports.append(report.to_dict())
+    imports.append(import_services(store, files.services, source=name(files.services)).to_dict())
+    imports.append(import_police(store, files.police, source=name(files.police)).to_dict())
+    return {"label": DEMO_LABEL, "directory": str(files.directory), "imports": imports}
