@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.schema import RECORD_COLUMNS
+from geo.schema import empty_frame
 
 
 def canonical_records(n: int, *, prefix: str = "r", seed: int = 0) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def canonical_records(n: int, *, prefix: str = "r", seed: int = 0) -> pd.DataFra
     observed = pd.Timestamp("2026-11-04 23:40", tz="Europe/London") + pd.to_timedelta(
         np.arange(n), unit="min"
     )
-    frame = pd.DataFrame({c: None for c in RECORD_COLUMNS if c != "batch_id"}, index=range(n))
+    frame = empty_frame("records").drop(columns="batch_id").reindex(range(n))
     frame = frame.assign(
         record_id=[f"{prefix}{i}" for i in range(n)],
         kind="street_count",

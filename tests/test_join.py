@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -148,3 +151,54 @@ def test_an_index_kept_on_disk_gives_the_same_answers(tmp_path, monkeypatch) -> 
     minx, miny, maxx, maxy = wards.total_bounds
     x, y = rng.uniform(minx, maxx, 5_000), rng.uniform(miny, maxy, 5_000)
     assert loaded.assign(x, y).tolist() == built.assign(x, y).tolist()
+
+
+class _SlowCache(OrderedDict):
+    """An OrderedDict that lets other threads run inside each step, so that steps which are
+    not guarded (check that a layer is kept, then use it) interleave with another thread's
+    eviction as they would, rarely, under load."""
+
+    def __contains__(self, key: object) -> bool:
+        found = super().__contains__(key)
+        time.sleep(0.0005)
+        return found
+
+    def move_to_end(self, key: object, last: bool = True) -> None:
+        time.sleep(0.0005)
+        super().move_to_end(key, last)
+
+    def popitem(self, last: bool = True) -> tuple[object, object]:
+        time.sleep(0.0005)
+        return super().popitem(last)
+
+
+def test_the_index_cache_gives_every_thread_the_single_threaded_answer(
+    tmp_path, monkeypatch
+) -> None:
+    """Streamlit sessions are threads sharing one cache: hammer it with more layers than it
+    keeps, so that threads look up, build, save, load and evict at once."""
+    import geo.locate.areas as join
+
+    monkeypatch.setattr(join, "_cache", _SlowCache())
+    # the four squares moved by a different step each: a different layer (hash) each
+    layers = [
+        (list(SQUARES), [shapely.affinity.translate(s, 0.1 * k, 0.0) for s in SQUARES.values()])
+        for k in range(join._CACHE_SIZE + 3)
+    ]
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(-0.5, 2.8, 2_000), rng.uniform(-0.5, 2.5, 2_000)
+    expected = [
+        AreaIndex.build(codes=codes, geometries=shapes).assign(x, y).tolist()
+        for codes, shapes in layers
+    ]
+
+    def ask(task: int) -> tuple[int, list[object]]:
+        layer = (task * 5 + task // 3) % len(layers)
+        codes, shapes = layers[layer]
+        folder = tmp_path if task % 2 else None  # half keep the index on disk too
+        return layer, assign_points(x, y, codes=codes, geometries=shapes, folder=folder).tolist()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(8 * 25)))
+    assert [answer == expected[layer] for layer, answer in answers] == [True] * len(answers)
+    assert len(join._cache) <= join._CACHE_SIZE

@@ -308,3 +308,46 @@ def test_a_store_begun_again_beside_an_old_cache_never_reads_it(tmp_path, monkey
     again.add("records", canonical_records(3, prefix="NEW"), batch=_batch(2))
     assert again.version() == first.version()  # the same version number again...
     assert again._read("records")["record_id"].tolist() == ["NEW0", "NEW1", "NEW2"]  # ...not data
+
+
+def test_rows_of_the_wrong_type_are_refused_naming_the_column(tmp_path) -> None:
+    store = open_store(tmp_path / "s.sqlite")
+    naive = canonical_records(3)
+    naive["observed_at"] = naive["observed_at"].dt.tz_localize(None)
+    with pytest.raises(
+        StoreError, match=r"cannot store records: column 'observed_at' holds datetime64.*, not"
+    ):
+        store.add("records", naive, batch=_batch(3))
+    with pytest.raises(StoreError, match="cannot store records: columns missing: lon, lat$"):
+        store.add("records", canonical_records(3).drop(columns=["lon", "lat"]), batch=_batch(3))
+    assert store.counts()["records"] == store.counts()["imports"] == 0
+
+
+def test_threads_reading_while_another_imports_each_see_whole_imports(
+    tmp_path, monkeypatch
+) -> None:
+    """Streamlit sessions are threads of one process sharing a store and its column cache."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.store import sqlite as store_module
+
+    monkeypatch.setattr(store_module, "CACHE_FROM_ROWS", 10)  # every read goes by the cache
+    store = open_store(tmp_path / "s.sqlite")
+    store.add("records", canonical_records(40), batch=_batch(40))
+    batches = [canonical_records(20, prefix=f"t{i}-", seed=i) for i in range(6)]
+
+    def write() -> None:
+        for frame in batches:
+            store.add("records", frame, batch=_batch(20))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        writing = pool.submit(write)
+        seen = list(pool.map(lambda _: store.records(role="coordinator"), range(60)))
+        writing.result()
+    shutil.rmtree(tmp_path / "s.cache")
+    plain = store.records(role="coordinator")  # one thread, from SQLite
+    assert len(plain) == 40 + 20 * len(batches)
+    for frame in seen:  # each read is the store as it stood after some import: no more, no less
+        assert len(frame) in {40 + 20 * k for k in range(len(batches) + 1)}
+        pd.testing.assert_frame_equal(frame, plain.iloc[: len(frame)])

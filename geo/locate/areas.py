@@ -12,13 +12,16 @@ boundary passes through lies wholly inside one area (or outside all), so a point
 answered by looking up its cell. Only points in cells that a boundary crosses are tested
 exactly, and only against the areas whose boundaries cross that cell. Building the index costs
 a fraction of a second for the 7,681 England wards and is kept per layer (see
-:func:`area_index`), so repeated assignments pay it once.
+:func:`area_index`), so repeated assignments pay it once. That cache is shared by every thread
+(every Streamlit session) and guarded by a lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,7 +255,10 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
+#: Built indexes by layer hash, least recently used first; read and changed only under
+#: ``_cache_lock`` (Streamlit sessions are threads of one process).
 _cache: OrderedDict[bytes, AreaIndex] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def area_index(
@@ -264,6 +270,10 @@ def area_index(
     is never answered from an old index. With ``folder`` (a store's cache), the index is also
     kept on disk, so the next process loads it (a few milliseconds) instead of building it
     (over a second for the England wards).
+
+    Safe to call from several threads at once. An index is built outside the lock (building
+    is slow), so two threads asking for a new layer together may both build it; the first
+    kept is the one every caller gets.
     """
     codes = np.asarray(codes, dtype=object)
     geometries = np.asarray(geometries, dtype=object)
@@ -272,18 +282,21 @@ def area_index(
     digest.update(shapely.get_num_coordinates(geometries).tobytes())
     digest.update(np.ascontiguousarray(shapely.get_coordinates(geometries)).tobytes())
     key = digest.digest()
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
     path = None if folder is None else folder / f"area-index-{key.hex()}.npz"
     index = _load(path, codes, geometries) if path is not None else None
     if index is None:
         index = AreaIndex.build(codes=codes, geometries=geometries)
         if path is not None:
             _save(index, path)
-    _cache[key] = index
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        index = _cache.setdefault(key, index)
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return index
 
 
@@ -291,7 +304,8 @@ def _save(index: AreaIndex, path: Path) -> None:
     """Keep an index's arrays on disk (best effort: a cache that cannot be written is slow)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+        # a name of its own: threads of one process may save the same index at once
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp.npz")
         np.savez(
             temporary,
             rank=index.rank,

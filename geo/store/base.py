@@ -1,0 +1,203 @@
+"""What every store offers: the :class:`Store` interface, an import :class:`Batch`, and where
+the store lives when nothing else is said.
+
+Data leaves a store only through methods that take a role (:mod:`geo.privacy`), in the order it
+was stored (each file's own order), and a reader may ask for only the columns it needs. The
+backends (:mod:`geo.store.sqlite` today; a shared PostGIS one later) implement the abstract
+methods; the role-aware readers here are written once, on top of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.privacy import access as privacy
+from geo.privacy.roles import check_can_see_figures, check_role
+from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, empty_frame
+
+#: Where the store lives when nothing else is said (relative to the working directory).
+DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
+STORE_ENV: Final = "OUTREACH_ATLAS_STORE"
+
+#: The tables a store adds rows to (areas are replaced a layer at a time).
+Table = Literal["records", "services", "police"]
+
+
+def default_store_path() -> Path:
+    """The store path from ``OUTREACH_ATLAS_STORE``, else :data:`DEFAULT_STORE`."""
+    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One import: what it was, from which file, when, and what it counted."""
+
+    batch_id: str
+    kind: str
+    source: str
+    sha256: str
+    agency: str | None
+    imported_at: str
+    accounting: Mapping[str, object]
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        kind: str,
+        source: str,
+        sha256: str,
+        agency: str | None = None,
+        accounting: Mapping[str, object] | None = None,
+    ) -> Batch:
+        """A batch stamped with a fresh id and the current time (UTC)."""
+        return cls(
+            batch_id=f"b_{datetime.now(UTC):%Y%m%dT%H%M%S}_{secrets.token_hex(4)}",
+            kind=kind,
+            source=source,
+            sha256=sha256,
+            agency=agency,
+            imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            accounting=dict(accounting or {}),
+        )
+
+
+class Store(ABC):
+    """What every backend offers. Nothing outside a backend knows how data is kept."""
+
+    location: str
+    #: A folder this backend keeps caches in (column and ward-index caches), or None.
+    cache_folder: Path | None = None
+
+    # -- writing: each call is one transaction ---------------------------------------------
+    @abstractmethod
+    def replace_areas(self, areas: gpd.GeoDataFrame, *, layer: str, batch: Batch) -> int:
+        """Replace a layer of areas and re-place every point in it if it is the ward layer."""
+
+    @abstractmethod
+    def add(self, table: Table, rows: pd.DataFrame, *, batch: Batch) -> int:
+        """Insert rows whose key is new; return how many were stored (the rest are duplicates).
+
+        ``rows`` must pass :func:`geo.schema.validate` (``batch_id`` is filled in here);
+        otherwise a ``StoreError`` names the column and what is wrong with it.
+        """
+
+    @abstractmethod
+    def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
+        """Which of ``keys`` are already stored (a boolean per key)."""
+
+    # -- reading ---------------------------------------------------------------------------
+    @abstractmethod
+    def version(self) -> int:
+        """A number that changes on every write: the cache key for anything read."""
+
+    @abstractmethod
+    def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:
+        """Areas of a layer (public boundaries: any role may read them)."""
+
+    @abstractmethod
+    def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every row of a table (all columns or ``columns``), unfiltered.
+
+        Private: data leaves through a role.
+        """
+
+    @abstractmethod
+    def imports(self) -> pd.DataFrame:
+        """The import log, newest first, with each import's accounting."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Rows per table (no personal data), for status lines."""
+
+    @abstractmethod
+    def secret_key(self) -> bytes:
+        """The key used to hash person identifiers; made on first use, kept out of the repo."""
+
+    def records(self, *, role: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Records as the role may see them (see :func:`geo.privacy.view_records`).
+
+        Parameters
+        ----------
+        role
+            Who is asking; councillors and admins see no records (``AccessDenied``).
+        columns
+            Only these record columns, in this order (reading fewer columns of a large store
+            is much faster). Columns the role may not see are left out, as they are when
+            every column is read; police locations are coarsened either way.
+        """
+        check_role(role)
+        if columns is None:
+            return privacy.view_records(self._read("records"), role=role)
+        visible = privacy.view_records(empty_frame("records"), role=role)
+        wanted = [c for c in _checked_columns(columns) if c in visible.columns]
+        if not set(wanted) & set(POINT_COLUMNS):
+            # views change only locations: other columns pass through as stored
+            return self._read("records", columns=wanted)
+        needed = list(dict.fromkeys([*wanted, *POINT_COLUMNS]))
+        frame = self._read("records", columns=needed)
+        for name in visible.columns.difference(frame.columns):
+            frame[name] = None  # columns the view needs but nobody asked for
+        return privacy.view_records(frame, role=role).loc[:, wanted]
+
+    def records_for_figures(self, *, role: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Exact records for working out figures that ``role`` sees only as figures.
+
+        Councillors see ward figures worked out from exact locations (coarsening a point could
+        move it to the next ward), with small numbers hidden afterwards. The rows returned here
+        must never be shown: :mod:`geo.questions` is the one caller, and it hands them straight
+        to the figures and the role's view of them (an architecture test keeps it so).
+        """
+        check_can_see_figures(role)
+        return self._read("records", columns=_checked_columns(columns))
+
+    def services(self) -> pd.DataFrame:
+        """Services (public places: any role may read them)."""
+        return self._read("services")
+
+    def police_incidents(self) -> pd.DataFrame:
+        """police.uk incidents (already public and anonymised by police.uk)."""
+        return self._read("police")
+
+    def pseudonymise(self, values: pd.Series, *, scope: str) -> pd.Series:
+        """Keyed hashes of person identifiers; blanks stay blank.
+
+        ``scope`` (usually the agency) is hashed in, so two agencies' client numbers never
+        collide; identifiers shared across agencies (a CHAIN number) use scope ``"shared"``.
+        """
+        scoped = hmac.new(self.secret_key(), scope.encode() + b"\x1f", hashlib.sha256)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # clients recur: hash once
+        text = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip()
+        hashed = np.full(len(text), None, dtype=object)
+        for i, value in enumerate(text.tolist()):
+            if value:
+                mac = scoped.copy()
+                mac.update(value.encode())
+                hashed[i] = "p_" + mac.hexdigest()[:32]
+        return pd.Series(hashed[codes], index=values.index, dtype=object)
+
+
+def _checked_columns(columns: Sequence[str]) -> list[str]:
+    """``columns`` as a list, each a record column, or a ``ValueError`` naming the others."""
+    if isinstance(columns, str):
+        raise ValueError(f"columns must be a list of column names, not the text {columns!r}")
+    unknown = [c for c in columns if c not in RECORD_COLUMNS]
+    if unknown:
+        raise ValueError(
+            f"columns {', '.join(map(repr, unknown))} are not record columns; choose from"
+            f" {', '.join(RECORD_COLUMNS)}"
+        )
+    return list(dict.fromkeys(columns))

@@ -1,0 +1,155 @@
+"""SQL for the SQLite backend: the tables (from :mod:`geo.schema`) and frames as INSERTs.
+
+Binding values is most of the cost of a large import, so :func:`insert` binds as little as it
+can (see there), and :func:`sql_values` turns a column into the Python values sqlite3 binds
+fastest, with times as ISO 8601 text.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import KEYS, TABLES
+
+#: SQLite column type of each column type; every other type is kept as TEXT.
+_SQL_TYPES: Final = {"real": "REAL", "integer": "INTEGER", "flag": "INTEGER"}
+
+
+def key_index(table: str) -> str:
+    """The name of the unique index on ``table``'s key."""
+    return f"{table}_{KEYS[table]}"
+
+
+def _table_sql(table: str) -> str:
+    """A table of records, services or police incidents, and the unique index on its key.
+
+    The key is unique through an index rather than a TEXT PRIMARY KEY, so that a large import
+    can drop the index, insert, and build it again in one sort (see :meth:`SQLiteStore.add`).
+    """
+    key = KEYS[table]
+    columns = ", ".join(
+        f"{c.name} {_SQL_TYPES.get(c.type, 'TEXT')}" + (" NOT NULL" if c.name == key else "")
+        for c in TABLES[table]
+    )
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} ({columns});\n"
+        f"CREATE UNIQUE INDEX IF NOT EXISTS {key_index(table)} ON {table} ({key});\n"
+    )
+
+
+#: Every table of the store; statements are separated by semicolons.
+SCHEMA: Final = (
+    """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS imports (
+    batch_id TEXT PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,
+    agency TEXT, imported_at TEXT NOT NULL, accounting TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS areas (
+    layer TEXT NOT NULL, area_code TEXT NOT NULL, area_name TEXT, area_type TEXT,
+    parent_code TEXT, population REAL, geometry BLOB NOT NULL, batch_id TEXT,
+    PRIMARY KEY (layer, area_code)
+);
+"""
+    + _table_sql("records")
+    + _table_sql("services")
+    + _table_sql("police")
+)
+
+
+def insert(
+    table: str, frame: pd.DataFrame
+) -> tuple[str, list[list[object]], dict[str, list[object]]]:
+    """An INSERT statement for ``frame``, the values it binds column by column, and those
+    values by column name.
+
+    Rows keep their order, so the store keeps each file's order. Binding is most of the cost
+    of a large import, so columns empty throughout are left out (their default is NULL; the
+    sqlite3 module also binds ``None`` slowly, looking for an adapter every time), and a
+    column holding one value throughout (the agency, the batch) is written into the statement
+    as a quoted SQL literal instead of being bound a million times.
+    """
+    key = KEYS[table]
+    names, slots, cells = [], [], []
+    for name in frame.columns:
+        column = frame[name]
+        literal = None if name == key else _literal(column)
+        values = None if literal is not None else sql_values(column)
+        if literal is None and values is None:
+            continue  # NULL throughout
+        names.append(name)
+        slots.append("?" if literal is None else literal)
+        if values is not None:
+            cells.append(values)
+    statement = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(slots)})"
+    bound = [name for name, slot in zip(names, slots, strict=True) if slot == "?"]
+    return statement, cells, dict(zip(bound, cells, strict=True))
+
+
+def _literal(column: pd.Series) -> str | None:
+    """The SQL literal of a column's only value; None unless every row holds that one value.
+
+    Only text without NUL characters and finite numbers are written as literals (text is
+    quoted by doubling its single quotes, which is all SQLite's quoting needs).
+    """
+    if len(column) < 2 or pd.isna(column.iloc[0]):
+        return None
+    first = column.iloc[0]
+    for part in (column.iloc[:64], column):  # most columns differ within their first rows
+        same = part == first
+        if not bool(same.fillna(False).all() if same.dtype != bool else same.all()):
+            return None
+    value = (sql_values(column.iloc[:1]) or [None])[0]
+    if isinstance(value, str) and "\x00" not in value and value.isprintable():
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return str(value)
+    if isinstance(value, float) and np.isfinite(value):
+        return repr(value)
+    return None
+
+
+def sql_values(column: pd.Series) -> list[object] | None:
+    """A column as Python values SQLite binds (None for missing, ISO text for times).
+
+    ``None`` when every value is missing.
+    """
+    blank = np.asarray(pd.isna(column))
+    if blank.all():
+        return None
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        values = _iso_times(column).tolist()
+    elif pd.api.types.is_datetime64_any_dtype(column.dtype):
+        days = column.to_numpy(dtype="datetime64[D]")
+        values = np.datetime_as_string(days, unit="D").tolist()
+    elif pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
+        # tolist gives Python ints and floats: numpy integers do not bind at all
+        values = column.to_numpy(dtype=np.int64, na_value=0).tolist()
+    elif pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan).tolist()
+    else:
+        values = column.to_numpy(dtype=object).tolist()
+    for i in np.flatnonzero(blank).tolist():
+        values[i] = None
+    return values
+
+
+def _iso_times(column: pd.Series) -> np.ndarray:
+    """Aware times as ``2026-11-04T23:40:00+0000`` text (their own UTC offset), None for NaT.
+
+    Formatted once per distinct time, with numpy rather than ``strftime``.
+    """
+    codes, uniques = pd.factorize(column)  # NaT -> -1
+    local = uniques.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    utc = uniques.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[s]")
+    minutes = (local - utc).astype(np.int64) // 60
+    offset_codes, offsets = pd.factorize(minutes)
+    offset_text = np.array(
+        [f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in offsets], dtype="U5"
+    )
+    text = np.strings.add(np.datetime_as_string(local, unit="s"), offset_text[offset_codes])
+    out = np.append(text.astype(object), None)
+    return out[codes]  # NaT has code -1: the last slot (None)
