@@ -28,7 +28,8 @@ import libpysal
 import numpy as np
 import pandas as pd
 
-from geo.analysis.hotspots import _kernel, gi_star, grid_counts, hotspots, persistent_sites
+from geo.analysis.hotspots import _kernel, gi_star, grid_counts, hotspots
+from geo.analysis.sites import persistent_sites
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"

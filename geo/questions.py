@@ -7,12 +7,16 @@ is what the role may see: coordinators get exact places, police get places snapp
 (hotspots, sites and gaps are then worked out from those), councillors get ward figures only
 and are refused the rest. The command line and the app both
 call these; neither reads records itself.
+
+Places are named for people: every site, hot patch and gap carries ``place_name`` (what the
+records there call it, see :mod:`geo.analysis.sites`; else "a place in Station ward") and
+``ward_name``; coordinators also get ``languages`` and ``flags``, the needs seen there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
 import geopandas as gpd
@@ -22,6 +26,15 @@ from scipy import ndimage
 
 from geo.analysis import coverage, hotspots, patrol
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
+from geo.analysis.sites import (
+    NEEDS_COLUMNS,
+    SITE_NIGHTS,
+    SITE_RADIUS_M,
+    SITE_WINDOW,
+    describe_places,
+    most_common,
+    persistent_sites,
+)
 from geo.analysis.ward_figures import (
     DEFAULT_PERIODS,
     SUMMARY_COLUMNS,
@@ -30,24 +43,20 @@ from geo.analysis.ward_figures import (
     summarise,
 )
 from geo.errors import AccessDenied, AnalysisError
+from geo.nights import latest_night, nights_ending
 from geo.privacy.figures import view_summary
-from geo.privacy.roles import check_can_see_figures, check_role
+from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import is_demand
 from geo.store import Store
 
 #: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
 DEMAND_NIGHTS: Final = 28
-#: Nights a place must be seen on, out of the last :data:`SITE_WINDOW`, to be a persistent site.
-SITE_NIGHTS: Final = 3
-SITE_WINDOW: Final = 14
+#: Roles that see the needs at a place (``languages``, ``flags``); see DESIGN.md.
+NEEDS_ROLES: Final[tuple[Role, ...]] = ("coordinator",)
 
 
 def _last_night(records: pd.DataFrame, end: date | None) -> date | None:
-    if end is not None:
-        return end
-    if records.empty:
-        return None
-    return pd.Timestamp(records["night"].max()).date()
+    return end if end is not None else latest_night(records)
 
 
 def area_summary(
@@ -127,7 +136,7 @@ def hotspot_cells(
         raise AnalysisError(f"nights must be at least 1; got {nights}")
     records = store.records(role=role)
     last = _last_night(records, end)
-    start = None if last is None else last - timedelta(days=nights - 1)
+    start = None if last is None else nights_ending(last, nights)[0]
     return hotspots.hotspots(records, cell_m=cell_m, start=start, end=last, alpha=alpha)
 
 
@@ -137,16 +146,17 @@ def sites(
     role: str,
     min_nights: int = SITE_NIGHTS,
     last_nights: int = SITE_WINDOW,
-    radius_m: float = 50.0,
+    radius_m: float = SITE_RADIUS_M,
     end: date | None = None,
 ) -> gpd.GeoDataFrame:
-    """Persistent sites (see :func:`geo.analysis.hotspots.persistent_sites`), each with the
-    distance to the nearest service of each type (see
-    :func:`geo.analysis.coverage.nearest_services`)."""
+    """Persistent sites (see :func:`geo.analysis.sites.persistent_sites`), each named for
+    people (``place_name``, ``ward_name``; needs for coordinators) and with the distance to
+    the nearest service of each type (see :func:`geo.analysis.coverage.nearest_services`)."""
     records = store.records(role=role)
-    found = hotspots.persistent_sites(
+    found = persistent_sites(
         records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
     )
+    found = _named(found, wards=store.areas(layer="ward"), role=role)
     services = store.services()
     if services.empty:
         return found
@@ -185,24 +195,28 @@ def demand_places(
 ) -> pd.DataFrame:
     """Places of demand for coverage and patrols: persistent sites, hot cells, and sightings
     of the last ``demand_nights`` nights, each with ``demand``, ``place_id``, ``people``,
-    ``easting``, ``northing`` and ``area_code`` (where known)."""
+    ``easting``, ``northing``, ``area_code`` (where known), ``place_name`` (None where no
+    record there says) and, when the records carry them, ``languages`` and ``flags``."""
     last = _last_night(records, end)
     if last is None:
         return pd.DataFrame(
             columns=["demand", "place_id", "people", "easting", "northing", "area_code"]
         )
-    start = last - timedelta(days=demand_nights - 1)
-    site = hotspots.persistent_sites(
-        records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last
-    )
+    start, _ = nights_ending(last, demand_nights)
+    site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last)
     cells = hotspots.hotspots(records, start=start, end=last)
-    hot = _hot_places(cells, sites=site, nights=demand_nights)
     night = pd.to_datetime(records["night"]).dt.date
     recent = records.loc[is_demand(records["kind"]) & (night >= start) & (night <= last)]
+    hot = _hot_places(cells, sites=site, nights=demand_nights, records=recent)
+    said = describe_places(recent, rows=np.arange(len(recent)), places=np.arange(len(recent)))
     parts = [
         _places("site", site, id_column="site_id", extra=["nights_seen"]),
-        _places("hotspot", hot.assign(area_code=None), id_column="place_id", extra=["cells"]),
-        _places("sighting", recent, id_column="record_id"),
+        _places("hotspot", hot, id_column="place_id", extra=["cells"]),
+        _places(
+            "sighting",
+            recent.assign(**{name: said[name].to_numpy(object) for name in said.columns}),
+            id_column="record_id",
+        ),
     ]
     found = [part for part in parts if len(part)]
     return pd.concat(found, ignore_index=True) if found else parts[-1]
@@ -221,15 +235,30 @@ def _places(
         "area_code": frame["area_code"].to_numpy(object),
     }
     columns.update({name: frame[name].to_numpy(float) for name in extra or []})
+    said = [name for name in ("place_name", *NEEDS_COLUMNS) if name in frame.columns]
+    columns.update({name: frame[name].to_numpy(object) for name in said})
     return pd.DataFrame(columns)
 
 
-def _hot_places(cells: gpd.GeoDataFrame, *, sites: pd.DataFrame, nights: int) -> pd.DataFrame:
+def _hot_places(
+    cells: gpd.GeoDataFrame,
+    *,
+    sites: pd.DataFrame,
+    nights: int,
+    records: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One place per patch of touching hot cells: its busiest cell, with the patch's people
-    per night (rounded up). A patch holding a persistent site is that site, and is dropped."""
+    per night (rounded up). A patch holding a persistent site is that site, and is dropped.
+
+    With ``records`` (the demand the cells were counted from), each patch also gets the ward
+    most of its records fall in (``area_code``) and what they call it and need there (see
+    :func:`geo.analysis.sites.describe_places`); without, ``area_code`` is None.
+    """
     hot = cells.loc[cells["hotspot"] == "hot"]
     if hot.empty:
-        return pd.DataFrame(columns=["place_id", "people", "easting", "northing", "cells"])
+        return pd.DataFrame(
+            columns=["place_id", "people", "easting", "northing", "cells", "area_code"]
+        )
     col, row = hot["col"].to_numpy(), hot["row"].to_numpy()
     grid = np.zeros((row.max() - row.min() + 1, col.max() - col.min() + 1), dtype=bool)
     grid[row - row.min(), col - col.min()] = True
@@ -249,25 +278,62 @@ def _hot_places(cells: gpd.GeoDataFrame, *, sites: pd.DataFrame, nights: int) ->
     busiest = busiest.assign(
         people=np.ceil(per_patch.loc[busiest["patch"], "sum"].to_numpy() / nights),
         cells=per_patch.loc[busiest["patch"], "size"].to_numpy(),
+        area_code=None,
     )
-    if len(sites):
+
+    def patch_at(places: pd.DataFrame) -> np.ndarray:
+        """The patch each place lies in (0: none)."""
         size = _cell_size(cells)
-        site_row = np.floor(sites["northing"].to_numpy(float) / size).astype(int) - row.min()
-        site_col = np.floor(sites["easting"].to_numpy(float) / size).astype(int) - col.min()
-        on_grid = (
-            (site_row >= 0)
-            & (site_row < grid.shape[0])
-            & (site_col >= 0)
-            & (site_col < grid.shape[1])
-        )
-        site_patch = labels[site_row[on_grid], site_col[on_grid]]
+        y = np.floor(places["northing"].to_numpy(float) / size) - row.min()
+        x = np.floor(places["easting"].to_numpy(float) / size) - col.min()
+        on_grid = (y >= 0) & (y < grid.shape[0]) & (x >= 0) & (x < grid.shape[1])
+        found = np.zeros(len(places), dtype=labels.dtype)
+        found[on_grid] = labels[y[on_grid].astype(int), x[on_grid].astype(int)]
+        return found
+
+    if len(sites):
+        site_patch = patch_at(sites)
         busiest = busiest.loc[~busiest["patch"].isin(site_patch[site_patch > 0])]
+    if records is not None and len(records) and len(busiest):
+        rows = np.flatnonzero(patch_at(records) > 0)
+        at = patch_at(records)[rows]
+        said = describe_places(records, rows=rows, places=at)
+        busiest = busiest.join(said, on="patch")
+        area = most_common(at, records["area_code"].to_numpy(object)[rows])
+        busiest["area_code"] = busiest["patch"].map(area).astype(object)
+        busiest["area_code"] = busiest["area_code"].where(busiest["area_code"].notna(), None)
     return busiest.drop(columns="patch").reset_index(drop=True)
 
 
 def _cell_size(cells: gpd.GeoDataFrame) -> float:
     """The side of a grid's cells in metres."""
     return float(np.sqrt(cells.geometry.iloc[0].area))
+
+
+def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: str) -> pd.DataFrame:
+    """``places`` with ``ward_name`` and a ``place_name`` for every place, and the needs at
+    each (``languages``, ``flags``) only for :data:`NEEDS_ROLES`.
+
+    A place no record names is "a place in <ward> ward", or "an unnamed place" outside every
+    ward: never an id or coordinates.
+    """
+    role = check_role(role)
+    out = places.copy()
+    if role not in NEEDS_ROLES:
+        out = out.drop(columns=[name for name in NEEDS_COLUMNS if name in out.columns])
+    lookup = dict(zip(wards["area_code"], wards["area_name"], strict=True))
+    codes = out["area_code"] if "area_code" in out.columns else pd.Series(None, index=out.index)
+    ward = codes.map(lookup).astype(object)
+    known = ward.notna().to_numpy()
+    ward = ward.where(known, None)
+    fallback = pd.Series("an unnamed place", index=out.index, dtype=object)
+    fallback[known] = "a place in " + ward[known].astype(str) + " ward"
+    if "place_name" not in out.columns:
+        out.insert(1 if len(out.columns) else 0, "place_name", None)
+    said = out["place_name"].astype(object)
+    out["place_name"] = said.where(said.notna(), fallback)
+    out.insert(out.columns.get_loc("place_name") + 1, "ward_name", ward)
+    return out
 
 
 def coverage_gaps(
@@ -294,7 +360,10 @@ def coverage_gaps(
         )
     records = store.records(role=role)
     last = _last_night(records, end)
-    demand = demand_places(records, end=last, demand_nights=demand_nights)
+    wards = store.areas(layer="ward")
+    demand = _named(
+        demand_places(records, end=last, demand_nights=demand_nights), wards=wards, role=role
+    )
     options = {"days": days, "walk_m": walk_m, "end": last, "time_of_day": time_of_day}
     covered = coverage.demand_coverage(demand, records, **options)
     sightings = demand.loc[demand["demand"] == "sighting"]
@@ -303,7 +372,7 @@ def coverage_gaps(
         gaps=coverage.gaps(demand, records, **options),
         overlaps=coverage.overlaps(demand, records, **options),
         agencies=coverage.agency_coverage(records, **options),
-        wards=coverage.ward_coverage(records, store.areas(), demand=sightings, **options),
+        wards=coverage.ward_coverage(records, wards, demand=sightings, **options),
     )
 
 
@@ -311,7 +380,7 @@ def plan(
     store: Store,
     *,
     role: str,
-    start_lonlat: tuple[float, float],
+    start_lonlat: tuple[float, float] | None,
     stops: int | None = None,
     budget_minutes: float | None = None,
     days: int = DEFAULT_DAYS,
@@ -320,7 +389,8 @@ def plan(
     dwell_minutes: float = patrol.DEFAULT_DWELL_MINUTES,
     return_to_start: bool = False,
 ) -> patrol.Patrol:
-    """A patrol from ``start_lonlat`` over persistent sites and hot cells, uncovered first.
+    """A patrol from ``start_lonlat`` (None: from the first stop) over persistent sites and hot
+    cells, uncovered first.
 
     Single sightings are left out: a patrol goes where people keep sleeping.
     """

@@ -23,13 +23,12 @@ from geo.analysis.hotspots import (
     DENSITY_COLUMNS,
     GRID_COLUMNS,
     HOTSPOT_COLUMNS,
-    SITE_COLUMNS,
     density,
     gi_star,
     grid_counts,
     hotspots,
-    persistent_sites,
 )
+from geo.analysis.sites import SITE_COLUMNS, persistent_sites
 from geo.crs import to_bng, to_lonlat
 from geo.demo import PERSISTENT_SITES, RISING_WARD_CODE, load_demo
 from geo.errors import AnalysisError

@@ -11,9 +11,10 @@ presence in the last N nights (default 7). Rules chosen here:
   the gaps are mostly referrals; gaps matter most for persistent sites and hotspots.
 - **The window** is whole nights: the ``days`` nights ending with the night of ``end``, a night
   being dated by its evening (``night`` column; a record before noon belongs to the evening
-  before). ``end`` defaults to the latest night in the records (the data's "now", not the clock);
-  a date gives that night; a timestamp (naive means local time) gives its night and also drops
-  records after it. Records without a ``night`` column get one from ``observed_at``.
+  before: see :mod:`geo.nights`). ``end`` defaults to the latest night in the records (the
+  data's "now", not the clock); a date gives that night; a timestamp (naive means local time)
+  gives its night and also drops records after it. Records without a ``night`` column get one
+  from ``observed_at``.
 - **Time of day** uses the local (Europe/London) hour of ``observed_at``: night is 19:00 to
   06:59, day is 07:00 to 18:59 (:data:`NIGHT_HOURS`). It filters presence only.
 - **Within** ``walk_m`` means a straight-line distance at most ``walk_m`` metres (inclusive),
@@ -38,9 +39,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo.errors import AnalysisError
+from geo.nights import night_of, nights_ending
 from geo.schema import (
     DEMAND_KINDS,
-    NIGHT_ROLLOVER_HOUR,
     PRESENCE_KINDS,
     RECORD_KINDS,
     SERVICE_TYPES,
@@ -357,7 +358,7 @@ class _Window:
                 if cutoff.tzinfo is None
                 else cutoff.tz_convert(TIMEZONE)
             )
-            last = _night_of(cutoff)
+            last = night_of(cutoff)
         elif isinstance(end, date):
             last = pd.Timestamp(end)
         else:
@@ -365,8 +366,8 @@ class _Window:
                 f"end={end!r}: give a date (the evening of the last night), a timestamp, or None "
                 "for the latest night in the records"
             )
-        last = pd.Timestamp(last).normalize()
-        return cls(last, last - pd.Timedelta(days=days - 1), cutoff)
+        first, last = nights_ending(pd.Timestamp(last).normalize(), days)
+        return cls(last, first, cutoff)
 
     def up_to_end(self, frame: pd.DataFrame) -> np.ndarray:
         """Records on or before the last night (and before the cutoff)."""
@@ -388,14 +389,6 @@ class _Window:
             wanted = night if time_of_day == "night" else ~night & np.isfinite(hour)
             keep = keep & wanted
         return keep
-
-
-def _night_of(stamps: pd.Timestamp | pd.Series) -> pd.Timestamp | pd.Series:
-    """The evening (naive midnight) a local time's night began."""
-    shifted = stamps - pd.Timedelta(hours=NIGHT_ROLLOVER_HOUR)
-    if isinstance(shifted, pd.Series):
-        return shifted.dt.tz_localize(None).dt.normalize()
-    return shifted.tz_localize(None).normalize()
 
 
 # --------------------------------------------------------------------------- input frames
@@ -469,7 +462,7 @@ def _records_frame(records: pd.DataFrame, *, argument: str) -> pd.DataFrame:
     if "night" in records.columns:
         night = pd.to_datetime(records["night"], errors="coerce")
     else:
-        night = _night_of(observed)
+        night = night_of(observed)
     out = xy.assign(
         kind=records["kind"].to_numpy(dtype=object),
         agency=records["agency"].to_numpy(dtype=object),

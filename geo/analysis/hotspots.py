@@ -1,4 +1,4 @@
-"""Where people sleep out: grid counts, Getis-Ord Gi* hotspots, a heat surface, persistent sites.
+"""Where people sleep out: grid counts, Getis-Ord Gi* hotspots and a heat surface.
 
 Everything here works in British National Grid metres (:data:`~geo.schema.WORKING_CRS`) from
 the ``easting``/``northing`` columns of the records, so it takes the frames
@@ -25,16 +25,14 @@ Density
     A Gaussian kernel density of the people (or sightings) on a fine grid, for the map's heat
     layer; see :func:`density`.
 
-Persistent sites
-    Demand sightings grouped into sites at most ``2 * radius_m`` across and kept when seen on
-    enough of the last nights; see :func:`persistent_sites` for the rule.
+Persistent sites (places seen night after night) are :mod:`geo.analysis.sites`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Final, Literal
 
 import geopandas as gpd
@@ -42,12 +40,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import ndimage, signal, stats
-from scipy.spatial import cKDTree
 
 from geo.crs import to_lonlat
 from geo.errors import AnalysisError
-from geo.nights import NO_NIGHT, night_numbers
-from geo.schema import TIMEZONE, WORKING_CRS, is_demand
+from geo.nights import NO_NIGHT, night_number, night_numbers
+from geo.schema import WORKING_CRS, is_demand
 
 Neighbours = Literal["queen", "rook"]
 Weight = Literal["people", "sightings"]
@@ -59,7 +56,6 @@ MAX_GRID_CELLS: Final = 1_000_000
 _FFT_KERNEL_CELLS: Final = 169
 #: Columns every function here reads.
 _GRID_COLUMNS: Final = ("kind", "night", "easting", "northing", "people")
-_SITE_COLUMNS: Final = (*_GRID_COLUMNS, "agency", "observed_at", "area_code")
 
 HOT: Final = "hot"
 COLD: Final = "cold"
@@ -91,22 +87,6 @@ DENSITY_COLUMNS: Final[tuple[str, ...]] = (
     "lat",
     "density",
     "heat",
-    "geometry",
-)
-SITE_COLUMNS: Final[tuple[str, ...]] = (
-    "site_id",
-    "easting",
-    "northing",
-    "lon",
-    "lat",
-    "first_seen",
-    "last_seen",
-    "nights_seen",
-    "sightings",
-    "people",
-    "agencies",
-    "last_visit",
-    "area_code",
     "geometry",
 )
 
@@ -152,8 +132,8 @@ def grid_counts(
     cell = _check_cell(cell_m, name="cell_m")
     first, last = _check_period(start, end)
     box = _check_extent(extent)
-    _check_positive_int(max_cells, name="max_cells")
-    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    check_positive_int(max_cells, name="max_cells")
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=first, last=last)
     grid = _grid_for(demand, cell=cell, extent=box, margin=1, max_cells=max_cells)
     if grid is None:
         return _empty(GRID_COLUMNS)
@@ -208,14 +188,14 @@ def hotspots(
     cell = _check_cell(cell_m, name="cell_m")
     first, last = _check_period(start, end)
     box = _check_extent(extent)
-    _check_positive_int(max_cells, name="max_cells")
+    check_positive_int(max_cells, name="max_cells")
     kernel = _kernel(neighbours, cell=cell)
     if not (isinstance(alpha, int | float) and 0 < alpha < 1):
         raise AnalysisError(
             f"alpha must be a false discovery rate between 0 and 1, got {alpha!r}; e.g. 0.05"
         )
     _check_choice(weight, ("people", "sightings"), name="weight")
-    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=first, last=last)
     grid = _grid_for(demand, cell=cell, extent=box, margin=1, max_cells=max_cells)
     if grid is None:
         return _empty(HOTSPOT_COLUMNS)
@@ -285,8 +265,8 @@ def density(
         raise AnalysisError(f"min_share must be from 0 to below 1, got {min_share!r}")
     first, last = _check_period(start, end)
     _check_choice(weight, ("people", "sightings"), name="weight")
-    _check_positive_int(max_cells, name="max_cells")
-    demand = _demand(_check_records(records, _GRID_COLUMNS), first=first, last=last)
+    check_positive_int(max_cells, name="max_cells")
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=first, last=last)
     sigma = bandwidth_m / cell
     margin = int(np.ceil(3 * sigma))
     grid = _grid_for(demand, cell=cell, extent=None, margin=margin, max_cells=max_cells)
@@ -305,80 +285,6 @@ def density(
     frame.insert(4, "lon", lon)
     frame.insert(5, "lat", lat)
     return frame
-
-
-def persistent_sites(
-    records: pd.DataFrame,
-    *,
-    radius_m: float = 50.0,
-    min_nights: int = 3,
-    last_nights: int = 14,
-    end: date | None = None,
-) -> gpd.GeoDataFrame:
-    """Places where people were seen on at least ``min_nights`` of the last ``last_nights``.
-
-    The rule
-        Demand sightings (every kind but ``visit``) on the last ``last_nights`` nights up to
-        ``end`` are grouped into sites. Each sighting is ranked by how many sightings lie
-        within ``radius_m`` of it (ties: west first, then south); going down that ranking, a
-        sighting not yet in a site starts one and takes every sighting within ``radius_m`` of
-        it that is not yet taken (sightings at one spot go together). A site
-        is therefore at most ``2 * radius_m`` across: a row of doorways along a street is
-        several sites, never one long chain. Sites seen on at least ``min_nights`` distinct
-        nights are kept.
-
-    Parameters
-    ----------
-    radius_m
-        How close sightings must be to the one that started their site, in metres (a few
-        tens); also how near the centre a record must be to count as at the site.
-    min_nights, last_nights
-        Keep sites seen on at least ``min_nights`` of the ``last_nights`` nights ending at
-        ``end`` (inclusive).
-    end
-        Last night looked at; default the latest night of any record.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per site, sorted by ``people`` then ``nights_seen`` (most first):
-
-        - ``site_id``: ``"site-E519950N105430"``, the centre rounded to 10 m (stable while the
-          centre moves less than that; ``-2``... is added if two sites round alike);
-        - ``easting``, ``northing``, ``lon``, ``lat``: the mean of the site's sightings;
-        - ``first_seen``: the earliest night up to ``end`` with a demand sighting at the site
-          (its sightings, or any within ``radius_m`` of the centre, before the window too);
-        - ``last_seen``: the latest night it was seen; ``nights_seen``: distinct nights seen
-          in the window; ``sightings``: demand records in the window;
-        - ``people``: the most people one agency counted there on one night in the window (the
-          same people are often counted by several agencies, and on many nights, so sums
-          would count them again);
-        - ``agencies``: every agency with a record of any kind (visits too) at the site in the
-          window, sorted and joined with ``"; "``;
-        - ``last_visit``: the latest ``observed_at`` of any record of any kind at the site
-          (its sightings, or within ``radius_m`` of the centre) up to ``end``;
-        - ``area_code``: the ward most of its sightings fall in;
-        - point geometry in EPSG:27700.
-    """
-    if isinstance(radius_m, bool) or not (
-        isinstance(radius_m, int | float) and 0 < radius_m <= 1000
-    ):
-        raise AnalysisError(
-            f"radius_m must be metres from above 0 to 1000, got {radius_m!r}; "
-            "a site is a few tens of metres across, e.g. radius_m=50"
-        )
-    _check_positive_int(min_nights, name="min_nights")
-    _check_positive_int(last_nights, name="last_nights")
-    if min_nights > last_nights:
-        raise AnalysisError(
-            f"min_nights={min_nights} is more than last_nights={last_nights}; a site cannot be "
-            "seen on more nights than are looked at: lower min_nights or raise last_nights"
-        )
-    last = _check_period(None, end)[1]
-    table = _check_records(records, _SITE_COLUMNS)
-    return _persistent_sites(
-        table, radius=float(radius_m), min_nights=min_nights, last_nights=last_nights, last=last
-    )
 
 
 def gi_star(values: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -429,7 +335,8 @@ def gi_star(values: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, np.ndar
 # --------------------------------------------------------------------------- checks
 
 
-def _check_records(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def check_records(records: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``records`` if it is a DataFrame with ``columns``; else an error naming what is missing."""
     if not isinstance(records, pd.DataFrame):
         raise AnalysisError(
             f"records must be a DataFrame of records (store.records(role=...)), "
@@ -458,7 +365,8 @@ def _check_cell(value: float, *, name: str) -> float:
     return float(value)
 
 
-def _check_positive_int(value: int, *, name: str) -> None:
+def check_positive_int(value: int, *, name: str) -> None:
+    """Refuse anything but a whole number of at least 1 for the argument ``name``."""
     if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
         raise AnalysisError(f"{name} must be a whole number, at least 1, got {value!r}")
 
@@ -468,26 +376,9 @@ def _check_choice(value: str, choices: Sequence[str], *, name: str) -> None:
         raise AnalysisError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
 
 
-def _night_number(value: object, *, name: str) -> int | None:
-    """A night given as a date (or datetime, Timestamp, ISO text) as days since 1970-01-01."""
-    if value is None:
-        return None
-    if isinstance(value, date | datetime | pd.Timestamp | str | np.datetime64):
-        try:
-            stamp = pd.Timestamp(value)
-        except ValueError:
-            stamp = pd.NaT
-        if stamp is not pd.NaT:
-            return int(stamp.tz_localize(None).normalize().value // 86_400_000_000_000)
-    raise AnalysisError(
-        f"{name} must be a night's date (the evening it began), got {value!r}; "
-        f"e.g. {name}=date(2026, 11, 23)"
-    )
-
-
 def _check_period(start: object, end: object) -> tuple[int | None, int | None]:
-    first = _night_number(start, name="start")
-    last = _night_number(end, name="end")
+    first = night_number(start, name="start")
+    last = night_number(end, name="end")
     if first is not None and last is not None and first > last:
         raise AnalysisError(f"start {start} is after end {end}; give the earlier night as start")
     return first, last
@@ -557,19 +448,12 @@ def _demand(records: pd.DataFrame, *, first: int | None, last: int | None) -> _D
             keep &= nights >= first
         if last is not None:
             keep &= nights <= last
-    return _Demand(x=x[keep], y=y[keep], people=_people(records)[keep])
+    return _Demand(x=x[keep], y=y[keep], people=people_of(records)[keep])
 
 
-def _people(records: pd.DataFrame) -> np.ndarray:
+def people_of(records: pd.DataFrame) -> np.ndarray:
+    """The ``people`` column as floats, missing or unreadable counts as 0."""
     return pd.to_numeric(records["people"], errors="coerce").fillna(0).to_numpy(float)
-
-
-def _observed_utc(observed_at: pd.Series) -> np.ndarray:
-    """``observed_at`` as naive UTC datetime64 (a naive column is taken as local time)."""
-    stamps = pd.to_datetime(observed_at)
-    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        stamps = stamps.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
-    return stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
 
 
 def _grid_for(
@@ -641,20 +525,12 @@ def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
         "row": "int64",
         "sightings": "int64",
         "people": "int64",
-        "nights_seen": "int64",
         "hotspot": object,
-        "site_id": object,
-        "agencies": object,
-        "area_code": object,
-        "first_seen": "datetime64[us]",
-        "last_seen": "datetime64[us]",
-        "last_visit": pd.DatetimeTZDtype("us", TIMEZONE),
     }
     frame = pd.DataFrame(
         {c: pd.Series(dtype=dtypes.get(c, "float64")) for c in columns if c != "geometry"}
     )
-    if "site_id" not in columns:
-        frame.index = pd.Index([], dtype=object, name="cell_id")
+    frame.index = pd.Index([], dtype=object, name="cell_id")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WORKING_CRS), crs=WORKING_CRS)
 
 
@@ -672,182 +548,3 @@ def _window_sum(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     if weights.size <= _FFT_KERNEL_CELLS:
         return ndimage.correlate(values, weights, mode="constant", cval=0.0)
     return np.rint(signal.fftconvolve(values, weights[::-1, ::-1], mode="same"))
-
-
-# --------------------------------------------------------------------------- persistent sites
-
-
-def _persistent_sites(
-    records: pd.DataFrame, *, radius: float, min_nights: int, last_nights: int, last: int | None
-) -> gpd.GeoDataFrame:
-    x_all = records["easting"].to_numpy(float)
-    y_all = records["northing"].to_numpy(float)
-    nights = night_numbers(records)
-    located = np.isfinite(x_all) & np.isfinite(y_all) & (nights != NO_NIGHT)
-    if not located.any():
-        return _empty(SITE_COLUMNS)
-    if last is None:
-        last = int(nights[located].max())
-    located &= nights <= last
-    demand = is_demand(records["kind"])
-    window = located & (nights > last - last_nights)
-    members = np.flatnonzero(window & demand)
-    if members.size == 0:
-        return _empty(SITE_COLUMNS)
-
-    label = _peel(np.column_stack([x_all[members], y_all[members]]), radius=radius)
-    seen = pd.DataFrame({"site": label, "record": members, "night": nights[members]})
-    nights_seen = seen.drop_duplicates(["site", "night"])["site"].value_counts()
-    persistent = nights_seen.index[nights_seen.to_numpy() >= min_nights]
-    if persistent.size == 0:
-        return _empty(SITE_COLUMNS)
-    seen = seen[seen["site"].isin(persistent)]
-    rows = seen["record"].to_numpy()
-    seen = seen.assign(
-        x=x_all[rows],
-        y=y_all[rows],
-        agency=_take(records["agency"], rows),
-        people=_people(records)[rows],
-    )
-    by_site = seen.groupby("site")
-    most = (
-        seen.groupby(["site", "night", "agency"], dropna=False)["people"]
-        .sum()
-        .groupby(level=["site", "night"])
-        .max()
-        .groupby(level="site")
-        .max()
-    )
-    sites = pd.DataFrame(
-        {
-            "easting": by_site["x"].mean(),
-            "northing": by_site["y"].mean(),
-            "last_seen": by_site["night"].max(),
-            "nights_seen": by_site["night"].nunique(),
-            "sightings": by_site.size(),
-            "people": most,
-        }
-    )
-
-    # Records of any kind at each site: its own sightings and any within radius of its centre.
-    candidates = np.flatnonzero(located)
-    centres = cKDTree(sites[["easting", "northing"]].to_numpy())
-    pairs = centres.sparse_distance_matrix(
-        cKDTree(np.column_stack([x_all[candidates], y_all[candidates]])),
-        radius,
-        output_type="ndarray",
-    )
-    at_site = pd.DataFrame(
-        {
-            "site": np.concatenate([sites.index.to_numpy()[pairs["i"]], seen["site"]]),
-            "record": np.concatenate([candidates[pairs["j"]], rows]),
-        }
-    ).drop_duplicates()
-    rec = at_site["record"].to_numpy()
-    at_site = at_site.assign(
-        night=nights[rec],
-        demand=demand[rec],
-        agency=_take(records["agency"], rec),
-        observed_at=_observed_utc(records["observed_at"].iloc[rec]),
-    )
-    sites["first_seen"] = at_site[at_site["demand"]].groupby("site")["night"].min()
-    sites["last_visit"] = at_site.groupby("site")["observed_at"].max()
-    recent = at_site[(at_site["night"] > last - last_nights) & at_site["agency"].notna()]
-    sites["agencies"] = _joined(recent["site"], recent["agency"]).reindex(sites.index)
-    area = pd.DataFrame({"site": seen["site"], "area_code": _take(records["area_code"], rows)})
-    area = area.dropna().groupby(["site", "area_code"]).size().rename("n").reset_index()
-    area = area.sort_values(["site", "n", "area_code"], ascending=[True, False, True])
-    sites["area_code"] = area.drop_duplicates("site").set_index("site")["area_code"]
-    return _site_frame(sites)
-
-
-def _take(column: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """``column`` at positions ``rows`` as an object array (missing values as None)."""
-    taken = column.iloc[rows]
-    return taken.astype(object).where(taken.notna(), None).to_numpy(object)
-
-
-def _joined(site: pd.Series, agency: pd.Series) -> pd.Series:
-    """Per site, its distinct agencies sorted and joined with ``"; "`` (one pass per agency)."""
-    if site.empty:
-        return pd.Series(dtype=object)
-    codes, names = pd.factorize(agency.astype(str), sort=True)
-    present = pd.crosstab(site.to_numpy(), codes) > 0
-    text = np.full(len(present), "", dtype=object)
-    for code in present.columns:
-        text = text + np.where(present[code].to_numpy(), names[code] + "; ", "")
-    return pd.Series([t[:-2] for t in text], index=present.index, dtype=object)
-
-
-def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
-    """Site number of each point: greedy groups at most ``2 * radius`` across (see the rule).
-
-    Points at one spot (to 0.1 m) are handled together. A spot with no other within
-    ``radius`` is a site of its own; the loop runs over the rest and does work only for
-    those that start a site.
-    """
-    spots, inverse, count = np.unique(
-        np.round(xy, 1), axis=0, return_inverse=True, return_counts=True
-    )
-    inverse = inverse.ravel()
-    crowd = np.asarray(cKDTree(xy).query_ball_point(spots, radius, return_length=True))
-    label = np.full(len(spots), -1, dtype=np.int64)
-    alone = crowd == count
-    label[alone] = np.arange(int(alone.sum()))
-    site = int(alone.sum())
-    together = np.flatnonzero(~alone)
-    order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
-    tree = cKDTree(spots)
-    taken = alone.copy()
-    for seed in order.tolist():
-        if taken[seed]:
-            continue
-        hits = np.asarray(tree.query_ball_point(spots[seed], radius), dtype=np.int64)
-        hits = hits[~taken[hits]]
-        taken[hits] = True
-        label[hits] = site
-        site += 1
-    return label[inverse]
-
-
-def _site_frame(sites: pd.DataFrame) -> gpd.GeoDataFrame:
-    easting = sites["easting"].to_numpy(float)
-    northing = sites["northing"].to_numpy(float)
-    base = (
-        "site-E"
-        + pd.Series((np.round(easting / 10) * 10).astype(np.int64)).astype(str)
-        + "N"
-        + pd.Series((np.round(northing / 10) * 10).astype(np.int64)).astype(str)
-    )
-    lon, lat = to_lonlat(easting, northing)
-    out = pd.DataFrame(
-        {
-            "site_id": base.to_numpy(object),
-            "easting": easting,
-            "northing": northing,
-            "lon": lon,
-            "lat": lat,
-            "first_seen": _as_night(np.minimum(sites["first_seen"], sites["last_seen"])),
-            "last_seen": _as_night(sites["last_seen"]),
-            "nights_seen": sites["nights_seen"].to_numpy(np.int64),
-            "sightings": sites["sightings"].to_numpy(np.int64),
-            "people": np.rint(sites["people"].to_numpy(float)).astype(np.int64),
-            "agencies": sites["agencies"].fillna("").to_numpy(object),
-            "last_visit": sites["last_visit"].to_numpy(),
-            "area_code": sites["area_code"].astype(object).where(sites["area_code"].notna(), None),
-        }
-    )
-    out["last_visit"] = out["last_visit"].dt.tz_localize("UTC").dt.tz_convert(TIMEZONE)
-    out = out.sort_values(
-        ["people", "nights_seen", "sightings", "site_id"],
-        ascending=[False, False, False, True],
-        ignore_index=True,
-    )
-    repeat = out.groupby("site_id").cumcount().to_numpy()
-    out.loc[repeat > 0, "site_id"] = out["site_id"] + "-" + pd.Series(repeat + 1).astype(str)
-    geometry = gpd.points_from_xy(out["easting"], out["northing"], crs=WORKING_CRS)
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=WORKING_CRS)
-
-
-def _as_night(days: pd.Series | np.ndarray) -> np.ndarray:
-    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[us]")

@@ -44,7 +44,15 @@ from scipy.spatial import cKDTree
 
 from geo.errors import AnalysisError
 from geo.locate.areas import area_index, sorted_unique
-from geo.nights import day_date, day_number, night_numbers
+from geo.nights import (
+    block_nights,
+    block_of,
+    block_start,
+    day_date,
+    day_number,
+    night_numbers,
+    whole_blocks_end,
+)
 from geo.schema import (
     CONTACT_KINDS,
     DISPLAY_CRS,
@@ -193,18 +201,17 @@ def summarise(
     length = _period_nights(period, start=start, end=last)
     if aligned:
         # the end of the last whole block that has passed by the last night in the records
-        last = min(last, data_last)
-        last = _ALIGN + ((last - _ALIGN + 1) // length) * length - 1
+        last = whole_blocks_end(min(last, data_last), length=length, anchor=_ALIGN)
     blocks = 1 if period == "range" else periods
     first = day_number(start) if start is not None else last - length * blocks + 1
     if aligned:
-        first = _ALIGN + ((first - _ALIGN) // length) * length
+        first = block_start(first, length=length, anchor=_ALIGN)
     if first > last:
         raise AnalysisError(f"--from {day_date(first)} is after --to {day_date(last)}; swap them")
     n_periods = -(-(last - first + 1) // length)
     history = max(trend_periods - 1, 1)
     earliest = last - (n_periods + history) * length + 1
-    block = (last - nights) // length  # 0 = the latest period
+    block = block_of(nights, end=last, length=length)  # 0 = the latest period
     # shown blocks start no earlier than the first night asked for; blocks before it are
     # history for change and trend, and are kept whole
     keep = (nights >= earliest) & (nights <= last) & ((nights >= first) | (block >= n_periods))
@@ -232,8 +239,8 @@ def summarise(
     # a block that starts before the first night of any record, or ends after the last, holds
     # zeros that are not real: no change or trend is worked out from it
     data_first = int(nights.min()) if len(nights) else last
-    block_end = last - np.arange(n_blocks) * length
-    complete = (block_end - length + 1 >= data_first) & (block_end <= data_last)
+    block_first, block_last = block_nights(np.arange(n_blocks), end=last, length=length)
+    complete = (block_first >= data_first) & (block_last <= data_last)
     table = _with_change(
         table,
         areas=areas,
@@ -537,9 +544,9 @@ def _with_change(
 
 def _period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.DataFrame:
     block = np.arange(n_blocks)
-    stop = last - block * length
+    whole, stop = block_nights(block, end=last, length=length)
     # blocks before the first night asked for are history (for change and trend), kept whole
-    begin = np.where(stop >= first, np.maximum(stop - length + 1, first), stop - length + 1)
+    begin = np.where(stop >= first, np.maximum(whole, first), whole)
     start_dates = [day_date(d) for d in begin]
     stop_dates = [day_date(d) for d in stop]
     label = [
