@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import importing as importer
+from geo import importing
 from geo.errors import AccessDenied, AtlasError
 from geo.privacy import check_can_import
 from geo.schema import RECORD_KINDS
-from ui import data
+from ui import data, session
 from ui.text import plain
 
-role = st.session_state.get("role", "coordinator")
+role = session.role()
 st.title("Import")
 try:
     check_can_import(role)
@@ -54,6 +54,13 @@ if what == "records":
     places = c2.file_uploader(
         "Gazetteer of place names, if rows are located by place", type=["csv"], key="import_places"
     )
+    options["ref_namespace"] = c1.text_input(
+        "Shared reference system (leave blank if the references are your agency's own)",
+        key="import_ref_namespace",
+        placeholder="e.g. CHAIN, or your partnership's by-name list",
+        help="People with the same reference in the same shared system are one person, whichever"
+        " agency recorded them. Your agency's own client numbers never match another agency's.",
+    )
 elif what == "wards":
     options["layer"] = st.text_input("Layer (GeoPackage with several layers)", key="import_layer")
     options["local_authority"] = st.text_input(
@@ -74,25 +81,26 @@ if upload is not None and st.button("Import", type="primary", key="import_go"):
         path = _save(upload, folder)
         try:
             if what == "records":
-                result = importer.import_records(
+                result = importing.import_records(
                     store,
                     path,
                     agency=str(options["agency"]),
                     kind=str(options["kind"]),
                     postcodes=_save(postcodes, folder) if postcodes else None,
                     places=_save(places, folder) if places else None,
+                    ref_namespace=str(options["ref_namespace"]) or None,
                 )
             elif what == "wards":
-                result = importer.import_areas(
+                result = importing.import_areas(
                     store,
                     path,
                     layer=str(options["layer"]) or None,
                     local_authority=str(options["local_authority"]) or None,
                 )
             elif what == "services":
-                result = importer.import_services(store, path)
+                result = importing.import_services(store, path)
             else:
-                result = importer.import_police(store, path)
+                result = importing.import_police(store, path)
         except AtlasError as err:
             st.error(plain(err))
             st.stop()
@@ -123,12 +131,15 @@ if result is not None:
         )
     for reason, count in dict(report.get("skipped_by_reason", {})).items():
         st.write(f"Skipped {count}: {plain(reason)}")
-    for column, why in dict(report.get("columns_not_stored", {})).items():
-        if "never stored" in why:
-            st.write(f"Column **{plain(column)}** not stored: {plain(why)}")
+    if isinstance(result, importing.ImportReport):
+        for column in result.personal_columns:
+            note = result.columns_not_stored[column]
+            st.write(f"Column **{plain(column)}** not stored: {plain(note.text)}")
+        if result.ref_namespace:
+            st.write(f"References are from the shared system **{plain(result.ref_namespace)}**.")
     for warning in report.get("warnings", []):
-        st.warning(plain(warning))
-    if isinstance(result, importer.ImportReport) and result.rejected:
+        st.warning(plain(warning["text"]))
+    if isinstance(result, importing.ImportReport) and result.rejected:
         st.dataframe(result.rejects, hide_index=True)
         st.download_button(
             "Download rejected rows (CSV)",

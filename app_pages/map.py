@@ -8,10 +8,10 @@ import streamlit as st
 from geo.errors import AccessDenied
 from geo.schema import is_demand
 from layers import maps
-from ui import data
+from ui import data, session
 from ui.offline_maps import show_map
 
-role = st.session_state.get("role", "coordinator")
+role = session.role()
 store = data.store()
 version = store.version()
 wards = data.wards(store.location, version)

@@ -68,3 +68,29 @@ def test_roles_that_may_not_import_are_told_so(demo_store):
     at = run("coordinator")
     at.switch_page("app_pages/import_data.py").run()
     assert at.title[0].value == "Import" and not at.info
+
+
+def _page_needing_a_role() -> None:
+    import streamlit as st
+
+    from ui import session
+
+    st.write(f"role {session.role()}")
+
+
+@pytest.mark.parametrize(("seeded", "error"), [(None, "no role given"), ("mayor", "unknown role")])
+def test_a_page_without_a_known_role_shows_nothing_but_an_error(seeded, error):
+    at = AppTest.from_function(_page_needing_a_role, default_timeout=30)
+    if seeded is not None:
+        at.session_state["role"] = seeded
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and error in at.error[0].value
+    assert not at.markdown  # fails closed: never a default role's page
+
+
+def test_a_page_with_a_role_gets_it():
+    at = AppTest.from_function(_page_needing_a_role, default_timeout=30)
+    at.session_state["role"] = "councillor"
+    at.run()
+    assert not at.error and at.markdown[0].value == "role councillor"

@@ -105,9 +105,6 @@ def test_the_circle_finder_finds_a_circle(tmp_path):
     assert "a" in _imports(tmp_path / "b.py", "b")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 11: the long modules are being split; remove this mark when done"
-)
 def test_no_geo_module_is_too_long():
     long = {
         str(path.relative_to(ROOT)): n

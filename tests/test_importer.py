@@ -78,7 +78,8 @@ def test_a_messy_file_is_accounted_for_row_by_row(store, tmp_path):
     assert report.skipped_by_reason == {"repeats an earlier row of the file": 1}
     assert set(report.columns_not_stored) == {"Full Name", "DOB", "Mobile"}
     assert any(
-        "'Interpreter needed': 1 values are not yes/no ('maybe')" in w for w in report.warnings
+        "'Interpreter needed': 1 values are not yes/no ('maybe')" in w
+        for w in (notice.text for notice in report.warnings)
     )
     rejects = pd.read_csv(io.BytesIO(report.rejects_csv()), encoding="utf-8-sig", dtype=str)
     assert rejects["row"].tolist() == ["4", "7", "8", "11"]

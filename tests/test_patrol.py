@@ -24,11 +24,10 @@ from geo.analysis.patrol import (
     choose_stops,
     order_stops,
     plan_patrol,
-    printable,
-    to_gpx,
 )
 from geo.crs import to_lonlat
 from geo.errors import AnalysisError
+from geo.io.exports import printable, to_gpx
 from geo.schema import WORKING_CRS
 
 X0, Y0 = 530_000.0, 104_000.0  # the start, in British National Grid metres
@@ -357,3 +356,14 @@ def test_start_outside_the_grid_and_missing_columns() -> None:
         choose_stops(frame, stops=1, start=(-5.0, 10.0))
     with pytest.raises(AnalysisError, match=r"candidates has no column people"):
         choose_stops(frame.drop(columns="people"), stops=1, start=(X0, Y0))
+
+
+def test_without_a_start_and_without_places_the_error_asks_for_a_start() -> None:
+    nothing = candidates((0, 300, 1, 3, 0, "site")).iloc[:0]
+    with pytest.raises(AnalysisError, match="no start given, and no places to visit"):
+        plan_patrol(nothing, start_lonlat=None, stops=3)
+    # with a budget too short for even one stop, the patrol is empty but still starts there
+    one = candidates((0, 300, 1, 3, 0, "site"))
+    patrol = plan_patrol(one, start_lonlat=None, budget_minutes=5)
+    assert len(patrol.stops) == 0 and patrol.starts_at_first_stop
+    assert patrol.start_bng == (X0, Y0 + 300)

@@ -1,4 +1,6 @@
-"""Patrol planning: choose the places to check, order them into a short walk, write GPX and a sheet.
+"""Patrol planning: choose the places to check and order them into a short walk.
+
+The GPX file and the printable sheet are written by :mod:`geo.io.exports` (``gpx``, ``sheet``).
 
 Rules chosen here:
 
@@ -15,6 +17,8 @@ Rules chosen here:
 - **Walking** is in straight lines (streets add more: a real walk is often a third longer) at
   ``walk_kmh`` (default 4.5 km/h, 75 m a minute), with ``dwell_minutes`` (default 10) at each
   stop. A route is an open path from the start unless ``return_to_start=True``.
+- **Start**: where the patrol is told to start; without one, at the most urgent place, which
+  is then stop 1 (0 m away). Ties go to the place nearest the middle of the candidates.
 - **Order**: up to :data:`EXACT_UP_TO` stops the shortest order (Held-Karp). Above that,
   nearest neighbour and cheapest insertion, each improved by 2-opt and Or-opt (moving runs of
   1 to 3 stops) until nothing improves, then up to 50 seeded double-bridge kicks (iterated
@@ -27,8 +31,6 @@ Rules chosen here:
 from __future__ import annotations
 
 import math
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Final
 
@@ -55,8 +57,6 @@ __all__ = [
     "choose_stops",
     "order_stops",
     "plan_patrol",
-    "printable",
-    "to_gpx",
 ]
 
 DEFAULT_WALK_KMH: Final = 4.5
@@ -66,15 +66,10 @@ NEVER_DAYS: Final = 28.0
 #: Patrols of up to this many stops get the shortest order (Held-Karp: 2**15 x 15 states, 8 MB,
 #: about 25 ms).
 EXACT_UP_TO: Final = 15
-#: Columns that name a candidate, first found wins.
-ID_COLUMNS: Final = ("place_id", "site_id", "cell_id", "hotspot_id", "record_id", "id")
 _SITE_LABELS: Final = ("site", "hotspot")
 _EPS: Final = 1e-9
-_ID_CHARS: Final = 12
 #: How far (metres of walking) a plan may overrun its budget: rounding from lon/lat and back.
 _SLACK_M: Final = 0.01
-_GPX_NS: Final = "http://www.topografix.com/GPX/1/1"
-_XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +93,8 @@ class Patrol:
         Minutes walking, at each stop, and walking plus all stops.
     return_m
         The last leg back to the start (0 unless ``return_to_start``).
+    starts_at_first_stop
+        True when no start was given and the patrol starts at its first stop.
     """
 
     stops: gpd.GeoDataFrame
@@ -110,6 +107,7 @@ class Patrol:
     walk_kmh: float
     return_to_start: bool
     return_m: float
+    starts_at_first_stop: bool = False
 
 
 # --------------------------------------------------------------------------- public functions
@@ -188,7 +186,7 @@ def order_stops(
 def plan_patrol(
     candidates: pd.DataFrame,
     *,
-    start_lonlat: tuple[float, float],
+    start_lonlat: tuple[float, float] | None,
     stops: int | None = None,
     budget_minutes: float | None = None,
     walk_kmh: float = DEFAULT_WALK_KMH,
@@ -197,14 +195,20 @@ def plan_patrol(
 ) -> Patrol:
     """Choose and order a patrol from ``start_lonlat`` (lon, lat in EPSG:4326).
 
-    See :func:`choose_stops` for ``stops``/``budget_minutes`` and the module docstring for the
-    rules. Everything is straight-line: streets make a real walk longer.
+    With ``start_lonlat=None`` the patrol starts at the most urgent place, which is stop 1
+    (``Patrol.starts_at_first_stop``). See :func:`choose_stops` for ``stops``/``budget_minutes``
+    and the module docstring for the rules. Everything is straight-line: streets make a real
+    walk longer.
     """
     _check_amount(stops=stops, budget_minutes=budget_minutes)
     _check_pace(walk_kmh=walk_kmh, dwell_minutes=dwell_minutes)
-    lon, lat = _check_lonlat(start_lonlat)
-    easting, northing = (float(v[0]) for v in to_bng([lon], [lat]))
-    origin = _check_bng((easting, northing), argument="start_lonlat")
+    if start_lonlat is None:
+        origin = _most_urgent(candidates)
+        lon, lat = (float(v[0]) for v in to_lonlat([origin[0]], [origin[1]]))
+    else:
+        lon, lat = _check_lonlat(start_lonlat)
+        easting, northing = (float(v[0]) for v in to_bng([lon], [lat]))
+        origin = _check_bng((easting, northing), argument="start_lonlat")
     chosen = choose_stops(
         candidates,
         stops=stops,
@@ -214,6 +218,8 @@ def plan_patrol(
         dwell_minutes=dwell_minutes,
         return_to_start=return_to_start,
     )
+    if start_lonlat is None:
+        chosen = _first_at(chosen, origin)
     return _patrol(
         chosen,
         start=(lon, lat),
@@ -221,80 +227,8 @@ def plan_patrol(
         walk_kmh=float(walk_kmh),
         dwell_minutes=float(dwell_minutes),
         return_to_start=return_to_start,
+        starts_at_first_stop=start_lonlat is None,
     )
-
-
-def to_gpx(patrol: Patrol, *, name: str = "Outreach patrol") -> str:
-    """The patrol as GPX 1.1: one ``<wpt>`` per stop and one ``<rte>`` from the start.
-
-    Coordinates are WGS84 (EPSG:4326) to 6 decimals (about 0.1 m). All text is XML-escaped, and
-    characters XML cannot hold (control characters) are dropped.
-    """
-    ET.register_namespace("", _GPX_NS)
-    root = ET.Element(f"{{{_GPX_NS}}}gpx", {"version": "1.1", "creator": "Outreach Atlas"})
-    meta = ET.SubElement(root, f"{{{_GPX_NS}}}metadata")
-    _text(meta, "name", name)
-    _text(meta, "desc", _summary(patrol))
-    stops = patrol.stops
-    names = _stop_names(stops)
-    notes = _look_for(stops)
-    lon, lat = stops["lon"].to_numpy(float), stops["lat"].to_numpy(float)
-    kinds = _labels(stops)
-    for i in range(len(stops)):
-        point = ET.SubElement(root, f"{{{_GPX_NS}}}wpt", _lat_lon(lat[i], lon[i]))
-        _text(point, "name", names[i])
-        _text(point, "desc", notes[i])
-        _text(point, "type", kinds[i])
-    route = ET.SubElement(root, f"{{{_GPX_NS}}}rte")
-    _text(route, "name", name)
-    first = ET.SubElement(route, f"{{{_GPX_NS}}}rtept", _lat_lon(patrol.start[1], patrol.start[0]))
-    _text(first, "name", "Start")
-    for i in range(len(stops)):
-        point = ET.SubElement(route, f"{{{_GPX_NS}}}rtept", _lat_lon(lat[i], lon[i]))
-        _text(point, "name", names[i])
-    if patrol.return_to_start and len(stops):
-        back = ET.SubElement(
-            route, f"{{{_GPX_NS}}}rtept", _lat_lon(patrol.start[1], patrol.start[0])
-        )
-        _text(back, "name", "Back to start")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def printable(patrol: Patrol) -> str:
-    """A plain-text patrol sheet: numbered stops, walking, and what to look for.
-
-    Shows only places, counts and dates (no names, person references or notes).
-    """
-    stops = patrol.stops
-    lines = [
-        "OUTREACH PATROL",
-        _summary(patrol),
-        f"Start: {patrol.start[1]:.5f}, {patrol.start[0]:.5f} (lat, lon)",
-        f"Walking {patrol.walk_kmh:g} km/h in straight lines (streets add more); "
-        f"{patrol.dwell_minutes:g} min at each stop.",
-        "",
-    ]
-    if len(stops) == 0:
-        lines.append("No places to visit: nothing matched, or nothing fits the time given.")
-        return "\n".join(lines) + "\n"
-    names = _stop_names(stops)
-    notes = _look_for(stops)
-    legs = stops["leg_m"].to_numpy(float)
-    arrive = stops["arrive_minutes"].to_numpy(float)
-    lon, lat = stops["lon"].to_numpy(float), stops["lat"].to_numpy(float)
-    width = max(len(n) for n in names)
-    lines.append(f"{'Stop':<{width}}  {'walk':>7}  {'arrive':>8}  look for")
-    for i in range(len(stops)):
-        lines.append(
-            f"{names[i]:<{width}}  {_metres(legs[i]):>7}  {'+' + _minutes(arrive[i]):>8}  "
-            f"{notes[i]}"
-        )
-        lines.append(f"{'':<{width}}  at {lat[i]:.5f}, {lon[i]:.5f}   [ ] checked  found: ____")
-    if patrol.return_to_start:
-        lines.append(f"Back to start: {_metres(patrol.return_m)}")
-    lines += ["", "Notes:", "", ""]
-    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- checks
@@ -419,6 +353,29 @@ def _ranked(candidates: pd.DataFrame, origin: tuple[float, float]) -> pd.DataFra
     ranked = frame.assign(priority=priority.astype(np.int64), score=np.round(score, 3))
     ranked["easting"], ranked["northing"] = x, y
     return ranked.iloc[order]
+
+
+def _most_urgent(candidates: pd.DataFrame) -> tuple[float, float]:
+    """(easting, northing) of the first candidate by rank, ties to the one nearest the middle."""
+    located = _ranked(candidates, (0.0, 0.0))
+    if located.empty:
+        raise AnalysisError("no start given, and no places to visit to start from: give a start")
+    middle = (float(located["easting"].mean()), float(located["northing"].mean()))
+    first = _ranked(located, middle).iloc[0]
+    return float(first["easting"]), float(first["northing"])
+
+
+def _first_at(chosen: gpd.GeoDataFrame, origin: tuple[float, float]) -> gpd.GeoDataFrame:
+    """``chosen`` with the stop at ``origin`` moved first: walking to it costs nothing, and
+    leaving it out of the order elsewhere never makes the walk longer."""
+    at = (chosen["easting"].to_numpy(float) == origin[0]) & (
+        chosen["northing"].to_numpy(float) == origin[1]
+    )
+    if not at.any():  # a budget too small for even the first stop
+        return chosen
+    first = int(np.argmax(at))
+    order = [first, *(i for i in range(len(chosen)) if i != first)]
+    return chosen.iloc[order]
 
 
 def _fit_budget(
@@ -637,6 +594,7 @@ def _patrol(
     walk_kmh: float,
     dwell_minutes: float,
     return_to_start: bool,
+    starts_at_first_stop: bool,
 ) -> Patrol:
     xy = chosen[["easting", "northing"]].to_numpy(float)
     path = np.vstack([np.asarray(origin)[None, :], xy])
@@ -666,93 +624,5 @@ def _patrol(
         walk_kmh=walk_kmh,
         return_to_start=return_to_start,
         return_m=round(back, 1),
-    )
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _clean(value: object) -> str:
-    return _XML_BAD.sub("", str(value))
-
-
-def _text(parent: ET.Element, tag: str, value: object) -> None:
-    ET.SubElement(parent, f"{{{_GPX_NS}}}{tag}").text = _clean(value)
-
-
-def _lat_lon(lat: float, lon: float) -> dict[str, str]:
-    return {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"}
-
-
-def _labels(stops: pd.DataFrame) -> list[str]:
-    if "demand" in stops.columns:
-        return [str(v) if isinstance(v, str) and v else "site" for v in stops["demand"]]
-    return ["site"] * len(stops)
-
-
-def _stop_names(stops: pd.DataFrame) -> list[str]:
-    """ "1. site S3": number, kind and the id the candidates carry (long ids cut to 12)."""
-    column = next((c for c in ID_COLUMNS if c in stops.columns), None)
-    ids = (
-        stops[column].astype(object).where(stops[column].notna(), "").astype(str).tolist()
-        if column
-        else [""] * len(stops)
-    )
-    ids = [ident if len(ident) <= _ID_CHARS else ident[: _ID_CHARS - 1] + "…" for ident in ids]
-    return [
-        f"{number}. {label} {ident}".rstrip()
-        for number, label, ident in zip(range(1, len(stops) + 1), _labels(stops), ids, strict=True)
-    ]
-
-
-def _look_for(stops: pd.DataFrame) -> list[str]:
-    """What to look for at each stop: counts and dates only."""
-
-    def column(name: str) -> np.ndarray:
-        if name not in stops.columns:
-            return np.full(len(stops), np.nan)
-        return pd.to_numeric(stops[name], errors="coerce").to_numpy(float)
-
-    people, nights, days = column("people"), column("nights_seen"), column("days_since_visit")
-    agencies = column("n_agencies")
-    notes = []
-    for i in range(len(stops)):  # text for a sheet of a few dozen lines
-        parts = []
-        if np.isfinite(people[i]):
-            parts.append(f"{people[i]:g} {'person' if people[i] == 1 else 'people'} seen")
-        if np.isfinite(nights[i]):
-            parts.append(f"on {nights[i]:g} night{'' if nights[i] == 1 else 's'}")
-        if np.isfinite(days[i]):
-            when = {0: "on the last night", 1: "the night before the last"}.get(
-                int(days[i]), f"{days[i]:g} nights before the last"
-            )
-            parts.append(f"last visit {when}")
-        else:
-            parts.append("no visit on record")
-        if np.isfinite(agencies[i]):
-            parts.append(
-                "uncovered"
-                if agencies[i] == 0
-                else f"covered by {agencies[i]:g} agenc{'y' if agencies[i] == 1 else 'ies'}"
-            )
-        notes.append("; ".join(parts))
-    return notes
-
-
-def _metres(value: float) -> str:
-    return f"{value / 1000:.1f} km" if value >= 1000 else f"{value:.0f} m"
-
-
-def _minutes(value: float) -> str:
-    minutes = int(round(value))
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-
-
-def _summary(patrol: Patrol) -> str:
-    n = len(patrol.stops)
-    return (
-        f"{n} stop{'' if n == 1 else 's'}, {_metres(patrol.total_m)} walking "
-        f"(about {_minutes(patrol.walking_minutes)}), {_minutes(patrol.total_minutes)} "
-        f"with {patrol.dwell_minutes:g} min at each stop"
-        + ("; back to the start" if patrol.return_to_start else "")
+        starts_at_first_stop=starts_at_first_stop,
     )

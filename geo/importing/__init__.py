@@ -1,27 +1,35 @@
-"""Importing: a frame in, every row accounted for (stored, skipped as a duplicate, or rejected
-with a reason), and the store written in one transaction.
+"""Importing: rows in (a file or a data frame), every row accounted for, one transaction out.
+
+:mod:`~geo.importing.pipeline` is the one pipeline; a spec per kind of row says what differs:
+:mod:`~geo.importing.records`, :mod:`~geo.importing.services`, :mod:`~geo.importing.police`.
+Area layers (:mod:`~geo.importing.areas`) replace a whole layer instead. Every import returns a
+report (:mod:`~geo.importing.report`) in which ``read == stored + skipped + rejected``.
 """
 
-from geo.importing.importer import (
-    FORMULA_PREFIXES,
-    SERVICE_FIELDS,
-    AreaImport,
-    ImportReport,
-    import_areas,
-    import_police,
-    import_records,
-    import_services,
-    neutralise_formula,
-)
+from geo.importing.areas import AreaImport, import_areas
+from geo.importing.pipeline import ImportSpec
+from geo.importing.police import POLICE_UK, import_police
+from geo.importing.records import CHAIN, RECORDS, import_records
+from geo.importing.report import NOTICE_CODES, ColumnNote, ImportReport, Notice
+from geo.importing.services import SERVICE_FIELDS, SERVICES, import_services
+from geo.io.spreadsheet import FORMULA_PREFIXES, neutralise_formula
 
 __all__ = [
-    "AreaImport",
+    "CHAIN",
     "FORMULA_PREFIXES",
+    "NOTICE_CODES",
+    "POLICE_UK",
+    "RECORDS",
+    "SERVICES",
+    "SERVICE_FIELDS",
+    "AreaImport",
+    "ColumnNote",
+    "ImportReport",
+    "ImportSpec",
+    "Notice",
     "import_areas",
     "import_police",
     "import_records",
     "import_services",
-    "ImportReport",
     "neutralise_formula",
-    "SERVICE_FIELDS",
 ]

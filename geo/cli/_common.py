@@ -1,0 +1,164 @@
+"""What the commands share: the option groups every command takes, and small helpers.
+
+Each command module has the same two functions: ``add_parser(subparsers, parents)`` adds its
+subcommand (built with :func:`add_command`), and ``run(args) -> int`` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+
+from geo.errors import AtlasError
+from geo.io.exports import features_json, write_features
+from geo.privacy.roles import ROLES
+from geo.store import default_store_path
+
+#: How many sites or gaps a command prints (``--show``).
+SHOW: Final = 20
+#: The role a command reads as unless ``--role`` says otherwise.
+DEFAULT_ROLE: Final = "coordinator"
+
+Subparsers = argparse._SubParsersAction  # what add_subparsers() returns
+
+
+@dataclass(frozen=True)
+class Parents:
+    """Option groups, as argparse parent parsers.
+
+    Attributes
+    ----------
+    common
+        ``--store`` and ``--json``: every command.
+    rows
+        ``FILE`` and ``--rejects``: imports of a file of rows.
+    analysis
+        ``--role`` and ``--to``: the questions (summary, hotspots, sites, gaps, patrol).
+    """
+
+    common: argparse.ArgumentParser
+    rows: argparse.ArgumentParser
+    analysis: argparse.ArgumentParser
+
+
+def parents() -> Parents:
+    """The shared option groups."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store", default=str(default_store_path()), help="store file (default: %(default)s)"
+    )
+    common.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    rows = argparse.ArgumentParser(add_help=False)
+    rows.add_argument("file")
+    rows.add_argument("--rejects", metavar="FILE.csv", help="write rejected rows with reasons")
+    analysis = argparse.ArgumentParser(add_help=False)
+    add_role(analysis, text="whose view: small numbers and places follow that role's rules")
+    analysis.add_argument("--to", dest="end", metavar="DATE", help="last night (default: latest)")
+    return Parents(common=common, rows=rows, analysis=analysis)
+
+
+def add_role(parser: argparse.ArgumentParser, *, text: str) -> None:
+    """``--role``, one of the roles, :data:`DEFAULT_ROLE` unless given."""
+    parser.add_argument(
+        "--role", default=DEFAULT_ROLE, choices=ROLES, help=f"{text} (default: %(default)s)"
+    )
+
+
+def add_command(
+    subparsers: Subparsers,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    *,
+    text: str,
+    example: str,
+    parents: Sequence[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line ``text``, an ``example`` under its help, and ``run``."""
+    sub = subparsers.add_parser(
+        name,
+        parents=list(parents),
+        help=text,
+        description=text,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub.set_defaults(run=run)
+    return sub
+
+
+def column_map(values: Sequence[str] | None) -> dict[str, str]:
+    """``--column FIELD=COLUMN`` options as a mapping."""
+    mapping: dict[str, str] = {}
+    for value in values or ():
+        field, sep, column = value.partition("=")
+        if not sep:
+            raise AtlasError(f"--column {value!r}: write it as FIELD=COLUMN (e.g. date='Seen on')")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def parse_date(value: str | None, *, option: str) -> date | None:
+    """A ``YYYY-MM-DD`` option as a date (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise AtlasError(
+            f"{option} {value!r}: write dates as YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
+
+
+def out_path(path: str | None, allowed: Sequence[str], option: str = "--out") -> Path | None:
+    """``path`` if it ends in one of ``allowed`` (checked before any work is done), else an
+    error naming the endings that would do."""
+    if path is None:
+        return None
+    if Path(path).suffix.lower() not in allowed:
+        either = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+        raise AtlasError(f"{option} {path}: the file name must end in {either}")
+    return Path(path)
+
+
+def print_features(frame: gpd.GeoDataFrame, path: Path | None) -> int:
+    """Write ``frame`` to ``path`` if asked, and print it as JSON (for --json)."""
+    if path is not None:
+        write_features(frame, path)
+    print(features_json(frame))
+    return 0
+
+
+def print_report(report: dict[str, object], *, as_json: bool) -> None:
+    """An import's accounting: one line, then reasons and warnings (or one JSON object)."""
+    if as_json:
+        print(json.dumps(report, default=str))
+        return
+    print(
+        f"{report['source']}: read {report['read']}, stored {report['stored']},"
+        f" skipped {report['skipped']} as duplicates, rejected {report['rejected']},"
+        f" outside every ward {report['outside_areas']}"
+    )
+    for reason, count in dict(report.get("rejected_by_reason", {})).items():  # type: ignore[arg-type]
+        print(f"  rejected {count}: {reason}")
+    for reason, count in dict(report.get("skipped_by_reason", {})).items():  # type: ignore[arg-type]
+        print(f"  skipped {count}: {reason}")
+    for column, note in dict(report.get("columns_not_stored", {})).items():  # type: ignore[arg-type]
+        if note["reason"] == "personal":
+            print(f"  column {column!r} not stored: {note['text']}")
+    if report.get("ref_namespace"):
+        print(f"  references from the shared system {report['ref_namespace']!r}")
+    for warning in report.get("warnings", []):  # type: ignore[union-attr]
+        print(f"  warning: {warning['text']}")
+
+
+def write_rejects(report: object, path: str | None) -> None:
+    """Write an import's rejected rows with reasons to ``path`` (when given)."""
+    if path:
+        Path(path).write_bytes(report.rejects_csv())  # type: ignore[attr-defined]

@@ -1,0 +1,193 @@
+"""``python -m geo import WHAT FILE``: wards (or other areas), records, services, police.uk.
+
+Each kind of file is one subcommand here; ``run`` hands the parsed options to the importer for
+that kind and prints its accounting (see :func:`geo.cli._common.print_report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    column_map,
+    print_report,
+    write_rejects,
+)
+from geo.importing.records import DEFAULT_KIND
+from geo.schema import RECORD_KINDS
+from geo.store import open_store
+
+
+def add_parser(subparsers: Subparsers, parents: Parents) -> None:
+    """Add ``import`` and its subcommands."""
+    imports = subparsers.add_parser(
+        "import", help="import a file (wards, records, services, police)"
+    )
+    kinds = imports.add_subparsers(dest="what", required=True, metavar="WHAT")
+    for name in ("wards", "areas"):
+        _add_areas(kinds, parents, name=name)
+    _add_records(kinds, parents)
+    _add_services(kinds, parents)
+    add_command(
+        kinds,
+        "police",
+        run,
+        text="import a police.uk street-level crime CSV as published (ASB overlay)",
+        example="python -m geo import police 2026-10-sussex-street.csv",
+        parents=[parents.common, parents.rows],
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import the file with the importer for ``args.what``."""
+    return _RUNS[args.what](args)
+
+
+def _add_areas(kinds: Subparsers, parents: Parents, *, name: str) -> None:
+    sub = add_command(
+        kinds,
+        name,
+        run,
+        text="replace the ward (or other area) layer from any boundary file GDAL reads",
+        example="python -m geo import wards wards.gpkg --layer wards_2024"
+        " --local-authority E06000043",
+        parents=[parents.common],
+    )
+    sub.add_argument("file")
+    sub.add_argument("--layer", help="layer of a file with several (GeoPackage)")
+    sub.add_argument("--code-field", help="field with the area code (found by pattern)")
+    sub.add_argument("--name-field", help="field with the area name (found by pattern)")
+    sub.add_argument("--population-field", help="field with residents, for rates")
+    sub.add_argument("--local-authority", help="keep areas of this parent code only")
+    sub.add_argument(
+        "--layer-name",
+        default="ward" if name == "wards" else "area",
+        help="name of the layer in the store (default: %(default)s)",
+    )
+
+
+def _add_records(kinds: Subparsers, parents: Parents) -> None:
+    rec = add_command(
+        kinds,
+        "records",
+        run,
+        text="import street counts, outreach contacts, referrals or visits (CSV or XLSX)",
+        example="python -m geo import records contacts.xlsx --agency 'Harbour Light'"
+        " --kind outreach_contact --postcodes NSPL.csv",
+        parents=[parents.common, parents.rows],
+    )
+    rec.add_argument("--agency", required=True, help="who recorded the rows")
+    rec.add_argument(
+        "--kind",
+        default=DEFAULT_KIND,
+        choices=RECORD_KINDS,
+        help="kind of rows without a kind column (default: %(default)s)",
+    )
+    rec.add_argument("--postcodes", help="postcode directory: ONSPD, NSPL or Code-Point Open CSV")
+    rec.add_argument("--places", help="gazetteer CSV of place names the teams use")
+    rec.add_argument(
+        "--ref-namespace",
+        metavar="NAME",
+        help="the person references come from the shared system NAME (CHAIN, a partnership's"
+        " by-name list): equal references of different agencies in NAME are one person."
+        " Default: the agency's own references (a CHAIN-named column: CHAIN)",
+    )
+    rec.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
+    rec.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a column by hand, e.g. --column people='No. seen' (repeatable)",
+    )
+
+
+def _add_services(kinds: Subparsers, parents: Parents) -> None:
+    svc = add_command(
+        kinds,
+        "services",
+        run,
+        text="import services (day centres, shelters, food, health, interpreters)",
+        example="python -m geo import services services.csv",
+        parents=[parents.common, parents.rows],
+    )
+    svc.add_argument("--postcodes", help="postcode directory for services located by postcode")
+    svc.add_argument("--layer", help="layer of a vector file with several")
+    svc.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a column by hand (repeatable)",
+    )
+
+
+def _import_areas(args: argparse.Namespace) -> int:
+    from geo.importing import import_areas
+
+    result = import_areas(
+        open_store(args.store),
+        args.file,
+        layer_name=args.layer_name,
+        layer=args.layer,
+        code_field=args.code_field,
+        name_field=args.name_field,
+        population_field=args.population_field,
+        local_authority=args.local_authority,
+    )
+    print_report(result.to_dict(), as_json=args.json)
+    return 0
+
+
+def _import_records(args: argparse.Namespace) -> int:
+    from geo.importing import import_records
+
+    report = import_records(
+        open_store(args.store),
+        args.file,
+        agency=args.agency,
+        kind=args.kind,
+        postcodes=args.postcodes,
+        places=args.places,
+        columns=column_map(args.column),
+        ref_namespace=args.ref_namespace,
+        sheet=args.sheet,
+    )
+    write_rejects(report, args.rejects)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
+def _import_services(args: argparse.Namespace) -> int:
+    from geo.importing import import_services
+
+    report = import_services(
+        open_store(args.store),
+        args.file,
+        postcodes=args.postcodes,
+        columns=column_map(args.column),
+        layer=args.layer,
+    )
+    write_rejects(report, args.rejects)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
+def _import_police(args: argparse.Namespace) -> int:
+    from geo.importing import import_police
+
+    report = import_police(open_store(args.store), args.file)
+    write_rejects(report, args.rejects)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
+_RUNS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "wards": _import_areas,
+    "areas": _import_areas,
+    "records": _import_records,
+    "services": _import_services,
+    "police": _import_police,
+}
