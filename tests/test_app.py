@@ -94,3 +94,25 @@ def test_a_page_with_a_role_gets_it():
     at.session_state["role"] = "councillor"
     at.run()
     assert not at.error and at.markdown[0].value == "role councillor"
+
+
+def test_importing_the_map_module_patches_nothing_until_a_map_is_shown():
+    import subprocess
+    import sys
+
+    script = (
+        "import folium, streamlit_folium\n"
+        "before = list(folium.Map.default_js)\n"
+        "import ui.offline_maps as om\n"
+        "assert list(folium.Map.default_js) == before, 'patched on import'\n"
+        "assert not getattr(streamlit_folium._component_func, 'atlas_localised', False)\n"
+        "om.use_local_assets(); om.use_local_assets()\n"
+        "links = [url for _, url in folium.Map.default_js]\n"
+        "assert links and all(u.startswith('/app/static/vendor/') for u in links), links\n"
+        "assert streamlit_folium._component_func.atlas_localised\n"
+        "assert not hasattr(streamlit_folium._component_func.component, 'atlas_localised')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr

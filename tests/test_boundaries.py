@@ -21,9 +21,9 @@ import shapely
 from geo.errors import BoundaryError, InputFileError
 from geo.io.boundaries import AreaLayer, list_layers, read_areas
 from geo.schema import AREA_COLUMNS, DISPLAY_CRS, WORKING_CRS
+from tests.shapes import EAST_WARD_BNG as EAST
+from tests.shapes import WEST_WARD_BNG as WEST
 
-WEST = shapely.box(530_000, 105_000, 531_000, 106_000)
-EAST = shapely.box(531_000, 105_000, 532_000, 106_000)
 #: A ring crossing itself at (532500, 105500): two triangles of 250,000 m2 each.
 BOW_TIE = shapely.Polygon(
     [(532_000, 105_000), (533_000, 106_000), (533_000, 105_000), (532_000, 106_000)]

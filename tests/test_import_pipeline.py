@@ -5,30 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from geo.cli import main
 from geo.errors import InputFileError
-from geo.importing import import_areas, import_records, import_services
-from geo.store import open_store
-
-# One ward round central Brighton.
-WARD = box(-0.20, 50.80, -0.08, 50.86)
+from geo.importing import import_records, import_services
+from tests.shapes import CENTRAL_WARD, CLOCK_TOWER, STATION_ROAD, store_with_wards
 
 
 @pytest.fixture
 def store(tmp_path):
-    store = open_store(tmp_path / "atlas.sqlite")
-    wards = gpd.GeoDataFrame(
-        {"WD24CD": ["E05000001"], "WD24NM": ["Central"]}, geometry=[WARD], crs="EPSG:4326"
-    )
-    wards.to_file(tmp_path / "wards.geojson", driver="GeoJSON")
-    import_areas(store, tmp_path / "wards.geojson")
-    return store
+    return store_with_wards(tmp_path, names={"E05000001": "Central"}, shapes=(CENTRAL_WARD,))
 
 
 def write(path: Path, text: str) -> Path:
@@ -87,8 +76,8 @@ def sightings_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Seen at": ["2026-11-04 23:40", "2026-11-05 01:10", "2026-11-05 01:10", "not a date"],
-            "Latitude": [50.8226, 50.8300, 50.8300, 50.83],
-            "Longitude": [-0.1372, -0.1500, -0.1500, np.nan],
+            "Latitude": [CLOCK_TOWER[1], STATION_ROAD[1], STATION_ROAD[1], 50.83],
+            "Longitude": [CLOCK_TOWER[0], STATION_ROAD[0], STATION_ROAD[0], np.nan],
             "People": [2, 1, 1, 1],
             "Where": ["doorway on Station Road", None, None, "bench"],
         }

@@ -11,31 +11,19 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from geo.errors import ColumnMappingError, GeocodeError, InputFileError
-from geo.importing import import_areas, import_police, import_records, import_services
+from geo.importing import import_police, import_records, import_services
 from geo.store import open_store
+from tests.shapes import store_with_wards
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# Two wards side by side in Brighton, split at longitude -0.14.
-WEST = box(-0.20, 50.80, -0.14, 50.86)
-EAST = box(-0.14, 50.80, -0.08, 50.86)
 
 
 @pytest.fixture
 def store(tmp_path):
-    store = open_store(tmp_path / "atlas.sqlite")
-    wards = gpd.GeoDataFrame(
-        {"WD24CD": ["E05000001", "E05000002"], "WD24NM": ["West <b>Ward</b>", "East"]},
-        geometry=[WEST, EAST],
-        crs="EPSG:4326",
-    )
-    path = tmp_path / "wards.geojson"
-    wards.to_file(path, driver="GeoJSON")
-    import_areas(store, path)
-    return store
+    # West and East wards, split at longitude -0.14; West's name carries markup, shown as text
+    return store_with_wards(tmp_path, names={"E05000001": "West <b>Ward</b>", "E05000002": "East"})
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -1,13 +1,15 @@
 """Show folium maps in Streamlit with no internet: the only module that imports streamlit_folium.
 
-Importing it patches folium (:func:`layers.offline_assets.patch`) and streamlit-folium
-(:func:`patch_streamlit_folium`) for the whole process, so every map in every session loads its
-scripts from ``/app/static/vendor/``. A map that needs a file which was not copied in raises
+Before drawing a map, :func:`show_map` makes sure folium (:func:`layers.offline_assets.patch`)
+and streamlit-folium (:func:`patch_streamlit_folium`) point at the local copies, for the whole
+process, so every map in every session loads its scripts from ``/app/static/vendor/``. Nothing
+is patched by importing this module. A map that needs a file which was not copied in raises
 :class:`layers.offline_assets.RemoteAssetError` instead of rendering blank.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,8 +47,14 @@ def patch_streamlit_folium() -> None:
         streamlit_folium._component_func = _LocalisedComponent(streamlit_folium._component_func)
 
 
-patch()
-patch_streamlit_folium()
+_offline_lock = threading.Lock()
+
+
+def use_local_assets() -> None:
+    """Point folium and streamlit-folium at the vendored copies (idempotent, thread-safe)."""
+    with _offline_lock:
+        patch()
+        patch_streamlit_folium()
 
 
 def show_map(
@@ -62,6 +70,7 @@ def show_map(
     that rerun the page (``"last_object_clicked_tooltip"``, ``"bounds"``...); by default none
     do, so panning and zooming never rerun the script.
     """
+    use_local_assets()
     result = st_folium(
         m,
         key=key,
