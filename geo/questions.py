@@ -15,8 +15,10 @@ records there call it, see :mod:`geo.analysis.sites`; else "a place in Station w
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
@@ -43,6 +45,7 @@ from geo.analysis.ward_figures import (
     summarise,
 )
 from geo.errors import AccessDenied, AnalysisError
+from geo.io.exports import write_layers
 from geo.nights import latest_night, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
@@ -407,9 +410,26 @@ def plan(
     )
 
 
+def export_geopackage(store: Store, path: str | Path, *, role: str) -> dict[str, int]:
+    """Write wards, records (as ``role`` may see them), services and police incidents to a
+    GeoPackage that QGIS opens; the file is replaced if it exists.
+
+    A police export has coarsened points and no personal attributes; councillor and admin
+    exports have no records layer at all. Returns the features written per layer.
+    """
+    role = check_role(role)
+    layers: dict[str, pd.DataFrame] = {"wards": store.areas(layer="ward")}
+    with contextlib.suppress(AccessDenied):  # roles that see no records get no layer
+        layers["records"] = store.records(role=role)
+    layers["services"] = store.services()
+    layers["police_incidents"] = store.police_incidents()
+    return write_layers(layers, path)
+
+
 __all__ = [
     "DEMAND_NIGHTS",
     "area_summary",
+    "export_geopackage",
     "Coverage",
     "coverage_gaps",
     "demand_places",

@@ -420,7 +420,7 @@ def test_a_geopackage_export_opens_as_layers(store, tmp_path):
 
     import_records(store, write(tmp_path / "count.csv", MESSY), agency="Council outreach team")
     written = open_store(store.location)
-    from geo.io.exports import export_geopackage
+    from geo.questions import export_geopackage
 
     layers = export_geopackage(written, tmp_path / "out.gpkg", role="police")
     assert layers == {"wards": 2, "records": 4}

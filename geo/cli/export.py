@@ -6,7 +6,7 @@ import argparse
 import json
 
 from geo.cli._common import Parents, Subparsers, add_command, add_role
-from geo.io.exports import export_geopackage
+from geo.questions import export_geopackage
 from geo.store import open_store
 
 

@@ -11,7 +11,7 @@ printable sheet (:mod:`~geo.io.exports.sheet`). Adding a format is adding one sp
 from __future__ import annotations
 
 from geo.io.exports._stops import place_label, place_labels
-from geo.io.exports.features import export_geopackage
+from geo.io.exports.features import write_layers
 from geo.io.exports.formats import (
     CONTENTS,
     FORMATS,
@@ -37,7 +37,7 @@ __all__ = [
     "Content",
     "ExportFormat",
     "content_of",
-    "export_geopackage",
+    "write_layers",
     "features_json",
     "find_format",
     "for_people",

@@ -9,12 +9,14 @@ Road") and ``ward_name`` ("Riverside"); otherwise by its kind and the id it came
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
-from geo.analysis.patrol import Patrol
+if TYPE_CHECKING:
+    from geo.analysis.patrol import Patrol
+
 
 #: Columns that name a candidate, first found wins.
 ID_COLUMNS: Final = ("place_id", "site_id", "cell_id", "hotspot_id", "record_id", "id")

@@ -1,25 +1,21 @@
-"""Map features for GIS: GeoJSON (EPSG:4326, as RFC 7946 asks) and GeoPackage, and the whole
-store as a GeoPackage that QGIS opens.
+"""Map features for GIS: GeoJSON (EPSG:4326, as RFC 7946 asks) and GeoPackage, one layer or
+several (:func:`geo.questions.export_geopackage` writes the store's layers for a role).
 
-Exports read through the same role rules as the app: a police export has coarsened points and
-no personal attributes; councillor and admin exports have no records layer at all. Figures
-keep their full precision here (GIS tools compute with them); times are ISO text.
+Figures keep their full precision here (GIS tools compute with them); times are ISO text.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import AccessDenied, InputFileError
+from geo.errors import InputFileError
 from geo.io.exports.tables import iso_times
 from geo.schema import DISPLAY_CRS
-from geo.store import Store
 
-__all__ = ["export_geopackage", "write_geojson", "write_geopackage"]
+__all__ = ["write_geojson", "write_geopackage", "write_layers"]
 
 
 def write_geojson(value: gpd.GeoDataFrame, path: Path, *, content: str = "features") -> int:
@@ -33,26 +29,23 @@ def write_geopackage(value: gpd.GeoDataFrame, path: Path, *, content: str = "fea
     return _write(value, path, driver="GPKG")
 
 
-def export_geopackage(store: Store, path: str | Path, *, role: str) -> dict[str, int]:
-    """Write wards, records (as ``role`` may see them), services and police incidents to a GPKG.
+def write_layers(layers: dict[str, pd.DataFrame], path: str | Path) -> dict[str, int]:
+    """Write several layers to one GeoPackage (replaced if it exists), skipping empty ones.
 
-    The file is replaced if it exists. Returns the number of features per layer written.
+    Frames with ``lon``/``lat`` columns become points; times become ISO text. Returns the
+    features written per layer.
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise InputFileError(f"{path}: a GeoPackage file name ends in .gpkg")
     path.unlink(missing_ok=True)
     written: dict[str, int] = {}
-    layers: dict[str, gpd.GeoDataFrame] = {"wards": store.areas(layer="ward")}
-    with contextlib.suppress(AccessDenied):  # roles that see no records get no layer
-        layers["records"] = _points(store.records(role=role))
-    layers["services"] = _points(store.services())
-    layers["police_incidents"] = _points(store.police_incidents())
     for name, frame in layers.items():
         if frame.empty:
             continue
-        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-        written[name] = len(frame)
+        shown = frame if isinstance(frame, gpd.GeoDataFrame) else _points(frame)
+        shown.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        written[name] = len(shown)
     return written
 
 

@@ -24,7 +24,6 @@ from typing import Any, Final, Literal, Protocol, get_args
 import geopandas as gpd
 import pandas as pd
 
-from geo.analysis.patrol import Patrol
 from geo.errors import InputFileError
 from geo.io.exports.features import write_geojson, write_geopackage
 from geo.io.exports.gpx import write_gpx
@@ -165,9 +164,15 @@ def known_formats(content: Content | None = None) -> str:
     )
 
 
+def _is_patrol(value: object) -> bool:
+    """A patrol (:class:`geo.analysis.patrol.Patrol`), known by what it holds: the exports sit
+    below the analyses and never import them."""
+    return isinstance(getattr(value, "stops", None), pd.DataFrame) and hasattr(value, "total_m")
+
+
 def content_of(value: object) -> Content:
     """What ``value`` is to the registry: a patrol, map features (with geometry) or a table."""
-    if isinstance(value, Patrol):
+    if _is_patrol(value):
         return "patrol"
     if isinstance(value, gpd.GeoDataFrame) and "geometry" in value.columns:
         return "features"

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from geo.analysis.patrol import Patrol
 from geo.io.exports._stops import labels, look_for, stop_names, summary
+
+if TYPE_CHECKING:
+    from geo.analysis.patrol import Patrol
 
 __all__ = ["to_gpx", "write_gpx"]
 

@@ -10,9 +10,12 @@ people: no names, person references or notes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.analysis.patrol import Patrol
 from geo.io.exports._stops import look_for, metres, minutes, needs, stop_names, summary
+
+if TYPE_CHECKING:
+    from geo.analysis.patrol import Patrol
 
 __all__ = ["printable", "write_sheet"]
 
