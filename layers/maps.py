@@ -1,8 +1,8 @@
 """Folium map builders: areas shaded by a value, points, heat, a layer control. No Streamlit.
 
 Every builder takes frames in, adds one layer to a map and returns that layer; none changes
-its input frames. All maps load their scripts from ``static/vendor/`` (see
-:mod:`layers.offline_assets`, patched on import) and draw no internet tiles: a plain light
+its input frames. All maps load their scripts from ``static/vendor/`` (:func:`base_map` points
+folium there through :mod:`layers.offline_assets`) and draw no internet tiles: a plain light
 background under the boundaries.
 
 Text from records (names, notes, place descriptions...) can contain ``<script>`` or
@@ -31,8 +31,6 @@ from jinja2 import Template
 
 from geo.schema import DISPLAY_CRS
 from layers import offline_assets
-
-offline_assets.patch()
 
 #: Attribution shown in the map corner for ONS/OS boundaries.
 BOUNDARY_ATTRIBUTION: Final = "Boundaries: ONS / OS, OGL"
@@ -226,8 +224,10 @@ def base_map(
     """A map with no tiles, fitted to ``bounds`` = (min lon, min lat, max lon, max lat).
 
     ``bounds`` is in EPSG:4326, as ``GeoDataFrame.to_crs("EPSG:4326").total_bounds`` gives.
-    ``attribution`` is shown as plain text in the corner.
+    ``attribution`` is shown as plain text in the corner. Points folium at the vendored scripts
+    first (:func:`layers.offline_assets.patch`, idempotent), so no map made here links a CDN.
     """
+    offline_assets.patch()
     min_lon, min_lat, max_lon, max_lat = _check_bounds(bounds)
     _check_colour(background, "background")
     m = folium.Map(
