@@ -65,7 +65,7 @@ def _last_night(records: pd.DataFrame, end: date | None) -> date | None:
 def area_summary(
     store: Store,
     *,
-    role: str,
+    role: Role,
     layer: str | gpd.GeoDataFrame = "ward",
     period: Period = "week",
     start: date | None = None,
@@ -127,7 +127,7 @@ def area_summary(
 def hotspot_cells(
     store: Store,
     *,
-    role: str,
+    role: Role,
     nights: int = DEMAND_NIGHTS,
     end: date | None = None,
     cell_m: float = 100.0,
@@ -146,7 +146,7 @@ def hotspot_cells(
 def sites(
     store: Store,
     *,
-    role: str,
+    role: Role,
     min_nights: int = SITE_NIGHTS,
     last_nights: int = SITE_WINDOW,
     radius_m: float = SITE_RADIUS_M,
@@ -313,7 +313,7 @@ def _cell_size(cells: gpd.GeoDataFrame) -> float:
     return float(np.sqrt(cells.geometry.iloc[0].area))
 
 
-def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: str) -> pd.DataFrame:
+def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: Role) -> pd.DataFrame:
     """``places`` with ``ward_name`` and a ``place_name`` for every place, and the needs at
     each (``languages``, ``flags``) only for :data:`NEEDS_ROLES`.
 
@@ -342,7 +342,7 @@ def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: str) -> pd.DataFr
 def coverage_gaps(
     store: Store,
     *,
-    role: str,
+    role: Role,
     days: int = DEFAULT_DAYS,
     walk_m: float = DEFAULT_WALK_M,
     demand_nights: int = DEMAND_NIGHTS,
@@ -382,7 +382,7 @@ def coverage_gaps(
 def plan(
     store: Store,
     *,
-    role: str,
+    role: Role,
     start_lonlat: tuple[float, float] | None,
     stops: int | None = None,
     budget_minutes: float | None = None,
@@ -410,7 +410,7 @@ def plan(
     )
 
 
-def export_geopackage(store: Store, path: str | Path, *, role: str) -> dict[str, int]:
+def export_geopackage(store: Store, path: str | Path, *, role: Role) -> dict[str, int]:
     """Write wards, records (as ``role`` may see them), services and police incidents to a
     GeoPackage that QGIS opens; the file is replaced if it exists.
 

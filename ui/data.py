@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.demo import DEMO_LABEL, load_demo
+from geo.privacy.roles import Role
 from geo.store import Store, default_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -56,7 +57,7 @@ def wards(location: str, version: int) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def records(location: str, version: int, role: str) -> pd.DataFrame:
+def records(location: str, version: int, role: Role) -> pd.DataFrame:
     return open_store(location).records(role=role)
 
 

@@ -53,6 +53,7 @@ from geo.nights import (
     night_numbers,
     whole_blocks_end,
 )
+from geo.privacy.roles import Role
 from geo.schema import (
     CONTACT_KINDS,
     DISPLAY_CRS,
@@ -144,7 +145,7 @@ class AreaSummary:
     languages: pd.DataFrame
     history: pd.DataFrame
     trend_periods: int = TREND_PERIODS
-    role: str | None = None
+    role: Role | None = None
     threshold: int | None = None
 
 

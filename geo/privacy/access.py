@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo.crs import to_lonlat
 from geo.errors import AccessDenied
-from geo.privacy.roles import check_role
+from geo.privacy.roles import Role, check_role
 
 #: Grid, in metres, that police see record locations snapped to.
 POLICE_GRID_M: Final = 100.0
@@ -37,7 +37,7 @@ _POLICE_COLUMNS: Final = (
 )
 
 
-def view_records(records: pd.DataFrame, *, role: str) -> pd.DataFrame:
+def view_records(records: pd.DataFrame, *, role: Role) -> pd.DataFrame:
     """The records a role may see, as a new frame (the input is not changed).
 
     Raises

@@ -16,7 +16,7 @@ import pandas as pd
 from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
 from geo.errors import AnalysisError
 from geo.privacy import suppression
-from geo.privacy.roles import check_can_see_figures, check_role
+from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import RECORD_FLAGS
 
 #: Counts from 1 to this are hidden wherever a role may not see records (DESIGN: "1-4").
@@ -38,7 +38,7 @@ _AT_MOST_SIGHTINGS: Final = ("distinct_people", "contacts", *_NEEDS)
 _CHANGE_COLUMNS: Final = ("change", "change_pct", "emerging", "emerging_score", "emerging_rank")
 
 
-def view_summary(summary: AreaSummary, *, role: str, threshold: int | None = None) -> AreaSummary:
+def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = None) -> AreaSummary:
     """The figures ``role`` may see, as a new summary (the input is not changed).
 
     - coordinator: exact figures.

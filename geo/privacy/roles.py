@@ -31,7 +31,7 @@ def check_role(role: object) -> Role:
 IMPORT_ROLES: Final[tuple[str, ...]] = ("coordinator", "admin")
 
 
-def check_can_import(role: str) -> None:
+def check_can_import(role: Role) -> None:
     """Raise ``AccessDenied`` unless ``role`` may import files."""
     if check_role(role) not in IMPORT_ROLES:
         raise AccessDenied(f"the {role} role cannot import files; ask a coordinator or admin")
@@ -41,7 +41,7 @@ def check_can_import(role: str) -> None:
 FIGURE_ROLES: Final[tuple[str, ...]] = ("coordinator", "police", "councillor")
 
 
-def check_can_see_figures(role: str) -> None:
+def check_can_see_figures(role: Role) -> None:
     """Raise ``AccessDenied`` unless ``role`` may see ward figures."""
     if check_role(role) not in FIGURE_ROLES:
         raise AccessDenied(

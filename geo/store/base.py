@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo.privacy import access as privacy
-from geo.privacy.roles import check_can_see_figures, check_role
+from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, empty_frame
 
 #: Where the store lives when nothing else is said (relative to the working directory).
@@ -127,7 +127,7 @@ class Store(ABC):
     def secret_key(self) -> bytes:
         """The key used to hash person identifiers; made on first use, kept out of the repo."""
 
-    def records(self, *, role: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    def records(self, *, role: Role, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Records as the role may see them (see :func:`geo.privacy.view_records`).
 
         Parameters
@@ -153,7 +153,7 @@ class Store(ABC):
             frame[name] = None  # columns the view needs but nobody asked for
         return privacy.view_records(frame, role=role).loc[:, wanted]
 
-    def records_for_figures(self, *, role: str, columns: Sequence[str]) -> pd.DataFrame:
+    def records_for_figures(self, *, role: Role, columns: Sequence[str]) -> pd.DataFrame:
         """Exact records for working out figures that ``role`` sees only as figures.
 
         Councillors see ward figures worked out from exact locations (coarsening a point could
