@@ -124,25 +124,48 @@ def legend_html(scale: ColourScale, *, title: str, show_no_data: bool = True) ->
 
     :func:`add_areas` puts it in a corner of the map; a page can also show it beside the map.
     """
-    swatch = (
-        "display:inline-block;width:14px;height:14px;margin-right:6px;"
-        "vertical-align:-2px;border:1px solid #777;background:{}"
-    )
     rows = [
-        f'<div><span style="{swatch.format(colour)}"></span>{html.escape(label)}</div>'
-        for colour, label in zip(scale.colours, scale.labels, strict=True)
+        Swatch(colour, label) for colour, label in zip(scale.colours, scale.labels, strict=True)
     ]
     if show_no_data:
-        rows.append(
-            f'<div><span style="{swatch.format(NO_DATA_COLOUR)}"></span>'
-            f"{html.escape(NO_DATA_LABEL)}</div>"
+        rows.append(Swatch(NO_DATA_COLOUR, NO_DATA_LABEL))
+    return legend_box(title, rows)
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One row of a legend: a fill (any CSS ``background`` value), its words, its outline."""
+
+    background: str
+    label: str
+    dashed: bool = False
+
+
+def legend_box(title: str, rows: Sequence[Swatch]) -> str:
+    """A legend as a self-contained HTML fragment: ``title`` over one swatch per row, escaped.
+
+    Inline styles only, so the fragment looks the same in a map corner, beside the map, and in
+    a layer that streamlit-folium adds without the page's header.
+    """
+    swatch = (
+        "display:inline-block;width:14px;height:14px;margin-right:6px;"
+        "vertical-align:-2px;border:1px {border} #777;background:{background}"
+    )
+    lines = [
+        '<div><span style="{}"></span>{}</div>'.format(
+            html.escape(
+                swatch.format(border="dashed" if row.dashed else "solid", background=row.background)
+            ),
+            html.escape(row.label),
         )
+        for row in rows
+    ]
     return (
         '<div class="atlas-legend" style="background:rgba(255,255,255,0.92);padding:6px 9px;'
         "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,0.3);color:#222;"
         'font:12px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif">'
         f'<div style="font-weight:600;margin-bottom:3px">{html.escape(title)}</div>'
-        + "".join(rows)
+        + "".join(lines)
         + "</div>"
     )
 
@@ -211,6 +234,39 @@ class _Legend(folium.MacroElement):
     def __init__(self, legend: str, *, position: str = "bottomright") -> None:
         super().__init__()
         self._name = "Legend"
+        self.legend = legend
+        self.position = position
+
+
+class LayerLegend(folium.MacroElement):
+    """A legend shown while its layer is on the map: add it to the layer's FeatureGroup.
+
+    Unlike a legend added to the map, it comes and goes with the layer, including a layer that
+    streamlit-folium adds or removes through ``feature_group_to_add`` without redrawing the map.
+    ``legend`` is HTML (see :func:`legend_box`); escape any text in it first.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (layer) {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "atlas-legend-control");
+                div.innerHTML = {{ this.legend|tojson }};
+                return div;
+            };
+            layer.on("add", function () { legend.addTo(layer._map); });
+            layer.on("remove", function () { legend.remove(); });
+            if (layer._map) { legend.addTo(layer._map); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str, *, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "LayerLegend"
         self.legend = legend
         self.position = position
 
@@ -313,7 +369,7 @@ def add_areas(
 
 
 def add_points(
-    m: folium.Map,
+    m: folium.Map | folium.FeatureGroup | None,
     points: pd.DataFrame,
     *,
     label: str,
@@ -327,7 +383,8 @@ def add_points(
 
     Clicking a point opens a popup of ``popup_columns`` (``column: value`` lines, escaped).
     With ``cluster`` the markers are grouped by Leaflet.markercluster, built in the browser
-    from one array, so thousands of points stay quick.
+    from one array, so thousands of points stay quick. With ``m=None`` the layer is returned
+    without being added anywhere (for streamlit-folium's ``feature_group_to_add``).
     """
     _check_points(points)
     missing = [c for c in popup_columns if c not in points.columns]
@@ -367,20 +424,25 @@ def add_points(
             popup=folium.GeoJsonPopup(fields=["popup"], labels=False) if popup_columns else None,
             control=False,
         ).add_to(group)
-    group.add_to(m)
+    if m is not None:
+        group.add_to(m)
     return group
 
 
 def add_heat(
-    m: folium.Map,
+    m: folium.Map | folium.FeatureGroup | None,
     points: pd.DataFrame,
     *,
     weight_column: str | None = None,
     label: str = "Heat",
     radius: int = 18,
     show: bool = True,
-) -> HeatMap:
-    """Add a heat layer from the ``lon``/``lat`` columns, optionally weighted (weights >= 0)."""
+) -> folium.FeatureGroup:
+    """Add a heat layer from the ``lon``/``lat`` columns, optionally weighted (weights >= 0).
+
+    The heat is drawn inside a FeatureGroup named ``label``, which is returned (and added to
+    ``m`` unless ``m`` is None), like every other layer here.
+    """
     _check_points(points)
     columns = [
         np.round(points["lat"].to_numpy(dtype=float), COORD_DECIMALS),
@@ -398,16 +460,18 @@ def add_heat(
                 "fill or drop them first"
             )
         columns.append(weights)
-    heat = HeatMap(
+    group = folium.FeatureGroup(name=html.escape(label), show=show)
+    HeatMap(
         np.column_stack(columns).tolist(),
         name=html.escape(label),
         radius=radius,
         min_opacity=0.3,
         max_zoom=MAX_ZOOM,
-        show=show,
-    )
-    heat.add_to(m)
-    return heat
+        control=False,
+    ).add_to(group)
+    if m is not None:
+        group.add_to(m)
+    return group
 
 
 def add_layer_control(m: folium.Map, *, collapsed: bool = False) -> folium.LayerControl:

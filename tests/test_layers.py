@@ -348,7 +348,8 @@ def test_heat_weights_must_be_numbers(sightings):
 
 def test_layers_never_import_streamlit():
     code = (
-        "import sys, layers.maps, layers.offline_assets; "
+        "import sys, layers.maps, layers.offline_assets, layers.registry, layers.wards, "
+        "layers.overlays; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', "
         "'streamlit_folium'}))"
     )
