@@ -22,7 +22,8 @@ starting.caption("Starting Outreach Atlas...")
 
 from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
 from geo.privacy import ROLES  # noqa: E402
-from ui import data  # noqa: E402
+from ui import data, session  # noqa: E402
+from ui.pages import pages_for  # noqa: E402
 
 starting.empty()
 
@@ -50,8 +51,9 @@ with st.sidebar:
     if data.is_demo(current):
         st.warning(data.DEMO_LABEL, icon=":material/science:")
 
+# Only the pages this role may open are registered: the others cannot be reached at all.
 pages = [
-    st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
-    st.Page("app_pages/import_data.py", title="Import", icon=":material/upload_file:"),
+    st.Page(page.path, title=page.title, icon=page.icon, default=i == 0)
+    for i, page in enumerate(pages_for(session.role()))
 ]
 st.navigation(pages).run()

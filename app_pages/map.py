@@ -1,4 +1,5 @@
-"""Map: wards, records (as the role may see them), services and the police.uk ASB overlay."""
+"""Records map: records (as the role may see them) over the wards, services and the police.uk
+anti-social behaviour overlay. Coordinators and police only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ store = data.store()
 version = store.version()
 wards = data.wards(store.location, version)
 
-st.title("Map")
+st.title("Records map")
 if wards.empty:
     st.warning("No wards in the store yet: import a ward boundary file on the Import page.")
     st.stop()

@@ -28,6 +28,7 @@ from scipy import ndimage
 
 from geo.analysis import coverage, hotspots, patrol
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
+from geo.analysis.overview import Overview, overview_of
 from geo.analysis.sites import (
     NEEDS_COLUMNS,
     SITE_NIGHTS,
@@ -45,11 +46,12 @@ from geo.analysis.ward_figures import (
     summarise,
 )
 from geo.errors import AccessDenied, AnalysisError
+from geo.filters import Filters
 from geo.io.exports import write_layers
 from geo.nights import latest_night, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
-from geo.schema import is_demand
+from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 
 #: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
@@ -72,8 +74,13 @@ def area_summary(
     end: date | None = None,
     periods: int = DEFAULT_PERIODS,
     threshold: int | None = None,
+    filters: Filters | None = None,
 ) -> AreaSummary:
     """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy.figures`).
+
+    ``filters`` (the pages' shared filters) give the period, its last night and, for
+    coordinators, cuts by agency, kind and time of day; they replace ``period``, ``start``
+    and ``end``, and a role may use only what :meth:`Filters.for_role` allows it.
 
     ``layer`` is the name of a stored layer (``"ward"``, ``"lsoa"``...) or, for coordinators
     only, a GeoDataFrame of areas (a patrol beat, say): a small shape drawn round one doorway
@@ -85,6 +92,9 @@ def area_summary(
     """
     role = check_role(role)
     check_can_see_figures(role)
+    if filters is not None:
+        filters = filters.for_role(role)
+        period, start, end = filters.period, filters.start, filters.end
     exact_role = role == "coordinator"
     if isinstance(layer, str):
         areas = store.areas(layer=layer)
@@ -110,9 +120,13 @@ def area_summary(
             f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
             " ranges would give away one night's small count"
         )
-    columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"])]
+    timed = filters is not None and filters.time_of_day != "any"
+    columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
+    records = store.records_for_figures(role=role, columns=columns)
+    if filters is not None and filters.is_cut:
+        records = _cut(records, filters)
     exact = summarise(
-        store.records_for_figures(role=role, columns=columns),
+        records,
         areas,
         period=period,
         start=start,
@@ -122,6 +136,21 @@ def area_summary(
         aligned=not exact_role,
     )
     return view_summary(exact, role=role, threshold=threshold)
+
+
+def _cut(records: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The records of the chosen agencies, kinds and time of day (a coordinator's cut)."""
+    keep = np.ones(len(records), dtype=bool)
+    if filters.agencies:
+        keep &= records["agency"].isin(filters.agencies).to_numpy()
+    if filters.kinds:
+        keep &= records["kind"].isin(filters.kinds).to_numpy()
+    if filters.time_of_day != "any":
+        hour = pd.to_datetime(records["observed_at"]).dt.tz_convert(TIMEZONE).dt.hour
+        evening, morning = coverage.NIGHT_HOURS
+        at_night = ((hour >= evening) | (hour < morning)).to_numpy()
+        keep &= at_night if filters.time_of_day == "night" else ~at_night
+    return records.loc[keep]
 
 
 def hotspot_cells(
@@ -434,6 +463,34 @@ __all__ = [
     "coverage_gaps",
     "demand_places",
     "hotspot_cells",
+    "overview",
     "plan",
     "sites",
 ]
+
+
+# Appended for the Overview page (issue 12); the import can join the others above.
+
+
+def overview(
+    store: Store,
+    *,
+    role: Role,
+    period: Period = "week",
+    end: date | None = None,
+    periods: int = DEFAULT_PERIODS,
+    start: date | None = None,
+    filters: Filters | None = None,
+) -> Overview:
+    """The Overview for ``role``: the last ``period`` against the one before, the borough's
+    people counted over ``periods`` periods, and the wards rising fast.
+
+    Read from :func:`area_summary` for the role (with the pages' ``filters``, which replace
+    ``period``, ``start`` and ``end``), so every figure is one the role may see and equals the
+    ward map's for the same period; ``start`` is for a coordinator's ``range``. Say it in
+    words with :func:`geo.analysis.overview.what_changed`.
+    """
+    summary = area_summary(
+        store, role=role, period=period, start=start, end=end, periods=periods, filters=filters
+    )
+    return overview_of(summary, period=period if filters is None else filters.period)

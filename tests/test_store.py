@@ -351,3 +351,14 @@ def test_threads_reading_while_another_imports_each_see_whole_imports(
     for frame in seen:  # each read is the store as it stood after some import: no more, no less
         assert len(frame) in {40 + 20 * k for k in range(len(batches) + 1)}
         pd.testing.assert_frame_equal(frame, plain.iloc[: len(frame)])
+
+
+def test_the_cache_key_changes_on_every_write_and_differs_between_stores(tmp_path):
+    first = open_store(tmp_path / "a.sqlite")
+    second = open_store(tmp_path / "b.sqlite")
+    before = first.cache_key()
+    first.add("records", canonical_records(3), batch=_batch())
+    after = first.cache_key()
+    assert after != before and after.split("-")[0] == str(first.version())
+    second.add("records", canonical_records(3), batch=_batch())
+    assert second.version() == first.version() and second.cache_key() != first.cache_key()

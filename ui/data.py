@@ -1,7 +1,8 @@
 """Cached loaders: the only module with ``st.cache_data``.
 
-Every cache key holds the store location, the store version (which changes on every import)
-and, for anything personal, the role, so one role's view is never served to another.
+Every cache key holds the store location, the store version or its cache key (version and a
+random token, which changes on every import) and, for anything personal or any figure, the
+role, so one role's view is never served to another.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import questions
+from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
+from geo.filters import Filters
 from geo.privacy.roles import Role
 from geo.store import Store, default_store_path, open_store
 
@@ -61,6 +65,21 @@ def records(location: str, version: int, role: Role) -> pd.DataFrame:
     return open_store(location).records(role=role)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_summary(location: str, key: str, role: Role, filters: Filters) -> AreaSummary:
+    """Ward figures as ``role`` may see them (``key``: the store's :meth:`Store.cache_key`)."""
+    return questions.area_summary(open_store(location), role=role, filters=filters)
+
+
+@st.cache_data(show_spinner=False)
+def agencies(location: str, version: int) -> tuple[str, ...]:
+    """The agencies of the imports so far (organisations, not people): for the filters."""
+    log = open_store(location).imports()
+    if log.empty or "agency" not in log.columns:
+        return ()
+    return tuple(sorted(log["agency"].dropna().astype(str).unique()))
+
+
 @st.cache_data(show_spinner=False)
 def services(location: str, version: int) -> pd.DataFrame:
     return open_store(location).services()
@@ -73,6 +92,8 @@ def police(location: str, version: int) -> pd.DataFrame:
 
 __all__ = [
     "DEMO_LABEL",
+    "agencies",
+    "area_summary",
     "ensure_demo",
     "imports",
     "is_demo",

@@ -102,7 +102,12 @@ class Store(ABC):
     # -- reading ---------------------------------------------------------------------------
     @abstractmethod
     def version(self) -> int:
-        """A number that changes on every write: the cache key for anything read."""
+        """A number that changes on every write."""
+
+    @abstractmethod
+    def cache_key(self) -> str:
+        """What caches of anything read are keyed on: the version and a random token set on
+        every write (the version alone can repeat: a store begun again, a backup restored)."""
 
     @abstractmethod
     def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:

@@ -313,6 +313,11 @@ class SQLiteStore(Store):
             row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
+    def cache_key(self) -> str:
+        with self._reading() as db:
+            version, token = _data_version(db)
+        return f"{version}-{token}"
+
     def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:
         with self._reading() as db:
             frame = pd.read_sql_query(

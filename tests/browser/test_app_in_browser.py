@@ -1,4 +1,5 @@
-"""The real app in Debian's Chromium: first start builds the demo, the map draws offline."""
+"""The real app in Debian's Chromium: first start builds the demo; every page, as every role,
+draws with nothing fetched from outside the app and no console error."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from ui.pages import pages_for
+
 ROOT = Path(__file__).resolve().parents[2]
+ROLES = ("coordinator", "police", "councillor", "admin")
+#: Pages that draw a map, and the map legend's first words.
+MAPS = {"app_pages/ward_map.py": "People counted", "app_pages/map.py": "People counted"}
 
 
 @pytest.fixture(scope="session")
@@ -25,17 +31,43 @@ def app_url(streamlit_server, tmp_path_factory):
             os.environ["OUTREACH_ATLAS_STORE"] = previous
 
 
-def test_first_page_shows_the_demo_borough_map_offline(app_url, browser_page, tmp_path):
+def test_first_page_shows_the_demo_borough_overview_offline(app_url, browser_page, tmp_path):
     browser_page.open(app_url)
     page = browser_page.page
     page.get_by_text("synthetic demo borough").first.wait_for(timeout=120_000)
-    frame = browser_page.map_frame()
-    wards = frame.locator("path.leaflet-interactive")
-    wards.nth(19).wait_for()
-    assert wards.count() >= 20  # 20 wards, plus service markers
-    frame.locator(".marker-cluster").first.wait_for()
-    legend = frame.locator(".atlas-legend").inner_text()
-    assert legend.startswith("People counted, last 28 nights")
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_text("What changed").wait_for()
     assert page.get_by_text("Synthetic demo data").first.is_visible()
     browser_page.screenshot(tmp_path / "first_page.png")
+    assert browser_page.offline_problems() == []
+
+
+def _choose_role(page, role: str) -> None:
+    picker = page.get_by_role("combobox", name="View as")
+    picker.click()
+    page.get_by_role("option", name=role, exact=True).click()
+    page.wait_for_function(
+        "role => document.querySelector(\"input[aria-label='View as']\").value === role", arg=role
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_draws_for_every_role(app_url, browser_page, tmp_path, role):
+    page = browser_page.page
+    browser_page.open(app_url)
+    page.get_by_role("combobox", name="View as").wait_for(timeout=120_000)
+    _choose_role(page, role)
+    pages = pages_for(role)
+    for spec in pages:
+        if len(pages) > 1:  # with one page Streamlit shows no menu: it is already open
+            page.locator("[data-testid='stSidebarNav'] a").filter(has_text=spec.title).click()
+        page.get_by_role("heading", name=spec.title).wait_for(timeout=60_000)
+        if spec.path in MAPS:
+            frame = browser_page.map_frame()
+            frame.locator("path.leaflet-interactive").nth(19).wait_for()  # the 20 demo wards
+            assert frame.locator(".atlas-legend").inner_text().startswith(MAPS[spec.path])
+        page.wait_for_load_state("networkidle")
+        name = f"{role}-{Path(spec.path).stem}.png"
+        browser_page.screenshot(tmp_path / name)
+        assert page.locator("[data-testid='stException']").count() == 0, name
     assert browser_page.offline_problems() == []

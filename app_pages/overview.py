@@ -1,0 +1,51 @@
+"""Overview: this period against the last, the borough's trend, and what changed, in plain
+words. The same figures as the Ward map, as the role may see them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.analysis.overview import overview_of, plain_count, what_changed
+from geo.errors import AtlasError
+from ui import data, filters, session
+from ui.text import plain
+
+role = session.role()
+store = data.store()
+version, key = store.version(), store.cache_key()
+chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
+st.title("Overview")
+if data.wards(store.location, version).empty:
+    st.warning("No wards in the store yet: import a ward boundary file on the Import page.")
+    st.stop()
+try:
+    summary = data.area_summary(store.location, key, role, chosen)
+    overview = overview_of(summary, period=chosen.period)
+except AtlasError as err:
+    st.error(plain(err))
+    st.stop()
+
+label = overview.label[:1].upper() + overview.label[1:]
+st.caption(f"{plain(label)}, against {plain(overview.previous_label)}.")
+columns = st.columns(len(overview.headlines))
+for column, headline in zip(columns, overview.headlines, strict=True):
+    column.metric(
+        headline.label,
+        plain_count(headline.this),
+        delta=None if headline.change is None else f"{headline.change:+,}",
+        delta_color="off",
+        help=headline.help,
+    )
+
+st.subheader("What changed")
+for sentence in what_changed(overview):
+    st.write(plain(sentence))
+
+st.subheader("People counted, period by period")
+trend = overview.trend
+if trend["people"].notna().any():
+    st.bar_chart(trend, x="period_start", y="people", height=260)
+else:
+    st.write("Not shown for this role: the borough's earlier counts are kept hidden.")
+with st.expander("When is a ward rising fast?"):
+    st.write(plain(overview.emerging_rule))

@@ -1,0 +1,89 @@
+"""Ward map: people counted per ward as the role may see them, the same figures as a table,
+and a ward's profile. Councillors see small numbers hidden; nothing here is a record."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.analysis import ward_view
+from geo.errors import AtlasError
+from geo.io.exports import table_csv
+from layers import maps
+from layers.wards import add_ward_figures
+from ui import data, filters, session
+from ui.offline_maps import show_map
+from ui.text import plain
+
+role = session.role()
+store = data.store()
+version, key = store.version(), store.cache_key()
+chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
+st.title("Ward map")
+wards = data.wards(store.location, version)
+if wards.empty:
+    st.warning("No wards in the store yet: import a ward boundary file on the Import page.")
+    st.stop()
+try:
+    summary = data.area_summary(store.location, key, role, chosen)
+except AtlasError as err:
+    st.error(plain(err))
+    st.stop()
+
+rows = ward_view.last_period(summary)
+when = ward_view.period_words(summary)
+st.caption(
+    f"People counted in each ward, {when}."
+    + (" Counts from 1 to 4 are shown as 'fewer than 5'." if role != "coordinator" else "")
+)
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    m = maps.base_map(tuple(wards.total_bounds))
+    add_ward_figures(m, rows, boundaries=wards, title=f"People counted, {when}")
+    show_map(m, key=f"ward-map-{role}", height=560)
+with right:
+    table = ward_view.ward_table(summary)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        "Download the table (CSV)",
+        data=table_csv(table).encode("utf-8-sig"),
+        file_name="ward-figures.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="ward_table_csv",
+    )
+
+st.subheader("Ward profile")
+names = dict(zip(rows["area_name"].astype(str), rows["area_code"], strict=True))
+picked = st.selectbox("Ward", list(names), key="ward_profile_ward")
+if picked:
+    profile = ward_view.ward_profile(summary, names[picked], data.services(store.location, version))
+    st.write(plain(profile.emerging))
+    a, b = st.columns(2, gap="medium")
+    with a:
+        st.write("**People counted, period by period**")
+        if profile.trend["people"].notna().any():
+            st.bar_chart(profile.trend, x="period_start", y="people", height=220)
+        else:
+            st.write("Not shown: the counts are small.")
+        st.write("**Services in the ward**")
+        if profile.services.empty:
+            st.write("None recorded.")
+        else:
+            st.dataframe(profile.services, hide_index=True, width="stretch")
+    with b:
+        st.write(f"**Needs, {when}**")
+        st.dataframe(
+            profile.needs.rename(columns={"need": "Need", "shown": "People"}),
+            hide_index=True,
+            width="stretch",
+        )
+        st.write("**Interpreter languages needed**")
+        if profile.languages.empty:
+            st.write("None recorded.")
+        else:
+            st.dataframe(
+                profile.languages.rename(columns={"language": "Language", "shown": "Sightings"}),
+                hide_index=True,
+                width="stretch",
+            )

@@ -1,0 +1,119 @@
+"""Every page for every role through AppTest: it runs, shows only what the role may see, and
+its figures are the ones geo/ returns for the same filters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.analysis import ward_view
+from geo.analysis.overview import overview_of, plain_count
+from geo.filters import Filters
+from geo.questions import area_summary
+from geo.store import STORE_ENV, open_store
+from ui.pages import PAGES, pages_for
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "streamlit_app.py")
+FIGURE_ROLES = ("coordinator", "police", "councillor")
+
+
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory):
+    """A store path the app builds the demo borough in on its first run (once per module)."""
+    path = tmp_path_factory.mktemp("app") / "atlas.sqlite"
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(path)
+    AppTest.from_file(APP, default_timeout=180).run()
+    yield path
+    if before is None:
+        os.environ.pop(STORE_ENV, None)
+    else:
+        os.environ[STORE_ENV] = before
+
+
+def open_page(role: str, path: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["role"] = role
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    if not path.endswith(PAGES[0].path):
+        at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", [*FIGURE_ROLES, "admin"])
+def test_each_role_gets_its_own_pages_and_each_runs(app_store, role):
+    titles = [spec.title for spec in pages_for(role)]
+    assert (
+        titles
+        == {
+            "coordinator": ["Overview", "Ward map", "Records map", "Import"],
+            "police": ["Overview", "Ward map", "Records map"],
+            "councillor": ["Overview", "Ward map"],
+            "admin": ["Import"],
+        }[role]
+    )
+    for spec in pages_for(role):
+        at = open_page(role, spec.path)
+        assert at.title[0].value == spec.title
+        assert not at.error
+
+
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_the_overview_shows_geos_figures_for_the_role(app_store, role):
+    summary = area_summary(open_store(app_store), role=role, filters=Filters())
+    expected = overview_of(summary, period="week")
+    at = open_page(role, "app_pages/overview.py")
+    shown = {metric.label: metric.value for metric in at.metric}
+    for headline in expected.headlines:
+        assert shown[headline.label] == plain_count(headline.this)
+
+
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_the_ward_table_is_geos_table_for_the_role(app_store, role):
+    summary = area_summary(open_store(app_store), role=role, filters=Filters())
+    at = open_page(role, "app_pages/ward_map.py")
+    table = at.dataframe[0].value
+    pd.testing.assert_frame_equal(
+        table.reset_index(drop=True), ward_view.ward_table(summary).reset_index(drop=True)
+    )
+    assert table["Ward"].str.match(r"^[A-Z][a-z]").all()  # names, never codes
+
+
+def test_a_councillor_sees_no_count_from_1_to_4(app_store):
+    at = open_page("councillor", "app_pages/ward_map.py")
+    table = at.dataframe[0].value
+    counts = table.drop(columns=["Ward", "Change", "Rising fast"])
+    assert not counts.isin(["1", "2", "3", "4"]).any().any()
+    assert counts.isin(["fewer than 5"]).any().any()  # the demo has small counts to hide
+
+
+def test_a_shared_link_sets_the_filters_and_the_link_follows_them(app_store):
+    at = open_page("councillor", "app_pages/overview.py", {"period": "month"})
+    assert at.sidebar.selectbox[-1].value == "month"
+    assert at.query_params["period"] == "month"
+    assert "30 nights" in at.caption[0].value
+
+
+def test_a_link_a_councillor_may_not_use_falls_back_and_says_so(app_store):
+    at = open_page("councillor", "app_pages/overview.py", {"period": "night"})
+    assert any("were not used" in w.value for w in at.sidebar.warning)
+    assert at.query_params["period"] == "week"
+
+
+def test_a_filter_chosen_on_one_page_holds_on_the_next(app_store):
+    at = open_page("coordinator", "app_pages/overview.py")
+    period = next(w for w in at.sidebar.selectbox if w.label == "Period")
+    period.select("month").run()
+    assert at.query_params["period"] == "month"
+    at.switch_page("app_pages/ward_map.py").run()
+    assert not at.exception
+    assert next(w for w in at.sidebar.selectbox if w.label == "Period").value == "month"
+    assert at.query_params["period"] == "month"
