@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -36,35 +35,25 @@ import pandas as pd
 import shapely
 from jinja2 import Template
 
+from geo.io.exports.shades import (
+    HIDDEN_COLOUR,
+    HIDDEN_LABEL,
+    NO_FIGURE_COLOUR,
+    NO_FIGURE_LABEL,
+    NONE_LABEL,
+    SMALL_COLOUR,
+    ZERO_COLOUR,
+    CountClasses,
+    count_classes,
+)
 from geo.schema import DISPLAY_CRS
 from layers.maps import COORD_DECIMALS, LayerLegend, Swatch, legend_box
 
-#: ColorBrewer YlGnBu, light to dark (colour-blind safe, print friendly). The lightest is kept
-#: for zero; ``_CLASS_COLOURS[k]`` are the fills of ``k`` classes of non-zero counts, taken from
-#: the ``k + 1``-class scheme without its lightest colour (the 3-class scheme for ``k`` = 2).
-ZERO_COLOUR: Final = "#ffffcc"
-_CLASS_COLOURS: Final[dict[int, tuple[str, ...]]] = {
-    1: ("#41b6c4",),
-    2: ("#7fcdbb", "#2c7fb8"),
-    3: ("#a1dab4", "#41b6c4", "#225ea8"),
-    4: ("#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-    5: ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
-}
-#: Most classes of non-zero counts: more cannot be told apart on a map.
-MAX_CLASSES: Final = max(_CLASS_COLOURS)
-#: A count hidden because it is small ("<5"): a hue outside YlGnBu, with a dashed outline.
-SMALL_COLOUR: Final = "#e7d4e8"
-#: A count hidden to protect another ("*"): hatched grey (plain grey where SVG patterns fail).
-HIDDEN_COLOUR: Final = "#bdbdbd"
+#: The fills, classes and words of a ward shaded by a count are geo's (one rule for maps and
+#: PNG exports): ColorBrewer YlGnBu, zero its own class, "<5" and "*" their own fills.
 HATCH_ID: Final = "atlas-hatch"
 HIDDEN_FILL: Final = f"url(#{HATCH_ID}) {HIDDEN_COLOUR}"
 HIDDEN_SWATCH: Final = "repeating-linear-gradient(45deg,#8c8c8c 0 2px,#e0e0e0 2px 5px)"
-#: A ward with no row in the figures at all (not expected from area_summary).
-NO_FIGURE_COLOUR: Final = "#f0f0f0"
-
-NONE_LABEL: Final = "none seen"
-HIDDEN_LABEL: Final = "hidden"
-NO_FIGURE_LABEL: Final = "no figure"
 #: A ward's name is written while the ward is at least this many pixels wide and high on screen.
 NAME_MIN_WIDTH_PX: Final = 70
 NAME_MIN_HEIGHT_PX: Final = 18
@@ -83,75 +72,6 @@ _LABEL_STYLE: Final = (
     "text-align:center;font:600 11px/1.15 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
     "color:#1a1a1a;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none"
 )
-
-
-# --- Classes ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountClasses:
-    """Classes of non-zero whole counts: class ``i`` holds ``lower[i]`` to ``upper[i]``.
-
-    The last class is open (``upper`` is the largest count seen, its label ends in ``+``).
-    """
-
-    lower: tuple[int, ...]
-    upper: tuple[int, ...]
-    labels: tuple[str, ...]
-    colours: tuple[str, ...]
-
-    def classify(self, counts: np.ndarray) -> np.ndarray:
-        """The class of each count (counts of 1 and more)."""
-        return np.searchsorted(np.asarray(self.upper[:-1]), counts, side="left")
-
-
-def count_classes(counts: pd.Series, *, n_classes: int = 4, start: int = 1) -> CountClasses:
-    """Quantile classes over the non-zero whole counts of ``counts``, at most ``n_classes``.
-
-    The upper bound of class ``i`` (of ``k``) is the count at rank ``ceil(i * n / k)`` of the
-    ``n`` sorted counts, so each class holds about as many wards; bounds that repeat (ties) are
-    merged, so there are fewer classes when there are few distinct counts. The first class
-    starts at ``start`` (1, or the smallest count shown where smaller ones are hidden as
-    ``"<5"``), the last is open: ``"13+"``. Zeros and text cells are left out.
-
-    Examples
-    --------
-    Nine wards with someone seen (zeros are not counted): ranks 3, 5 and 7 of nine give
-    the bounds 3, 8 and 13.
-
-    >>> c = count_classes(pd.Series([0, 0, 1, 2, 3, 5, 8, 12, 13, 20, 40, "<5", "*"]))
-    >>> c.labels
-    ('1–3', '4–8', '9–13', '14+')
-    >>> c.classify(np.array([1, 3, 4, 13, 14])).tolist()
-    [0, 0, 1, 2, 3]
-    """
-    if not 1 <= n_classes <= MAX_CLASSES:
-        raise ValueError(f"n_classes must be from 1 to {MAX_CLASSES}, got {n_classes!r}")
-    numbers = pd.to_numeric(counts, errors="coerce").to_numpy(dtype=float)
-    positive = np.sort(numbers[np.isfinite(numbers) & (numbers > 0)]).astype(np.int64)
-    if positive.size == 0:
-        return CountClasses(lower=(), upper=(), labels=(), colours=())
-    n, top = positive.size, int(positive[-1])
-    k = min(n_classes, np.unique(positive).size)
-    ranks = np.ceil(np.arange(1, k) * n / k).astype(np.int64) - 1
-    bounds = np.unique(positive[ranks])
-    upper = [int(b) for b in bounds[bounds < top]] + [top]
-    lower = [min(start, int(positive[0]))] + [u + 1 for u in upper[:-1]]
-    if len(upper) == 1:
-        labels = [_span(lower[0], top)]
-    else:
-        labels = [_span(a, b) for a, b in zip(lower[:-1], upper[:-1], strict=True)]
-        labels.append(f"{lower[-1]:,}+")
-    return CountClasses(
-        lower=tuple(lower),
-        upper=tuple(upper),
-        labels=tuple(labels),
-        colours=_CLASS_COLOURS[len(upper)],
-    )
-
-
-def _span(a: int, b: int) -> str:
-    return f"{a:,}" if a == b else f"{a:,}–{b:,}"
 
 
 # --- The layer --------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def test_patrol_writes_gpx_and_a_sheet(capsys, store_path, tmp_path) -> None:
         (["hotspots", "--role", "councillor"], "councillor role does not see records as points"),
         (["summary", "--role", "admin"], "admin role manages users and imports"),
         (["summary", "--from", "23/11/2026"], "--from '23/11/2026': write dates as YYYY-MM-DD"),
-        (["summary", "--out", "wards.xlsx"], "--out wards.xlsx: the file name must end in .csv"),
+        (["summary", "--out", "wards.ods"], "--out wards.ods: the file name must end in .csv"),
         (["summary", "--by", "nowhere.gpkg"], "--by nowhere.gpkg: give ward, lsoa, or a boundary"),
         (["patrol", "--start", "50.8", "--stops", "3"], "write it as LAT,LON"),
         (["patrol", "--start=-0.30,50.83", "--stops", "3"], "outside Great Britain; write"),

@@ -161,9 +161,9 @@ def test_patrol_out_as_text_writes_the_sheet(capsys, store_path, tmp_path) -> No
     assert code == 0 and f"{sheet}: 2 stops" in stdout
     assert sheet.read_text(encoding="utf-8").startswith("OUTREACH PATROL\n")
     code, _, stderr = run(
-        capsys, "patrol", "--store", str(store_path), "--stops", "2", "--out", "p.pdf"
+        capsys, "patrol", "--store", str(store_path), "--stops", "2", "--out", "p.docx"
     )
-    assert code == 2 and "--out p.pdf: the file name must end in .gpx or .txt" in stderr
+    assert code == 2 and "--out p.docx: the file name must end in .gpx" in stderr
 
 
 # --------------------------------------------------------------------------- named places

@@ -139,36 +139,47 @@ def test_rounding_leaves_the_input_alone_and_formulas_stay_neutralised() -> None
 
 
 def test_formats_are_picked_by_name_or_suffix() -> None:
-    assert [f.name for f in FORMATS] == ["csv", "json", "geojson", "gpkg", "gpx", "sheet"]
+    assert [f.name for f in FORMATS] == [
+        "csv",
+        "json",
+        "xlsx",
+        "geojson",
+        "gpkg",
+        "gpx",
+        "sheet",
+        "pdf",
+    ]
     assert find_format(path="Wards.CSV").name == "csv"
     assert find_format(name=" GeoJSON ").suffixes == (".geojson",)
     assert find_format(path="route.gpx", content="patrol").title == "GPX"
-    assert suffixes("table") == (".csv", ".json")
+    assert suffixes("table") == (".csv", ".json", ".xlsx")
+    assert suffixes("patrol") == (".gpx", ".txt", ".pdf") and suffixes("document") == (".pdf",)
     assert suffixes("features") == (".csv", ".json", ".geojson", ".gpkg")
     every = [s for f in FORMATS for s in f.suffixes]
     assert len(every) == len(set(every))  # a suffix picks one format
     with pytest.raises(dataclasses.FrozenInstanceError):
-        FORMATS[0].name = "xlsx"  # type: ignore[misc]
+        FORMATS[0].name = "ods"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
     ("ask", "message"),
     [
         (
-            {"path": "wards.xlsx"},
-            r"wards\.xlsx: no export format for a name ending in \.xlsx; known formats: CSV "
-            r"\(\.csv\), JSON \(\.json\), GeoJSON \(\.geojson\), GeoPackage \(\.gpkg\), GPX "
-            r"\(\.gpx\), patrol sheet \(text\) \(\.txt\)",
+            {"path": "wards.ods"},
+            r"wards\.ods: no export format for a name ending in \.ods; known formats: CSV "
+            r"\(\.csv\), JSON \(\.json\), Excel \(\.xlsx\), GeoJSON \(\.geojson\), GeoPackage "
+            r"\(\.gpkg\), GPX \(\.gpx\), patrol sheet \(text\) \(\.txt\), PDF \(\.pdf\)",
         ),
         ({"path": "wards"}, r"wards: no export format for a name without a suffix; known"),
-        ({"name": "xlsx"}, r"export format 'xlsx' is unknown; known formats: CSV \(\.csv\)"),
+        ({"name": "ods"}, r"export format 'ods' is unknown; known formats: CSV \(\.csv\)"),
         (
             {"path": "wards.geojson", "content": "table"},
-            r"wards\.geojson: GeoJSON does not write a table; write a table as \.csv or \.json",
+            r"wards\.geojson: GeoJSON does not write a table; write a table as \.csv, \.json "
+            r"or \.xlsx",
         ),
         (
             {"name": "csv", "content": "patrol"},
-            r"format csv: CSV does not write a patrol; write a patrol as \.gpx or \.txt",
+            r"format csv: CSV does not write a patrol; write a patrol as \.gpx, \.txt or \.pdf",
         ),
     ],
 )

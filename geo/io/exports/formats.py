@@ -1,16 +1,22 @@
 """The registry of formats people take away, picked by name or by file suffix.
 
 Each format is one :class:`ExportFormat`: its name, the file suffixes it answers to, what it
-can write (a ``"table"``, map ``"features"`` or a ``"patrol"``) and the function that writes
-it. Adding a format (a PDF sheet, a PNG map) is adding one spec to :data:`FORMATS`; the command
+can write (a ``"table"``, map ``"features"``, a ``"patrol"`` or a ``"document"``) and the
+function that writes it. Adding a format is adding one spec to :data:`FORMATS`; the command
 line's ``--out`` checks and the app's download buttons read the registry.
+
+Formats that print who made them, when, and a protective marking (PDF, Excel) are
+``stamped``: :func:`write` and :func:`to_bytes` hand them the ``stamp`` given
+(:class:`~geo.io.exports.stamp.Stamp`; "made by: not given", now, "OFFICIAL-SENSITIVE" when
+none is). A ward map as a PNG needs the outlines and the figures, so it is a function of its
+own: :func:`~geo.io.exports.map_png.ward_map_png`.
 
 Examples
 --------
 >>> find_format(path="wards.CSV").name
 'csv'
 >>> suffixes("patrol")
-('.gpx', '.txt')
+('.gpx', '.txt', '.pdf')
 """
 
 from __future__ import annotations
@@ -27,8 +33,12 @@ import pandas as pd
 from geo.errors import InputFileError
 from geo.io.exports.features import write_geojson, write_geopackage
 from geo.io.exports.gpx import write_gpx
+from geo.io.exports.patrol_pdf import write_patrol_pdf
+from geo.io.exports.pdf import Document, write_document_pdf
 from geo.io.exports.sheet import write_sheet
+from geo.io.exports.stamp import Stamp
 from geo.io.exports.tables import write_csv, write_json
+from geo.io.exports.xlsx import write_xlsx
 
 __all__ = [
     "CONTENTS",
@@ -45,15 +55,22 @@ __all__ = [
     "write_table",
 ]
 
-#: What a format writes: a table (rows), map features (rows with geometry), or a patrol.
-Content = Literal["table", "features", "patrol"]
+#: What a format writes: a table (rows), map features (rows with geometry), a patrol, or a
+#: document of sections (:class:`~geo.io.exports.pdf.Document`: a tasking brief).
+Content = Literal["table", "features", "patrol", "document"]
 CONTENTS: Final[tuple[str, ...]] = get_args(Content)
-_WORDS: Final = {"table": "a table", "features": "map features", "patrol": "a patrol"}
+_WORDS: Final = {
+    "table": "a table",
+    "features": "map features",
+    "patrol": "a patrol",
+    "document": "a document",
+}
 
 
 class Writer(Protocol):
     """Writes ``value`` (of kind ``content``) to ``path``; returns the rows, features or stops
-    written."""
+    written. A stamped format's writer also takes ``stamp=`` (a
+    :class:`~geo.io.exports.stamp.Stamp`)."""
 
     def __call__(self, value: Any, path: Path, *, content: str) -> int: ...
 
@@ -76,6 +93,8 @@ class ExportFormat:
         The function that writes one (see :class:`Writer`).
     media_type
         The MIME type, for downloads.
+    stamped
+        It prints who made it, when, and a protective marking: its writer takes ``stamp=``.
     """
 
     name: str
@@ -84,12 +103,24 @@ class ExportFormat:
     writes: tuple[Content, ...]
     writer: Writer
     media_type: str
+    stamped: bool = False
 
-    def write(self, value: Any, path: str | Path, *, content: Content | None = None) -> int:
-        """Write ``value`` to ``path`` in this format; return the rows, features or stops."""
+    def write(
+        self,
+        value: Any,
+        path: str | Path,
+        *,
+        content: Content | None = None,
+        stamp: Stamp | None = None,
+    ) -> int:
+        """Write ``value`` to ``path`` in this format; return the rows, features or stops.
+
+        ``stamp`` (who made it, when, the marking) is used by stamped formats only.
+        """
         content = content_of(value) if content is None else content
         self.check(content, where=str(path))
-        return self.writer(value, Path(path), content=content)
+        options = {"stamp": stamp or Stamp()} if self.stamped else {}
+        return self.writer(value, Path(path), content=content, **options)
 
     def check(self, content: Content, *, where: str) -> None:
         """Raise ``InputFileError`` (naming ``where``) unless this format writes ``content``."""
@@ -100,10 +131,26 @@ class ExportFormat:
             )
 
 
+def _write_pdf(value: Any, path: Path, *, content: str, stamp: Stamp) -> int:
+    """A patrol as the printable sheet, a :class:`Document` as a document."""
+    if content == "patrol":
+        return write_patrol_pdf(value, path, content=content, stamp=stamp)
+    return write_document_pdf(value, path, content=content, stamp=stamp)
+
+
 #: Every format, in the order they are offered.
 FORMATS: Final[tuple[ExportFormat, ...]] = (
     ExportFormat("csv", "CSV", (".csv",), ("table", "features"), write_csv, "text/csv"),
     ExportFormat("json", "JSON", (".json",), ("table", "features"), write_json, "application/json"),
+    ExportFormat(
+        "xlsx",
+        "Excel",
+        (".xlsx",),
+        ("table",),
+        write_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        stamped=True,
+    ),
     ExportFormat(
         "geojson", "GeoJSON", (".geojson",), ("features",), write_geojson, "application/geo+json"
     ),
@@ -117,6 +164,15 @@ FORMATS: Final[tuple[ExportFormat, ...]] = (
     ),
     ExportFormat("gpx", "GPX", (".gpx",), ("patrol",), write_gpx, "application/gpx+xml"),
     ExportFormat("sheet", "patrol sheet (text)", (".txt",), ("patrol",), write_sheet, "text/plain"),
+    ExportFormat(
+        "pdf",
+        "PDF",
+        (".pdf",),
+        ("patrol", "document"),
+        _write_pdf,  # type: ignore[arg-type]
+        "application/pdf",
+        stamped=True,
+    ),
 )
 
 
@@ -171,15 +227,19 @@ def _is_patrol(value: object) -> bool:
 
 
 def content_of(value: object) -> Content:
-    """What ``value`` is to the registry: a patrol, map features (with geometry) or a table."""
+    """What ``value`` is to the registry: a patrol, a document, map features (with geometry)
+    or a table."""
     if _is_patrol(value):
         return "patrol"
+    if isinstance(value, Document):
+        return "document"
     if isinstance(value, gpd.GeoDataFrame) and "geometry" in value.columns:
         return "features"
     if isinstance(value, pd.DataFrame):
         return "table"
     raise InputFileError(
-        f"cannot export a {type(value).__name__}; give a table, map features or a patrol"
+        f"cannot export a {type(value).__name__}; give a table, map features, a patrol or a "
+        "Document"
     )
 
 
@@ -189,10 +249,12 @@ def write(
     *,
     name: str | None = None,
     content: Content | None = None,
+    stamp: Stamp | None = None,
 ) -> int:
     """Write ``value`` to ``path`` in the format called ``name`` (default: by the suffix).
 
-    Returns the rows, features or stops written.
+    ``stamp`` says who made it, when, and its marking (PDF and Excel print it; see the module
+    docstring). Returns the rows, features or stops written.
     """
     content = content_of(value) if content is None else content
     found = (
@@ -200,15 +262,18 @@ def write(
         if name is not None
         else find_format(path=path, content=content)
     )
-    return found.write(value, path, content=content)
+    return found.write(value, path, content=content, stamp=stamp)
 
 
-def to_bytes(value: Any, *, name: str, content: Content | None = None) -> bytes:
-    """``value`` in the format called ``name``, as the bytes of the file (for downloads)."""
+def to_bytes(
+    value: Any, *, name: str, content: Content | None = None, stamp: Stamp | None = None
+) -> bytes:
+    """``value`` in the format called ``name``, as the bytes of the file (for downloads);
+    ``stamp`` as for :func:`write`."""
     found = find_format(name=name, content=content)
     with tempfile.TemporaryDirectory(prefix="atlas-export-") as folder:
         path = Path(folder) / f"export{found.suffixes[0]}"
-        found.write(value, path, content=content)
+        found.write(value, path, content=content, stamp=stamp)
         return path.read_bytes()
 
 
