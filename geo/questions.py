@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from geo.analysis import coverage, hotspots, patrol
+from geo.analysis import coverage, hotspots, patrol, ward_view
+from geo.analysis.brief import Brief, build_brief
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
 from geo.analysis.overview import Overview, overview_of
 from geo.analysis.sites import (
@@ -47,7 +49,7 @@ from geo.analysis.ward_figures import (
 )
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
-from geo.io.exports import write_layers
+from geo.io.exports import ward_map_png, write_layers
 from geo.nights import latest_night, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
@@ -466,10 +468,8 @@ __all__ = [
     "overview",
     "plan",
     "sites",
+    "tasking_brief",
 ]
-
-
-# Appended for the Overview page (issue 12); the import can join the others above.
 
 
 def overview(
@@ -494,3 +494,61 @@ def overview(
         store, role=role, period=period, start=start, end=end, periods=periods, filters=filters
     )
     return overview_of(summary, period=period if filters is None else filters.period)
+
+
+#: Needs the brief lists for each role. Nationality and no recourse to public funds are
+#: immigration-related: off for police (DESIGN.md, "Who sees what").
+BRIEF_NEEDS: Final[dict[str, tuple[str, ...]]] = {
+    "coordinator": ("interpreter_needed", "nrpf", "trafficking_concern", "under_18"),
+    "police": ("interpreter_needed", "trafficking_concern", "under_18"),
+}
+
+
+def tasking_brief(
+    store: Store,
+    *,
+    role: Role,
+    filters: Filters | None = None,
+    made_at: datetime | None = None,
+) -> Brief:
+    """The tasking brief for ``role`` (coordinators and police): see :mod:`geo.analysis.brief`.
+
+    Every part is read for the role, so police get places worked out from points snapped to
+    100 m and needs with small numbers hidden; councillors and admins are refused.
+    """
+    role = check_role(role)
+    if role not in BRIEF_NEEDS:
+        raise AccessDenied(
+            f"the {role} role does not get the tasking brief; it is for police and coordinators"
+        )
+    filters = filters or Filters()
+    summary = area_summary(store, role=role, filters=filters)
+    seen = overview_of(summary, period=filters.period)
+    end = seen.period_end
+    found = coverage_gaps(store, role=role, end=end)
+    last = summary.totals.iloc[-1] if len(summary.totals) else None
+    needs = pd.DataFrame(
+        [
+            (ward_view.NEEDS[name], ward_view.shown(None if last is None else last[name]))
+            for name in BRIEF_NEEDS[role]
+        ],
+        columns=["need", "shown"],
+    )
+    return build_brief(
+        seen,
+        needs=needs,
+        demand=found.demand,
+        sites=sites(store, role=role, end=end),
+        agencies=found.agencies,
+        gaps=found.gaps,
+        overlaps=found.overlaps,
+        incidents=store.police_incidents(),
+        wards=store.areas(layer="ward"),
+        role=role,
+        made_at=made_at or datetime.now(ZoneInfo(TIMEZONE)),
+        ward_map=ward_map_png(
+            store.areas(layer="ward"),
+            ward_view.last_period(summary),
+            title=f"People counted, {seen.label.removeprefix('the ')}",
+        ),
+    )

@@ -32,14 +32,35 @@ from jinja2 import Template
 from geo.errors import AccessDenied
 from geo.privacy import ROLES, Role, check_role
 from layers import offline_assets
+from layers.analysis import (
+    add_agency_coverage,
+    add_coverage_gaps,
+    add_hotspot_cells,
+    add_patrol_route,
+    add_persistent_sites,
+)
 from layers.overlays import add_police_asb, add_record_heat, add_records, add_services
 from layers.wards import add_ward_figures
 
 #: Where a layer's frame comes from, so a page can load each once:
 #: ``ward_figures``: ``area_summary(store, role=role, ...).areas`` (outlines: ``boundaries=``);
 #: ``records``: ``store.records(role=role)`` (coordinator, police);
-#: ``services``: ``store.services()``; ``police_incidents``: ``store.police_incidents()``.
-LayerSource = Literal["ward_figures", "records", "services", "police_incidents"]
+#: ``services``: ``store.services()``; ``police_incidents``: ``store.police_incidents()``;
+#: ``hotspot_cells``: ``questions.hotspot_cells(store, role=role)``; ``sites``:
+#: ``questions.sites(store, role=role)``; ``agency_coverage`` and ``gaps``: the ``agencies`` and
+#: ``gaps`` of ``questions.coverage_gaps(store, role=role)``; ``patrol``: the ``stops`` of
+#: ``questions.plan(store, role=role, ...)`` (its start: ``start=``).
+LayerSource = Literal[
+    "ward_figures",
+    "records",
+    "services",
+    "police_incidents",
+    "hotspot_cells",
+    "sites",
+    "agency_coverage",
+    "gaps",
+    "patrol",
+]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -118,6 +139,46 @@ LAYERS: Final[tuple[LayerSpec, ...]] = (
         build=add_record_heat,
         source="records",
         scripts=(HeatMap,),
+    ),
+    LayerSpec(
+        name="hotspot_cells",
+        title="Hot cells (busier than chance)",
+        roles=("coordinator", "police"),
+        build=add_hotspot_cells,
+        source="hotspot_cells",
+        on_by_default=True,
+    ),
+    LayerSpec(
+        name="persistent_sites",
+        title="Persistent sites",
+        roles=("coordinator", "police"),
+        build=add_persistent_sites,
+        source="sites",
+        on_by_default=True,
+    ),
+    LayerSpec(
+        name="agency_coverage",
+        title="Coverage by agency",
+        roles=("coordinator", "police"),
+        build=add_agency_coverage,
+        source="agency_coverage",
+        on_by_default=True,
+    ),
+    LayerSpec(
+        name="coverage_gaps",
+        title="Coverage gaps, ranked",
+        roles=("coordinator", "police"),
+        build=add_coverage_gaps,
+        source="gaps",
+        on_by_default=True,
+    ),
+    LayerSpec(
+        name="patrol_route",
+        title="Patrol route",
+        roles=("coordinator", "police"),
+        build=add_patrol_route,
+        source="patrol",
+        on_by_default=True,
     ),
     LayerSpec(
         name="services",

@@ -21,6 +21,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.errors import AccessDenied
+from geo.io.exports.shades import CLASS_COLOURS
 from geo.privacy import ROLES
 from layers import maps, offline_assets, overlays, registry, wards
 from layers.registry import LAYERS, LayerSpec, build_layer, layer_spec, layers_for
@@ -137,7 +138,9 @@ def test_class_count_is_checked():
 
 
 def test_the_worked_example_in_the_docstring_runs():
-    assert doctest.testmod(wards, raise_on_error=True).attempted >= 2
+    from geo.io.exports import shades  # the classes the ward layer and the PNG map share
+
+    assert doctest.testmod(shades, raise_on_error=True).attempted >= 2
 
 
 # --- Ward figures: suppressed cells, colours, legend ------------------------------------------
@@ -156,7 +159,7 @@ def test_suppressed_cells_have_their_own_fill_never_zero_or_a_class(councillor_w
     assert [fill[c] for c in ("E05000004", "E05000005", "E05000006")] == list(classes.colours)
     hidden = {fill["E05000002"], fill["E05000003"]}
     assert len(hidden) == 2
-    assert hidden.isdisjoint({ZERO_COLOUR, *classes.colours, *wards._CLASS_COLOURS[5]})
+    assert hidden.isdisjoint({ZERO_COLOUR, *classes.colours, *CLASS_COLOURS[5]})
     style = geojson_of(layer).style_function(geojson_of(layer).data["features"][1])
     assert style["dashArray"] == "4 3"  # told apart by outline too, not by colour alone
 
@@ -307,8 +310,8 @@ def test_figures_that_cannot_be_drawn_are_refused_with_the_fix():
 def test_layers_for_each_role():
     names = {role: [s.name for s in layers_for(role)] for role in ROLES}
     assert names == {
-        "coordinator": ["ward_figures", "records", "heat", "services", "police_asb"],
-        "police": ["ward_figures", "records", "heat", "services", "police_asb"],
+        "coordinator": ["ward_figures", "records", "heat", *ANALYSIS, "services", "police_asb"],
+        "police": ["ward_figures", "records", "heat", *ANALYSIS, "services", "police_asb"],
         "councillor": ["ward_figures", "services"],
         "admin": [],
     }
@@ -320,7 +323,12 @@ def test_specs_are_well_formed_and_named_in_plain_words():
     assert len({s.name for s in LAYERS}) == len(LAYERS)
     assert layer_spec("ward_figures").title == "Wards: people counted"
     assert layer_spec("police_asb").title == "police.uk anti-social behaviour"
-    assert [s.name for s in LAYERS if s.on_by_default] == ["ward_figures", "records", "services"]
+    assert [s.name for s in LAYERS if s.on_by_default] == [
+        "ward_figures",
+        "records",
+        *ANALYSIS,
+        "services",
+    ]
     assert all(set(s.roles) <= set(ROLES) for s in LAYERS)
     with pytest.raises(KeyError, match="no map layer 'tiles'; layers are ward_figures, records"):
         layer_spec("tiles")
@@ -344,9 +352,44 @@ def test_build_layer_refuses_a_layer_the_role_does_not_see():
         build_layer("services", records, role=None)  # type: ignore[arg-type]
 
 
+ANALYSIS = [
+    "hotspot_cells",
+    "persistent_sites",
+    "agency_coverage",
+    "coverage_gaps",
+    "patrol_route",
+]
+
+
 def frames_for_every_source() -> dict[str, pd.DataFrame]:
     outlines = ward_outlines(["Abbey", SCRIPT])
+    station = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([STATION_ROAD[0]], [STATION_ROAD[1]]), crs="EPSG:4326"
+    ).to_crs("EPSG:27700")
+    x, y = float(station.geometry.x[0]), float(station.geometry.y[0])
+    place = {
+        "place_name": [SCRIPT],
+        "ward_name": ["Abbey"],
+        "lon": [STATION_ROAD[0]],
+        "lat": [STATION_ROAD[1]],
+        "people": [2.0],
+    }
     return {
+        "hotspot_cells": gpd.GeoDataFrame(
+            {"hotspot": ["hot"], "people": [3], "sightings": [2]},
+            geometry=[box(x - 50, y - 50, x + 50, y + 50)],
+            crs="EPSG:27700",
+        ),
+        "sites": pd.DataFrame({**place, "nights_seen": [5], "site_id": ["site-secret"]}),
+        "agency_coverage": gpd.GeoDataFrame(
+            {"agency": ["<b>Outreach</b>"], "visits": [1], "contacts": [0]},
+            geometry=[box(x - 200, y - 200, x + 200, y + 200)],
+            crs="EPSG:27700",
+        ),
+        "gaps": pd.DataFrame(
+            {**place, "rank": [1], "days_since_visit": [float("nan")], "place_id": ["rec-secret-9"]}
+        ),
+        "patrol": pd.DataFrame({**place, "stop": [1], "leg_m": [0.0], "arrive_minutes": [0.0]}),
         "ward_figures": figures(["<5", 9]),
         "outlines": outlines,
         "records": pd.DataFrame(
@@ -428,6 +471,7 @@ def test_layers_added_by_streamlit_folium_are_valid_javascript(tmp_path):
         script += _get_feature_group_string(group, map=m, idx=idx)
     assert "map_div.addLayer(feature_group_feature_group_0)" in script
     assert "legend.addTo(layer._map)" in script and "atlas-ward-name" in script
+    assert "atlas-number" in script
     path = tmp_path / "groups.js"
     path.write_text(script)
     result = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True)

@@ -54,8 +54,22 @@ def test_each_role_gets_its_own_pages_and_each_runs(app_store, role):
     assert (
         titles
         == {
-            "coordinator": ["Overview", "Ward map", "Records map", "Import"],
-            "police": ["Overview", "Ward map", "Records map"],
+            "coordinator": [
+                "Overview",
+                "Ward map",
+                "Hotspots and patrols",
+                "Records map",
+                "Record a sighting",
+                "Tasking brief",
+                "Import",
+            ],
+            "police": [
+                "Overview",
+                "Ward map",
+                "Hotspots and patrols",
+                "Records map",
+                "Tasking brief",
+            ],
             "councillor": ["Overview", "Ward map"],
             "admin": ["Import"],
         }[role]

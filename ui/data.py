@@ -7,6 +7,7 @@ role, so one role's view is never served to another.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import questions
+from geo.analysis import brief as analysis_brief
+from geo.analysis.brief import Brief
+from geo.analysis.patrol import Patrol
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
@@ -71,6 +75,17 @@ def area_summary(location: str, key: str, role: Role, filters: Filters) -> AreaS
     return questions.area_summary(open_store(location), role=role, filters=filters)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def tasking_brief(location: str, key: str, role: Role, filters: Filters) -> Brief:
+    """The tasking brief for ``role`` (police and coordinators); see :mod:`geo.analysis.brief`."""
+    return questions.tasking_brief(open_store(location), role=role, filters=filters)
+
+
+def brief_pdf(brief: Brief, *, made_by: str) -> bytes:
+    """The brief as a PDF, made when the button is clicked (not cached: it says when)."""
+    return analysis_brief.brief_pdf(brief, made_by=made_by)
+
+
 @st.cache_data(show_spinner=False)
 def agencies(location: str, version: int) -> tuple[str, ...]:
     """The agencies of the imports so far (organisations, not people): for the filters."""
@@ -94,12 +109,72 @@ __all__ = [
     "DEMO_LABEL",
     "agencies",
     "area_summary",
+    "coverage",
     "ensure_demo",
+    "hotspot_cells",
     "imports",
     "is_demo",
+    "patrol",
     "police",
     "records",
     "services",
+    "sites",
     "store",
     "wards",
 ]
+
+
+# --- Hotspots and patrols (issue 12): every key holds the store, its cache key and the role. ---
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def hotspot_cells(
+    location: str, key: str, role: Role, nights: int, end: date | None
+) -> gpd.GeoDataFrame:
+    """Gi* cells over the ``nights`` nights to ``end`` as ``role`` may see them."""
+    return questions.hotspot_cells(open_store(location), role=role, nights=nights, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def sites(location: str, key: str, role: Role, end: date | None) -> gpd.GeoDataFrame:
+    """Persistent sites to ``end``, named for people, as ``role`` may see them."""
+    return questions.sites(open_store(location), role=role, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def coverage(
+    location: str, key: str, role: Role, days: int, end: date | None, time_of_day: str
+) -> questions.Coverage:
+    """Coverage by agency, gaps and overlaps over the ``days`` nights to ``end``."""
+    return questions.coverage_gaps(
+        open_store(location),
+        role=role,
+        days=days,
+        end=end,
+        time_of_day=time_of_day,  # type: ignore[arg-type]
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def patrol(
+    location: str,
+    key: str,
+    role: Role,
+    start: tuple[float, float] | None,
+    stops: int | None,
+    budget_minutes: float | None,
+    days: int,
+    end: date | None,
+    return_to_start: bool,
+) -> Patrol:
+    """A patrol from ``start`` (lon, lat; None: the most urgent place) for ``role``."""
+    return questions.plan(
+        open_store(location),
+        role=role,
+        start_lonlat=start,
+        stops=stops,
+        budget_minutes=budget_minutes,
+        days=days,
+        end=end,
+        return_to_start=return_to_start,
+    )

@@ -26,7 +26,22 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("app_pages/overview.py", "Overview", ":material/dashboard:", FIGURE_ROLES),
     PageSpec("app_pages/ward_map.py", "Ward map", ":material/map:", FIGURE_ROLES),
     PageSpec(
+        "app_pages/hotspots.py",
+        "Hotspots and patrols",
+        ":material/route:",
+        ("coordinator", "police"),
+    ),
+    PageSpec(
         "app_pages/map.py", "Records map", ":material/location_on:", ("coordinator", "police")
+    ),
+    PageSpec(
+        "app_pages/sighting.py",
+        "Record a sighting",
+        ":material/add_location_alt:",
+        ("coordinator",),
+    ),
+    PageSpec(
+        "app_pages/brief.py", "Tasking brief", ":material/assignment:", ("coordinator", "police")
     ),
     PageSpec("app_pages/import_data.py", "Import", ":material/upload_file:", IMPORT_ROLES),
 )

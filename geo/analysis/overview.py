@@ -35,6 +35,7 @@ import pandas as pd
 from geo.analysis.ward_figures import (
     EMERGING_FLOOR,
     EMERGING_SCORE,
+    PERIOD_NIGHTS,
     PERIODS,
     AreaSummary,
     Period,
@@ -83,7 +84,7 @@ _MONTHS: Final = (
     *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 )
 #: The kind of period a summary holds, from the nights in its last one (a month is 30 nights).
-_NIGHT_PERIODS: Final[dict[int, Period]] = {1: "night", 7: "week", 30: "month"}
+_NIGHT_PERIODS: Final[dict[int, str]] = {nights: name for name, nights in PERIOD_NIGHTS.items()}
 
 
 @dataclass(frozen=True)

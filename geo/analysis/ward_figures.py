@@ -68,7 +68,8 @@ if TYPE_CHECKING:
 
 Period = Literal["night", "week", "month", "range"]
 PERIODS: Final[tuple[str, ...]] = get_args(Period)
-_NIGHTS: Final[dict[str, int]] = {"night": 1, "week": 7, "month": 30}
+#: Nights in each kind of period (a range counts its own).
+PERIOD_NIGHTS: Final[dict[str, int]] = {"night": 1, "week": 7, "month": 30}
 
 #: Distance within which two agencies' records of one night can be the same sighting.
 MERGE_M: Final = 50.0
@@ -322,7 +323,7 @@ def _check(
 def _period_nights(period: str, *, start: date | None, end: int) -> int:
     if period == "range":
         return end - day_number(start) + 1  # type: ignore[arg-type]
-    return _NIGHTS[period]
+    return PERIOD_NIGHTS[period]
 
 
 def _street_count_rule(demand: pd.DataFrame, *, merge_m: float) -> np.ndarray:

@@ -14,7 +14,18 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Final
 
-from geo.cli import demo, export, gaps, hotspots, imports, patrol, sites, status, summary
+from geo.cli import (
+    brief,
+    demo,
+    export,
+    gaps,
+    hotspots,
+    imports,
+    patrol,
+    sites,
+    status,
+    summary,
+)
 from geo.cli._common import parents
 from geo.errors import AtlasError
 from geo.store import STORE_ENV, default_store_path
@@ -30,6 +41,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     sites,
     gaps,
     patrol,
+    brief,
 )
 
 _EPILOG = f"""\

@@ -15,8 +15,8 @@ from typing import Final
 from geo import questions
 from geo.analysis.coverage import DEFAULT_DAYS
 from geo.analysis.patrol import DEFAULT_DWELL_MINUTES, Patrol
+from geo.analysis.places_view import BASE_ENV, parse_base
 from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
-from geo.errors import AtlasError
 from geo.io.exports import (
     features_json,
     find_format,
@@ -25,11 +25,8 @@ from geo.io.exports import (
     suffixes,
     write,
 )
-from geo.schema import UK_LAT_RANGE, UK_LON_RANGE
 from geo.store import open_store
 
-#: The environment variable with the team's base, "LAT,LON", where patrols start by default.
-BASE_ENV: Final = "OUTREACH_ATLAS_BASE"
 _EXAMPLE: Final = "50.8278,-0.1680"
 
 
@@ -104,31 +101,11 @@ def _start(given: str | None) -> tuple[tuple[float, float] | None, str]:
     """(lon, lat) to start from and where it came from: ``--start``, the base, or ``None`` for
     the first stop."""
     if given is not None:
-        return _lonlat(given, option="--start"), "--start"
+        return parse_base(given, name="--start"), "--start"
     base = os.environ.get(BASE_ENV, "").strip()
     if base:
-        return _lonlat(base, option=BASE_ENV), BASE_ENV
+        return parse_base(base, name=BASE_ENV), BASE_ENV
     return None, "first stop"
-
-
-def _lonlat(text: str, *, option: str) -> tuple[float, float]:
-    """``"LAT,LON"`` in Great Britain as (lon, lat)."""
-    lat, sep, lon = text.partition(",")
-    try:
-        start = (float(lon), float(lat))
-    except ValueError:
-        raise AtlasError(f"{option} {text!r}: write it as LAT,LON, e.g. {_EXAMPLE}") from None
-    if not sep:
-        raise AtlasError(f"{option} {text!r}: write it as LAT,LON, e.g. {_EXAMPLE}")
-    if not (
-        UK_LAT_RANGE[0] <= start[1] <= UK_LAT_RANGE[1]
-        and UK_LON_RANGE[0] <= start[0] <= UK_LON_RANGE[1]
-    ):
-        raise AtlasError(
-            f"{option} {text!r} is outside Great Britain; write it as LAT,LON"
-            f" (latitude first), e.g. {_EXAMPLE}"
-        )
-    return start
 
 
 def _starting(patrol: Patrol, source: str) -> str:

@@ -246,9 +246,14 @@ class RecordedPage:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     websockets: list[str] = field(default_factory=list)
+    #: Requests asked for and not yet answered (maps load scripts in iframes).
+    pending: set[object] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("request", lambda request: self.pending.add(request))
+        self.page.on("requestfinished", lambda request: self.pending.discard(request))
+        self.page.on("requestfailed", lambda request: self.pending.discard(request))
         self.page.on(
             "requestfailed",
             lambda request: self.failed_requests.append(f"{request.url} ({request.failure})"),
@@ -269,6 +274,21 @@ class RecordedPage:
         self.page.goto(url)
         self.page.locator("[data-testid='stApp']").wait_for()
         self.page.locator("[data-testid='stMain']").wait_for()
+
+    def wait_until_quiet(self, *, quiet_ms: int = 500, timeout_ms: int = 30_000) -> None:
+        """Wait until no request has been pending for ``quiet_ms``.
+
+        ``wait_for_load_state("networkidle")`` returns at once in a single-page app (its own
+        load finished long ago), and leaving a page while a map still loads its scripts aborts
+        them, which would count as failed requests.
+        """
+        quiet = waited = 0
+        while quiet < quiet_ms:
+            if waited > timeout_ms:
+                raise AssertionError(f"requests still pending after {timeout_ms} ms")
+            self.page.wait_for_timeout(100)
+            waited += 100
+            quiet = quiet + 100 if not self.pending else 0
 
     def map_frame(self, index: int = 0, *, timeout_ms: float = 30_000) -> Frame:
         """The ``index``-th st_folium iframe, once Leaflet has drawn its map in it."""

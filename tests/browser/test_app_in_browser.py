@@ -13,7 +13,11 @@ from ui.pages import pages_for
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("coordinator", "police", "councillor", "admin")
 #: Pages that draw a map, and the map legend's first words.
-MAPS = {"app_pages/ward_map.py": "People counted", "app_pages/map.py": "People counted"}
+MAPS = {
+    "app_pages/ward_map.py": "People counted",
+    "app_pages/map.py": "People counted",
+    "app_pages/hotspots.py": "Map key",
+}
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +64,14 @@ def test_every_page_draws_for_every_role(app_url, browser_page, tmp_path, role):
     pages = pages_for(role)
     for spec in pages:
         if len(pages) > 1:  # with one page Streamlit shows no menu: it is already open
+            browser_page.wait_until_quiet()  # leaving a map that still loads aborts its scripts
             page.locator("[data-testid='stSidebarNav'] a").filter(has_text=spec.title).click()
         page.get_by_role("heading", name=spec.title).wait_for(timeout=60_000)
         if spec.path in MAPS:
             frame = browser_page.map_frame()
             frame.locator("path.leaflet-interactive").nth(19).wait_for()  # the 20 demo wards
             assert frame.locator(".atlas-legend").inner_text().startswith(MAPS[spec.path])
-        page.wait_for_load_state("networkidle")
+        browser_page.wait_until_quiet()
         name = f"{role}-{Path(spec.path).stem}.png"
         browser_page.screenshot(tmp_path / name)
         assert page.locator("[data-testid='stException']").count() == 0, name

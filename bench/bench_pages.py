@@ -1,0 +1,131 @@
+"""Pages at scale: the server time of a page's rerun after a filter change, and what it sends.
+
+A store holds the demo borough plus ``--rows`` made-up records (100,000 by default) spread over
+its wards and the last 90 nights. Each page is opened once through Streamlit's AppTest (as a
+browser would, which fills the caches), then its period is changed from week to 30 nights and
+back, and each such rerun is timed: that is the wait after a click. What a page sends is the
+size of every element the run produced, the map's whole HTML and data included (the
+component's arguments). The baseline, in the same run, is the Records map the app had before
+issue 12, which sends every record of the last 28 nights.
+
+Run from the repository root: ``python -m bench.bench_pages [--rows 100000] [--repeat 5]
+[--record]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bench_import import make_csv  # noqa: E402
+from bench.recording import commit, record  # noqa: E402
+from geo.demo import load_demo  # noqa: E402
+from geo.importing import import_records  # noqa: E402
+from geo.store import STORE_ENV, open_store  # noqa: E402
+
+APP = str(ROOT / "streamlit_app.py")
+PAGES = ("app_pages/overview.py", "app_pages/ward_map.py", "app_pages/brief.py")
+
+
+def build_store(folder: Path, rows: int) -> Path:
+    """The demo borough plus ``rows`` records over its wards (imported like a file)."""
+    path = folder / "atlas.sqlite"
+    store = open_store(path)
+    load_demo(store, directory=folder / "demo")
+    csv = folder / "extra.csv"
+    make_csv(csv, rows=rows, wards=store.areas())
+    import_records(store, csv, agency="Bench outreach")
+    return path
+
+
+def sent_bytes(at: object) -> int:
+    """Bytes of every element the run produced (protobufs, the map's arguments included)."""
+    total = 0
+    for node in _walk(at._tree):  # type: ignore[attr-defined]
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            total += proto.ByteSize()
+    return total
+
+
+def _walk(node: object):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def page_run(path: str, *, role: str, repeat: int) -> tuple[float, int, float]:
+    """Median seconds of a rerun after a period change, bytes sent, and the first run's seconds."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.session_state["role"] = role
+    at.run()
+    started = time.perf_counter()
+    at.switch_page(path).run()
+    first = time.perf_counter() - started
+    times = []
+    for i in range(repeat):
+        period = next(w for w in at.sidebar.selectbox if w.label == "Period")
+        started = time.perf_counter()
+        period.select("month" if i % 2 == 0 else "week").run()
+        times.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"{path}: {at.exception}")
+    return statistics.median(times), sent_bytes(at), first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ[STORE_ENV] = str(build_store(Path(tmp), args.rows))
+        rows = []
+        for role in ("coordinator", "councillor"):
+            for path in PAGES:
+                if role == "councillor" and path.endswith("brief.py"):
+                    continue
+                rerun, size, first = page_run(path, role=role, repeat=args.repeat)
+                rows.append((role, path, rerun, size, first))
+        base_rerun, base_size, base_first = page_run(
+            "app_pages/map.py", role="coordinator", repeat=1
+        )
+    print(f"{'role':12} {'page':28} {'rerun s':>8} {'sent MB':>8} {'first s':>8}")
+    for role, path, rerun, size, first in rows:
+        print(f"{role:12} {path:28} {rerun:8.3f} {size / 1e6:8.2f} {first:8.2f}")
+    print(
+        f"{'baseline':12} {'app_pages/map.py (records)':28} {base_rerun:8.3f}"
+        f" {base_size / 1e6:8.2f} {base_first:8.2f}"
+    )
+    if args.record:
+        record(
+            "Pages (`python -m bench.bench_pages --record`)",
+            [
+                f"| {date.today()} | {commit()} | {role} | {Path(path).stem} | {args.rows:,} |"
+                f" {rerun:.3f} s | {size / 1e6:.2f} MB | records map: {base_size / 1e6:.2f} MB |"
+                f" {base_size / size:.0f}x less |"
+                for role, path, rerun, size, _ in rows
+            ],
+            intro="Median server time of a page's rerun after the period changes (AppTest, "
+            "caches as a browser session leaves them) and the bytes the run sends, against the "
+            "old Records map, which sends every record of the last 28 nights.",
+            header="| date | commit | role | page | extra records | rerun | sent |"
+            " baseline sent | ratio |",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""The tasking brief: what police and partners bring to a tasking meeting, as plain tables.
+
+Built from what a role may see (see :func:`geo.questions.tasking_brief`): the period against
+the last, the hot patches, new and repeat sites, who covers what, where agencies overlap or
+leave gaps, anti-social behaviour reported to police.uk, and needs. Every table is in plain
+words: place names and ward names, never ids or codes; whole numbers; dates as "22 Nov 2026".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.analysis.overview import Overview, plain_count, plain_date, what_changed
+from geo.io.exports import Image, pdf_document
+
+#: How many rows each list of the brief keeps.
+TOP: Final = 10
+#: The police.uk crime type the brief counts.
+ASB: Final = "Anti-social behaviour"
+#: The marking on every page of the brief.
+MARKING: Final = "OFFICIAL-SENSITIVE"
+#: Said on the brief itself, so no one reads more into it than it holds.
+CAVEAT: Final = (
+    "A prompt for a conversation between partners, not a prediction. Figures come from the"
+    " records agencies shared; places no one visited are not in them. Small numbers are hidden."
+)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A tasking brief's content: a title, sentences and tables in plain words."""
+
+    title: str
+    period: str
+    role: str
+    made_at: datetime
+    headlines: pd.DataFrame  # Figure, This period, Period before, Change
+    what_changed: tuple[str, ...]
+    hot_patches: pd.DataFrame
+    new_sites: pd.DataFrame
+    repeat_sites: pd.DataFrame
+    coverage: pd.DataFrame
+    gaps: pd.DataFrame
+    overlaps: pd.DataFrame
+    asb: pd.DataFrame
+    needs: pd.DataFrame
+    ward_map: bytes | None = None  # a PNG of people counted per ward, as the role sees them
+    caveat: str = CAVEAT
+    marking: str = MARKING
+
+    def sections(self) -> list[tuple[str, pd.DataFrame | tuple[str, ...]]]:
+        """The brief's sections in reading order: (heading, sentences or a table)."""
+        picture = (
+            [("People counted by ward", Image(self.ward_map, alt=f"People counted, {self.period}"))]
+            if self.ward_map is not None
+            else []
+        )
+        return [
+            ("This period against the last", self.headlines),
+            ("What changed", self.what_changed),
+            *picture,
+            ("Hot patches", self.hot_patches),
+            ("New places people sleep", self.new_sites),
+            ("Repeat locations", self.repeat_sites),
+            ("Who covered what", self.coverage),
+            ("Gaps: places no agency has been near", self.gaps),
+            ("Overlaps: places several agencies covered", self.overlaps),
+            ("Anti-social behaviour reported to police.uk, by ward", self.asb),
+            ("Needs", self.needs),
+        ]
+
+
+def build_brief(
+    overview: Overview,
+    *,
+    needs: pd.DataFrame,
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    agencies: pd.DataFrame,
+    gaps: pd.DataFrame,
+    overlaps: pd.DataFrame,
+    incidents: pd.DataFrame,
+    wards: pd.DataFrame,
+    role: str,
+    made_at: datetime,
+    ward_map: bytes | None = None,
+) -> Brief:
+    """Assemble a brief from frames a role may see (the inputs are not changed).
+
+    ``demand``, ``gaps``, ``overlaps`` and ``agencies`` are :class:`geo.questions.Coverage`'s;
+    ``sites`` are :func:`geo.questions.sites`'; ``needs`` is a (need, shown) table;
+    ``incidents`` are police.uk incidents with ``month``, ``crime_type`` and ``area_code``;
+    ``wards`` has ``area_code`` and ``area_name``.
+    """
+    start, end = overview.period_start, overview.period_end
+    return Brief(
+        title=f"Tasking brief: {overview.label}",
+        period=overview.label,
+        role=role,
+        made_at=made_at,
+        headlines=_headlines(overview),
+        what_changed=tuple(what_changed(overview)),
+        hot_patches=_places(demand.loc[demand["demand"].eq("hotspot")], by="people"),
+        new_sites=_sites(sites.loc[_between(sites["first_seen"], start, end)], by="first_seen"),
+        repeat_sites=_sites(sites, by="nights_seen"),
+        coverage=_coverage(agencies),
+        gaps=_gaps(gaps),
+        overlaps=_overlaps(overlaps),
+        asb=_asb(incidents, wards),
+        needs=needs.rename(columns={"need": "Need", "shown": "People"}).reset_index(drop=True),
+        ward_map=ward_map,
+    )
+
+
+def brief_pdf(brief: Brief, *, made_by: str, made_at: datetime | None = None) -> bytes:
+    """The brief as a PDF: the marking on every page, who made it and when, the caveat first.
+
+    ``made_at`` defaults to now: the moment the PDF is made, not when the figures were read.
+    """
+    return pdf_document(
+        brief.title,
+        [("About this brief", brief.caveat), *brief.sections()],
+        made_by=made_by,
+        made_at=made_at,
+        marking=brief.marking,
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _headlines(overview: Overview) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (
+                h.label,
+                plain_count(h.this),
+                plain_count(h.previous),
+                "not shown" if h.change is None else f"{h.change:+,}",
+            )
+            for h in overview.headlines
+        ],
+        columns=["Figure", "This period", "Period before", "Change"],
+    )
+
+
+def _between(days: pd.Series, start: date, end: date) -> np.ndarray:
+    stamps = pd.to_datetime(days)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    nights = stamps.dt.normalize()
+    return ((nights >= pd.Timestamp(start)) & (nights <= pd.Timestamp(end))).to_numpy()
+
+
+def _day(value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "never"
+    return plain_date(pd.Timestamp(value).date())  # type: ignore[arg-type]
+
+
+def _whole(value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "not known"
+    return f"{round(float(value)):,}"  # type: ignore[arg-type]
+
+
+def _places(frame: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    top = frame.sort_values(by, ascending=False, kind="stable").head(TOP)
+    return pd.DataFrame(
+        {
+            "Place": top["place_name"].astype(str),
+            "Ward": top["ward_name"].fillna("outside every ward").astype(str),
+            "People": top["people"].map(_whole),
+            "Nights seen": top["nights_seen"].map(_whole),
+            "Agencies there lately": top["covered_by"].fillna("none").astype(str),
+        }
+    ).reset_index(drop=True)
+
+
+def _sites(frame: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    top = frame.sort_values([by, "people"], ascending=False, kind="stable").head(TOP)
+    return pd.DataFrame(
+        {
+            "Place": top["place_name"].astype(str),
+            "Ward": top["ward_name"].fillna("outside every ward").astype(str),
+            "First seen": top["first_seen"].map(_day),
+            "Last seen": top["last_seen"].map(_day),
+            "Nights seen": top["nights_seen"].map(_whole),
+            "People": top["people"].map(_whole),
+            "Last visit": top["last_visit"].map(_day),
+        }
+    ).reset_index(drop=True)
+
+
+def _coverage(agencies: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Agency": agencies["agency"].astype(str),
+            "Visits and counts": agencies["visits"].map(_whole),
+            "Contacts": agencies["contacts"].map(_whole),
+            "Last out": agencies["last_visit"].map(_day),
+            "Area covered (km²)": agencies["area_m2"].map(lambda m2: f"{m2 / 1e6:.1f}"),
+        }
+    ).reset_index(drop=True)
+
+
+def _gaps(gaps: pd.DataFrame) -> pd.DataFrame:
+    top = gaps.sort_values("rank", kind="stable").head(TOP)
+    since = top["days_since_visit"].map(
+        lambda d: "never visited" if pd.isna(d) else f"{round(float(d))} nights"
+    )
+    return pd.DataFrame(
+        {
+            "Rank": top["rank"].map(_whole),
+            "Place": top["place_name"].astype(str),
+            "Ward": top["ward_name"].fillna("outside every ward").astype(str),
+            "People": top["people"].map(_whole),
+            "Since anyone went": since,
+        }
+    ).reset_index(drop=True)
+
+
+def _overlaps(overlaps: pd.DataFrame) -> pd.DataFrame:
+    """Places several agencies covered, one row per place name, ward and set of agencies."""
+    named = overlaps.assign(
+        place=overlaps["place_name"].astype(str),
+        ward=overlaps["ward_name"].fillna("outside every ward").astype(str),
+        agencies=overlaps["covered_by"].astype(str),
+    )
+    grouped = (
+        named.groupby(["place", "ward", "agencies"], sort=False)
+        .agg(people=("people", "sum"), places=("people", "size"), n=("n_agencies", "max"))
+        .reset_index()
+        .sort_values(["n", "people"], ascending=False, kind="stable")
+        .head(TOP)
+    )
+    return pd.DataFrame(
+        {
+            "Place": grouped["place"],
+            "Ward": grouped["ward"],
+            "Agencies": grouped["agencies"],
+            "Places": grouped["places"].map(_whole),
+            "People": grouped["people"].map(_whole),
+        }
+    ).reset_index(drop=True)
+
+
+def _asb(incidents: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
+    columns = ["Ward", "Latest month", "Month before", "Change"]
+    asb = incidents.loc[incidents["crime_type"].eq(ASB)] if len(incidents) else incidents
+    if asb.empty:
+        return pd.DataFrame(columns=columns)
+    months = sorted(asb["month"].dropna().unique())
+    latest, before = months[-1], (months[-2] if len(months) > 1 else None)
+    counts = asb.groupby(["area_code", "month"]).size().unstack(fill_value=0)
+    now = counts[latest]
+    then = counts.get(before, pd.Series(0, index=counts.index))
+    table = pd.DataFrame({"now": now, "then": then}).reset_index()
+    names = dict(zip(wards["area_code"], wards["area_name"], strict=True))
+    table["Ward"] = table["area_code"].map(names).fillna("outside every ward")
+    table = table.sort_values(["now", "Ward"], ascending=[False, True]).head(TOP)
+    return pd.DataFrame(
+        {
+            "Ward": table["Ward"].astype(str),
+            f"Latest month ({latest})": table["now"].map(_whole),
+            f"Month before ({before or 'none'})": table["then"].map(_whole),
+            "Change": (table["now"] - table["then"]).map(lambda n: f"{int(n):+,}"),
+        }
+    ).reset_index(drop=True)
