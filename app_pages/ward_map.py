@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.analysis import ward_view
 from geo.errors import AtlasError
-from geo.io.exports import table_csv
+from geo.io.exports import table_csv, table_xlsx, ward_map_png
 from layers import maps
 from layers.wards import add_ward_figures
 from ui import data, filters, session
@@ -43,14 +43,34 @@ with left:
 with right:
     table = ward_view.ward_table(summary)
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button(
-        "Download the table (CSV)",
+    about = f"People counted per ward, {when}, as the {role} role sees them"
+    downloads = st.columns(3)
+    downloads[0].download_button(
+        "Table (CSV)",
         data=table_csv(table).encode("utf-8-sig"),
         file_name="ward-figures.csv",
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",
         key="ward_table_csv",
+    )
+    downloads[1].download_button(
+        "Table (Excel)",
+        data=lambda: table_xlsx(table, about=about, made_by=f"{role} (Outreach Atlas)"),
+        file_name="ward-figures.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table:",
+        key="ward_table_xlsx",
+    )
+    downloads[2].download_button(
+        "Map (PNG)",
+        data=lambda: ward_map_png(wards, rows, title=f"People counted, {when}"),
+        file_name="ward-map.png",
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/image:",
+        key="ward_map_png",
     )
 
 st.subheader("Ward profile")

@@ -131,3 +131,9 @@ def test_a_filter_chosen_on_one_page_holds_on_the_next(app_store):
     assert not at.exception
     assert next(w for w in at.sidebar.selectbox if w.label == "Period").value == "month"
     assert at.query_params["period"] == "month"
+
+
+def test_the_ward_map_offers_the_table_and_the_map_to_take_away(app_store):
+    at = open_page("councillor", "app_pages/ward_map.py")
+    labels = [button.label for button in at.get("download_button")]
+    assert labels == ["Table (CSV)", "Table (Excel)", "Map (PNG)"]
