@@ -130,3 +130,11 @@ def test_importing_the_map_module_patches_nothing_until_a_map_is_shown():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_tables_on_screen_offer_no_export_of_their_own():
+    # st.dataframe's own CSV export would skip formula neutralising: the pages' buttons don't
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
