@@ -1,4 +1,5 @@
-"""Import: upload a file, see what happened to every row, download the rejected rows."""
+"""Import: upload a file, see what happened to every row, download the rejected rows; the
+imports so far and how the store's records were located (counts only: admins see no records)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from geo import importing
 from geo.errors import AccessDenied, AtlasError
+from geo.importing import quality
 from geo.privacy import check_can_import
 from geo.schema import RECORD_KINDS
 from ui import data, session
@@ -137,6 +139,10 @@ if result is not None:
             st.write(f"Column **{plain(column)}** not stored: {plain(note.text)}")
         if result.ref_namespace:
             st.write(f"References are from the shared system **{plain(result.ref_namespace)}**.")
+    if isinstance(result, importing.ImportReport) and result.located_by:
+        st.write("**How this file's rows were located**")
+        st.dataframe(quality.file_located_by(result.located_by), hide_index=True)
+        st.caption("The rows stored from this file; rows skipped as duplicates are not counted.")
     for warning in report.get("warnings", []):
         st.warning(plain(warning["text"]))
     if isinstance(result, importing.ImportReport) and result.rejected:
@@ -150,3 +156,27 @@ if result is not None:
             icon=":material/download:",
             key="import_rejects",
         )
+
+current = data.store()
+key = current.cache_key()
+st.subheader("Imports so far")
+st.dataframe(data.import_log(current.location, key, role), hide_index=True)
+st.caption(
+    "Newest first, in London time. Read = stored + skipped as duplicates + rejected."
+    " Outside every ward: stored, but in no ward when the file was imported."
+)
+
+st.subheader("How records were located")
+located = data.how_located(current.location, key, role)
+st.dataframe(located.table, hide_index=True)
+if located.basis == "import_log":
+    st.caption(
+        "Counts only, summed from each import's accounting (this role sees no records): the"
+        " rows each file stored, how they were located, and those outside every ward as the"
+        " wards were then. How precisely each record was located is not kept in the import log."
+    )
+else:
+    st.caption(
+        "Every record in the store now, by agency: how it was located, how precisely (its"
+        " true place is within that distance), and how many fall outside every ward."
+    )

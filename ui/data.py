@@ -21,6 +21,7 @@ from geo.analysis.patrol import Patrol
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
+from geo.importing import quality
 from geo.privacy.roles import Role
 from geo.store import Store, default_store_path, open_store
 
@@ -105,6 +106,22 @@ def police(location: str, version: int) -> pd.DataFrame:
     return open_store(location).police_incidents()
 
 
+# --- Import and data quality (issue 12): counts only; every key holds the store, its cache key
+# and the role (the role decides whether the counts come from records or the import log).
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def import_log(location: str, key: str, role: Role) -> pd.DataFrame:
+    """The imports so far in plain words, newest first (see :func:`quality.import_log`)."""
+    return quality.import_log(open_store(location), role=role)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def how_located(location: str, key: str, role: Role) -> quality.Located:
+    """How records were located, per agency, as ``role`` may count them."""
+    return quality.how_located(open_store(location), role=role)
+
+
 __all__ = [
     "DEMO_LABEL",
     "agencies",
@@ -112,6 +129,8 @@ __all__ = [
     "coverage",
     "ensure_demo",
     "hotspot_cells",
+    "how_located",
+    "import_log",
     "imports",
     "is_demo",
     "patrol",

@@ -18,7 +18,6 @@ import pandas as pd
 from geo import locate
 from geo.crs import to_lonlat
 from geo.errors import InputFileError
-from geo.importing.report import ImportReport
 from geo.importing.rows import Rows
 from geo.locate.areas import assign_points
 
@@ -45,7 +44,6 @@ def locate_rows(
     *,
     postcodes: locate.PostcodeDirectory | None,
     places: locate.Gazetteer | None,
-    report: ImportReport,
 ) -> pd.DataFrame:
     """Locate each row by the first method whose cells are filled and that succeeds."""
     n = len(frame)
@@ -130,8 +128,6 @@ def locate_rows(
     for column in set(first_column[not_located & tried_any]):
         mask = not_located & tried_any & (first_column == column)
         rows.reject(mask, column=column, problem=first_problem)
-    used = out.loc[rows.ok, "location_source"].value_counts()
-    report.located_by = {str(k): int(v) for k, v in used.items()}
     return out
 
 

@@ -160,7 +160,6 @@ def run_import(
             rows,
             postcodes=postcodes,
             places=places if spec.place_names else None,
-            report=report,
         )
         wards = store.areas(layer="ward")
         settle_metres_in_degree_columns(located, wards)
@@ -175,6 +174,9 @@ def run_import(
 
     with timed(report, "dedupe"):
         _skip_duplicates(ids, rows, store, table=spec.table)
+    # how the rows to be stored were located (rows skipped as duplicates are not counted)
+    used = located.loc[rows.ok, "location_source"].value_counts()
+    report.located_by = {str(k): int(v) for k, v in used.items()}
 
     frame = pd.DataFrame(
         {
