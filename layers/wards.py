@@ -45,6 +45,7 @@ from geo.io.exports.shades import (
     ZERO_COLOUR,
     CountClasses,
     count_classes,
+    figures_of_one_period,
 )
 from geo.schema import DISPLAY_CRS
 from layers.maps import COORD_DECIMALS, LayerLegend, Swatch, legend_box
@@ -116,7 +117,7 @@ def add_ward_figures(
         :data:`NAME_MIN_WIDTH_PX` by :data:`NAME_MIN_HEIGHT_PX` on screen (so small central
         wards are named as the reader zooms in); the tooltip always names the ward.
     """
-    rows = _one_period(_check_figures(figures, value_column), period=period)
+    rows = figures_of_one_period(figures, value_column=value_column, period=period)
     wards = _with_outlines(rows, boundaries, value_column=value_column)
     measure, one, many = _MEASURES.get(
         value_column, (value_column.replace("_", " ").capitalize(), "", "")
@@ -188,39 +189,6 @@ def _add_names(group: folium.FeatureGroup, outlines: np.ndarray, names: pd.Serie
 
 
 # --- Checks and frames ------------------------------------------------------------------------
-
-
-def _check_figures(figures: pd.DataFrame, value_column: str) -> pd.DataFrame:
-    if not isinstance(figures, pd.DataFrame):
-        raise TypeError(f"figures must be a DataFrame, got {type(figures).__name__}")
-    missing = [c for c in ("area_code", value_column) if c not in figures.columns]
-    if missing:
-        raise ValueError(
-            f"figures has no {' or '.join(map(repr, missing))} column; columns are "
-            f"{sorted(map(str, figures.columns))}. Pass area_summary(...).areas"
-        )
-    return figures
-
-
-def _one_period(figures: pd.DataFrame, *, period: str | None) -> pd.DataFrame:
-    """The rows of one period (the latest unless ``period`` names one), one per ward."""
-    if "period" in figures.columns and len(figures):
-        known = figures["period"].drop_duplicates()
-        if period is None:
-            order = "period_start" if "period_start" in figures.columns else "period"
-            period = figures.sort_values(order, kind="stable")["period"].iloc[-1]
-        elif period not in set(known):
-            raise ValueError(f"period {period!r} is not in figures; periods are {list(known)}")
-        figures = figures[figures["period"] == period]
-    elif period is not None:
-        raise ValueError(f"figures has no period column, so period {period!r} cannot be chosen")
-    repeated = figures["area_code"].duplicated()
-    if repeated.any():
-        raise ValueError(
-            f"ward {figures['area_code'][repeated].iloc[0]!r} has more than one row; draw one "
-            "period at a time (figures with a 'period' column are split by it)"
-        )
-    return figures
 
 
 def _with_outlines(

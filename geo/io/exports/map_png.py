@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.io.exports.shades import Shades, shade
+from geo.io.exports.shades import Shades, figures_of_one_period, shade
 from geo.io.exports.stamp import MARKING
 from geo.schema import WORKING_CRS
 
@@ -91,7 +91,7 @@ def ward_map_png(
             f"width_px={width_px}, height_px={height_px}, dpi={dpi}: a readable map needs at "
             "least 200 by 150 pixels at 50 dpi"
         )
-    rows = _one_period(_check_figures(figures, value_column), period=period)
+    rows = figures_of_one_period(figures, value_column=value_column, period=period)
     drawn = _joined(wards, rows, value_column=value_column)
     shades = shade(drawn[value_column], n_classes=n_classes)
     measure = MEASURES.get(value_column, value_column.replace("_", " ").capitalize())
@@ -108,39 +108,6 @@ def ward_map_png(
 
 
 # --------------------------------------------------------------------------- checks and frames
-
-
-def _check_figures(figures: pd.DataFrame, value_column: str) -> pd.DataFrame:
-    if not isinstance(figures, pd.DataFrame):
-        raise TypeError(f"figures must be a DataFrame, got {type(figures).__name__}")
-    missing = [c for c in ("area_code", value_column) if c not in figures.columns]
-    if missing:
-        raise ValueError(
-            f"figures has no {' or '.join(map(repr, missing))} column; columns are "
-            f"{sorted(map(str, figures.columns))}. Pass area_summary(...).areas"
-        )
-    return figures
-
-
-def _one_period(figures: pd.DataFrame, *, period: str | None) -> pd.DataFrame:
-    """The rows of one period (the latest unless ``period`` names one), one per ward."""
-    if "period" in figures.columns and len(figures):
-        if period is None:
-            order = "period_start" if "period_start" in figures.columns else "period"
-            period = figures.sort_values(order, kind="stable")["period"].iloc[-1]
-        elif period not in set(figures["period"]):
-            known = list(figures["period"].drop_duplicates())
-            raise ValueError(f"period {period!r} is not in figures; periods are {known}")
-        figures = figures[figures["period"] == period]
-    elif period is not None:
-        raise ValueError(f"figures has no period column, so period {period!r} cannot be chosen")
-    repeated = figures["area_code"].duplicated()
-    if repeated.any():
-        raise ValueError(
-            f"ward {figures['area_code'][repeated].iloc[0]!r} has more than one row; draw one "
-            "period at a time (figures with a 'period' column are split by it)"
-        )
-    return figures
 
 
 def _joined(wards: gpd.GeoDataFrame, rows: pd.DataFrame, *, value_column: str) -> gpd.GeoDataFrame:

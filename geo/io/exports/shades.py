@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "figures_of_one_period",
     "HIDDEN_COLOUR",
     "HIDDEN_LABEL",
     "MAX_CLASSES",
@@ -216,3 +217,44 @@ def _small_floor(values: pd.Series) -> int | None:
 
 def _span(a: int, b: int) -> str:
     return f"{a:,}" if a == b else f"{a:,}–{b:,}"
+
+
+def figures_of_one_period(
+    figures: pd.DataFrame, *, value_column: str, period: str | None = None
+) -> pd.DataFrame:
+    """The ward figures of one period (the latest unless ``period`` names one), one row per
+    ward, checked: ``area_summary(...).areas`` as the map and the PNG both draw it."""
+    return _one_period(_check_figures(figures, value_column), period=period)
+
+
+def _check_figures(figures: pd.DataFrame, value_column: str) -> pd.DataFrame:
+    if not isinstance(figures, pd.DataFrame):
+        raise TypeError(f"figures must be a DataFrame, got {type(figures).__name__}")
+    missing = [c for c in ("area_code", value_column) if c not in figures.columns]
+    if missing:
+        raise ValueError(
+            f"figures has no {' or '.join(map(repr, missing))} column; columns are "
+            f"{sorted(map(str, figures.columns))}. Pass area_summary(...).areas"
+        )
+    return figures
+
+
+def _one_period(figures: pd.DataFrame, *, period: str | None) -> pd.DataFrame:
+    """The rows of one period (the latest unless ``period`` names one), one per ward."""
+    if "period" in figures.columns and len(figures):
+        if period is None:
+            order = "period_start" if "period_start" in figures.columns else "period"
+            period = figures.sort_values(order, kind="stable")["period"].iloc[-1]
+        elif period not in set(figures["period"]):
+            known = list(figures["period"].drop_duplicates())
+            raise ValueError(f"period {period!r} is not in figures; periods are {known}")
+        figures = figures[figures["period"] == period]
+    elif period is not None:
+        raise ValueError(f"figures has no period column, so period {period!r} cannot be chosen")
+    repeated = figures["area_code"].duplicated()
+    if repeated.any():
+        raise ValueError(
+            f"ward {figures['area_code'][repeated].iloc[0]!r} has more than one row; draw one "
+            "period at a time (figures with a 'period' column are split by it)"
+        )
+    return figures
