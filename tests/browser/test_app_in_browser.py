@@ -66,7 +66,7 @@ def test_every_page_draws_for_every_role(app_url, browser_page, tmp_path, role):
         if len(pages) > 1:  # with one page Streamlit shows no menu: it is already open
             browser_page.wait_until_quiet()  # leaving a map that still loads aborts its scripts
             page.locator("[data-testid='stSidebarNav'] a").filter(has_text=spec.title).click()
-        page.get_by_role("heading", name=spec.title).wait_for(timeout=60_000)
+        page.get_by_role("heading", name=spec.title, exact=True).wait_for(timeout=60_000)
         if spec.path in MAPS:
             frame = browser_page.map_frame()
             frame.locator("path.leaflet-interactive").nth(19).wait_for()  # the 20 demo wards

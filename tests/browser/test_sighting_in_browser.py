@@ -50,7 +50,7 @@ def _open_page(phone: RecordedPage, title: str) -> None:
     _settle(phone)
     page.locator("[data-testid='stExpandSidebarButton']").click()
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).click()
-    page.get_by_role("heading", name=title).wait_for()
+    page.get_by_role("heading", name=title, exact=True).wait_for()
     page.locator("[data-testid='stSidebarCollapseButton'] button").click()
     page.locator("[data-testid='stSidebarNav']").wait_for(state="hidden")
 
