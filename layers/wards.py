@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 from typing import Final
 
 import folium
@@ -46,6 +45,7 @@ from geo.io.exports.shades import (
     CountClasses,
     count_classes,
     figures_of_one_period,
+    figures_title,
 )
 from geo.schema import DISPLAY_CRS
 from layers.maps import COORD_DECIMALS, LayerLegend, Swatch, legend_box
@@ -134,7 +134,7 @@ def add_ward_figures(
     _add_shapes(group, outlines, wards["area_code"], names, cells, label=label)
     if ward_names:
         _add_names(group, outlines, names)
-    legend_title = title if title is not None else _default_title(measure, rows)
+    legend_title = title if title is not None else figures_title(measure, rows)
     LayerLegend(legend_box(legend_title, _legend_rows(cells, classes, small_floor))).add_to(group)
     if m is not None:
         group.add_to(m)
@@ -316,29 +316,6 @@ def _legend_rows(
     if "missing" in kinds:
         rows.append(Swatch(NO_FIGURE_COLOUR, NO_FIGURE_LABEL))
     return rows
-
-
-def _default_title(measure: str, rows: pd.DataFrame) -> str:
-    """``"People counted, week to 22 Nov 2026"`` from the period's last night and length."""
-    if "period_end" not in rows.columns or rows.empty:
-        return measure
-    end = pd.Timestamp(rows["period_end"].iloc[0])
-    if pd.isna(end):
-        return measure
-    nights = rows["nights"].iloc[0] if "nights" in rows.columns else None
-    day = _day(end.date())
-    if nights is None or pd.isna(nights):
-        return f"{measure}, to {day}"
-    nights = int(nights)
-    if nights == 1:
-        return f"{measure}, night of {day}"
-    if nights == 7:
-        return f"{measure}, week to {day}"
-    return f"{measure}, {nights} nights to {day}"
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 def _rounded(geometries: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-from datetime import date
 from typing import Final
 
 import geopandas as gpd
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.io.exports.shades import Shades, figures_of_one_period, shade
+from geo.io.exports.shades import Shades, figures_of_one_period, figures_title, shade
 from geo.io.exports.stamp import MARKING
 from geo.schema import WORKING_CRS
 
@@ -95,7 +94,7 @@ def ward_map_png(
     drawn = _joined(wards, rows, value_column=value_column)
     shades = shade(drawn[value_column], n_classes=n_classes)
     measure = MEASURES.get(value_column, value_column.replace("_", " ").capitalize())
-    heading = title if title is not None else _default_title(measure, rows)
+    heading = title if title is not None else figures_title(measure, rows)
     return _draw(
         drawn,
         shades,
@@ -131,26 +130,6 @@ def _joined(wards: gpd.GeoDataFrame, rows: pd.DataFrame, *, value_column: str) -
         geometry=outlines,
         crs=WORKING_CRS,
     )
-
-
-def _default_title(measure: str, rows: pd.DataFrame) -> str:
-    """ "People counted, week to 22 Nov 2026" from the period's last night and length."""
-    if "period_end" not in rows.columns or rows.empty:
-        return measure
-    end = pd.Timestamp(rows["period_end"].iloc[0])
-    if pd.isna(end):
-        return measure
-    nights = rows["nights"].iloc[0] if "nights" in rows.columns else None
-    day = _day(end.date())
-    if nights is None or pd.isna(nights):
-        return f"{measure}, to {day}"
-    nights = int(nights)
-    words = {1: f"night of {day}", 7: f"week to {day}"}
-    return f"{measure}, {words.get(nights, f'{nights} nights to {day}')}"
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 # --------------------------------------------------------------------------- drawing

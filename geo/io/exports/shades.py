@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Final, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 
 __all__ = [
     "figures_of_one_period",
+    "figures_title",
     "HIDDEN_COLOUR",
     "HIDDEN_LABEL",
     "MAX_CLASSES",
@@ -258,3 +260,23 @@ def _one_period(figures: pd.DataFrame, *, period: str | None) -> pd.DataFrame:
             "period at a time (figures with a 'period' column are split by it)"
         )
     return figures
+
+
+def figures_title(measure: str, rows: pd.DataFrame) -> str:
+    """``"People counted, week to 22 Nov 2026"`` from the period's last night and length."""
+    if "period_end" not in rows.columns or rows.empty:
+        return measure
+    end = pd.Timestamp(rows["period_end"].iloc[0])
+    if pd.isna(end):
+        return measure
+    nights = rows["nights"].iloc[0] if "nights" in rows.columns else None
+    day = _day(end.date())
+    if nights is None or pd.isna(nights):
+        return f"{measure}, to {day}"
+    nights = int(nights)
+    words = {1: f"night of {day}", 7: f"week to {day}"}
+    return f"{measure}, {words.get(nights, f'{nights} nights to {day}')}"
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
