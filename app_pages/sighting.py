@@ -1,6 +1,6 @@
 """Record a sighting: a form for a phone. The place comes from a tap on the map, a typed grid
-reference or latitude, longitude, a known site, or a postcode (when a postcode directory is
-configured); the sighting is stored through the import pipeline like a row of a file."""
+reference or latitude, longitude, a known site, or a postcode (when the store keeps a postcode
+directory); the sighting is stored through the import pipeline like a row of a file."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from geo.importing.sighting import (
     Place,
     Sighting,
     check_can_record,
-    configured_postcodes,
     locate_place,
     now_in_london,
     observed_at,
+    postcodes_for,
     record_sighting,
     site_choices,
 )
@@ -43,11 +43,7 @@ version = store.version()
 wards = data.wards(store.location, version)
 if data.is_demo(store):
     st.caption("This is the synthetic demo borough: what you record here joins made-up data.")
-try:
-    postcodes = configured_postcodes()
-except AtlasError as err:
-    postcodes = None
-    st.warning(f"Postcodes cannot be looked up: {plain(err)}")
+has_postcodes = data.has_postcodes(store.location, store.cache_key())
 
 # The form's defaults, set once per session so a rerun never moves them.
 now = now_in_london()
@@ -89,7 +85,7 @@ WAYS = {
     "Grid reference or lat, long": "typed",
     "Known place": "site",
 }
-if postcodes is not None:
+if has_postcodes:
     WAYS["Postcode"] = "postcode"
 how = WAYS[st.radio("Where was it?", list(WAYS), key="sighting_how", horizontal=True)]
 
@@ -128,8 +124,10 @@ else:
     place = Place.tapped(*tapped) if tapped else Place("map")
 
 found = None
+postcodes = None
 if place.given:
     try:
+        postcodes = postcodes_for(store, place)
         found = locate_place(place, wards=wards, postcodes=postcodes)
     except AtlasError as err:
         st.warning(plain(err))

@@ -231,7 +231,7 @@ def test_postcodes_without_a_directory_say_what_is_needed(store, tmp_path):
     text = "Date,Postcode\n04/11/2026,BN1 1AA\n04/11/2026,ZZ99 3VZ\n"
     report = import_records(store, write(tmp_path / "r.csv", text), agency="A")
     assert report.rejected_by_reason == {
-        "Postcode: postcode given but no postcode directory supplied": 1,
+        "Postcode: postcode given but the store has no postcode directory": 1,
         "Postcode: 'no fixed abode' pseudo-postcode: never geocoded": 1,
     }
 

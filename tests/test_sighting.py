@@ -11,15 +11,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.errors import AccessDenied, InputFileError
-from geo.importing import import_records
+from geo.importing import import_postcodes, import_records
 from geo.importing.sighting import (
     FORM_SOURCE,
     KIND_WORDS,
-    POSTCODES_ENV,
     Place,
     Sighting,
     check_can_record,
-    configured_postcodes,
     locate_place,
     record_sighting,
     sighting_frame,
@@ -203,7 +201,7 @@ def test_a_place_is_located_and_its_ward_named(store):
 def test_a_place_that_cannot_be_located_says_why():
     with pytest.raises(InputFileError, match=r"^Grid reference: 'TQ 303' is not a valid OS grid"):
         locate_place(Place.typed("TQ 303"))
-    with pytest.raises(InputFileError, match="^Postcode: no postcode directory is configured"):
+    with pytest.raises(InputFileError, match="^Postcode: the store has no postcode directory"):
         locate_place(Place.postcode("BN1 1AA"))
 
 
@@ -286,33 +284,28 @@ def test_a_role_that_may_not_record_stores_nothing(store):
     assert store.counts()["records"] == 0
 
 
-# -- the configured postcode directory -----------------------------------------------------------
+# -- the store's postcode directory -------------------------------------------------------------
 
 
-@pytest.fixture
-def postcode_file(tmp_path, monkeypatch):
-    path = tmp_path / "postcodes.csv"
+def keep_postcodes(store, folder: Path) -> None:
+    """Keep a one-postcode directory in ``store``: BN1 1AA at Station Road."""
+    path = folder / "postcodes.csv"
     path.write_text(f"postcode,lat,long\nBN1 1AA,{STATION_ROAD[1]},{STATION_ROAD[0]}\n")
-    monkeypatch.setenv(POSTCODES_ENV, str(path))
-    return path
+    import_postcodes(store, path)
 
 
-def test_without_a_directory_there_is_no_postcode_lookup(monkeypatch):
-    monkeypatch.delenv(POSTCODES_ENV, raising=False)
-    assert configured_postcodes() is None
-    monkeypatch.setenv(POSTCODES_ENV, "/nowhere/postcodes.csv")
-    with pytest.raises(InputFileError, match=f"^{POSTCODES_ENV}=/nowhere/postcodes.csv: no such"):
-        configured_postcodes()
+def test_a_postcode_needs_the_store_to_keep_a_directory(store):
+    with pytest.raises(InputFileError, match="^Postcode: the store has no postcode directory"):
+        record_sighting(store, sighting(place=Place.postcode("BN1 1AA")), role="coordinator")
+    assert store.counts()["records"] == 0
 
 
-def test_a_postcode_is_located_in_the_configured_directory(store, postcode_file):
-    directory = configured_postcodes()
-    assert directory is not None and configured_postcodes() is directory  # read once
+def test_a_postcode_is_located_in_the_stores_directory(store, tmp_path):
+    keep_postcodes(store, tmp_path)
     result = record_sighting(
         store,
         sighting(place=Place.postcode("bn11aa"), location_text=""),
         role="coordinator",
-        postcodes=directory,
         now=NOW,
     )
     assert result.message == "Stored: 2 people at bn11aa, Station ward, night of 22 Nov 2026."
@@ -327,7 +320,6 @@ def app_store(tmp_path, monkeypatch):
     """A store of two wards (no demo) that the app opens."""
     store = store_with_wards(tmp_path, names=WARDS)
     monkeypatch.setenv(STORE_ENV, store.location)
-    monkeypatch.delenv(POSTCODES_ENV, raising=False)
     return store
 
 
@@ -426,10 +418,10 @@ def test_a_known_place_is_offered_by_name_and_used(app_store):
     assert len(open_store(app_store.location).records(role="coordinator")) == 4
 
 
-def test_no_postcode_box_without_a_directory_and_one_with(app_store, postcode_file, monkeypatch):
-    assert "Postcode" in open_form().radio(key="sighting_how").options
-    monkeypatch.delenv(POSTCODES_ENV)
+def test_no_postcode_box_without_a_directory_and_one_with(app_store, tmp_path):
     assert "Postcode" not in open_form().radio(key="sighting_how").options
+    keep_postcodes(app_store, tmp_path)
+    assert "Postcode" in open_form().radio(key="sighting_how").options
 
 
 @pytest.mark.parametrize("role", ["police", "councillor", "admin"])

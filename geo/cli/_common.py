@@ -140,10 +140,11 @@ def print_report(report: dict[str, object], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, default=str))
         return
+    placed = report.get("kind") not in {"postcodes", "places"}  # lookups are not in wards
     print(
         f"{report['source']}: read {report['read']}, stored {report['stored']},"
-        f" skipped {report['skipped']} as duplicates, rejected {report['rejected']},"
-        f" outside every ward {report['outside_areas']}"
+        f" skipped {report['skipped']} as duplicates, rejected {report['rejected']}"
+        + (f", outside every ward {report['outside_areas']}" if placed else "")
     )
     for reason, count in dict(report.get("rejected_by_reason", {})).items():  # type: ignore[arg-type]
         print(f"  rejected {count}: {reason}")

@@ -1,4 +1,5 @@
-"""``python -m geo import WHAT FILE``: wards (or other areas), records, services, police.uk.
+"""``python -m geo import WHAT FILE``: wards (or other areas), records, services, police.uk, and
+the postcode directory and gazetteer that later imports are located with.
 
 Each kind of file is one subcommand here; ``run`` hands the parsed options to the importer for
 that kind and prints its accounting (see :func:`geo.cli._common.print_report`).
@@ -25,13 +26,35 @@ from geo.store import open_store
 def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     """Add ``import`` and its subcommands."""
     imports = subparsers.add_parser(
-        "import", help="import a file (wards, records, services, police)"
+        "import",
+        help="import a file (wards, records, services, police, postcodes, places)",
     )
     kinds = imports.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name in ("wards", "areas"):
         _add_areas(kinds, parents, name=name)
     _add_records(kinds, parents)
     _add_services(kinds, parents)
+    for name, text, example in (
+        (
+            "postcodes",
+            "keep a postcode directory (ONSPD, NSPL or Code-Point Open, CSV or zip as published)"
+            " in the store: every later import and the sighting form locate postcodes with it",
+            "python -m geo import postcodes ONSPD_NOV_2026_UK.zip",
+        ),
+        (
+            "places",
+            "keep a gazetteer of the teams' own place names in the store: every later import"
+            " locates place names with it",
+            "python -m geo import places places.csv",
+        ),
+    ):
+        # FILE and --rejects; a gazetteer rejects no row: it is imported whole or not at all
+        rows = [parents.rows] if name == "postcodes" else []
+        sub = add_command(
+            kinds, name, run, text=text, example=example, parents=[parents.common, *rows]
+        )
+        if not rows:
+            sub.add_argument("file")
     add_command(
         kinds,
         "police",
@@ -87,8 +110,16 @@ def _add_records(kinds: Subparsers, parents: Parents) -> None:
         choices=RECORD_KINDS,
         help="kind of rows without a kind column (default: %(default)s)",
     )
-    rec.add_argument("--postcodes", help="postcode directory: ONSPD, NSPL or Code-Point Open CSV")
-    rec.add_argument("--places", help="gazetteer CSV of place names the teams use")
+    rec.add_argument(
+        "--postcodes",
+        help="postcode directory for this file only: ONSPD, NSPL or Code-Point Open CSV"
+        " (default: the one kept in the store by 'import postcodes')",
+    )
+    rec.add_argument(
+        "--places",
+        help="gazetteer CSV of place names for this file only (default: the one kept in the"
+        " store by 'import places')",
+    )
     rec.add_argument(
         "--ref-namespace",
         metavar="NAME",
@@ -114,7 +145,10 @@ def _add_services(kinds: Subparsers, parents: Parents) -> None:
         example="python -m geo import services services.csv",
         parents=[parents.common, parents.rows],
     )
-    svc.add_argument("--postcodes", help="postcode directory for services located by postcode")
+    svc.add_argument(
+        "--postcodes",
+        help="postcode directory for this file only (default: the one kept in the store)",
+    )
     svc.add_argument("--layer", help="layer of a vector file with several")
     svc.add_argument(
         "--column",
@@ -184,10 +218,29 @@ def _import_police(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_postcodes(args: argparse.Namespace) -> int:
+    from geo.importing import import_postcodes
+
+    report = import_postcodes(open_store(args.store), args.file)
+    write_rejects(report, args.rejects)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
+def _import_places(args: argparse.Namespace) -> int:
+    from geo.importing import import_places
+
+    report = import_places(open_store(args.store), args.file)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
 _RUNS: dict[str, Callable[[argparse.Namespace], int]] = {
     "wards": _import_areas,
     "areas": _import_areas,
     "records": _import_records,
     "services": _import_services,
     "police": _import_police,
+    "postcodes": _import_postcodes,
+    "places": _import_places,
 }

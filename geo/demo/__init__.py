@@ -97,7 +97,14 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
     ``demo/<file>`` so the app can say, wherever it shows them, that the data is synthetic.
     Returns each import's accounting.
     """
-    from geo.importing import import_areas, import_police, import_records, import_services
+    from geo.importing import (
+        import_areas,
+        import_places,
+        import_police,
+        import_postcodes,
+        import_records,
+        import_services,
+    )
 
     files = write_demo(directory, seed=seed)
 
@@ -105,18 +112,14 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
         return f"demo/{path.name}"
 
     imports: list[dict[str, Any]] = [
-        import_areas(store, files.wards, source=name(files.wards)).to_dict()
+        import_areas(store, files.wards, source=name(files.wards)).to_dict(),
+        # kept in the store, as a council would: every later import (the sighting form too)
+        # locates postcodes and place names with them
+        import_postcodes(store, files.postcodes, source=name(files.postcodes)).to_dict(),
+        import_places(store, files.places, source=name(files.places)).to_dict(),
     ]
     for path, agency, kind in files.records:
-        report = import_records(
-            store,
-            path,
-            agency=agency,
-            kind=kind,
-            postcodes=files.postcodes,
-            places=files.places,
-            source=name(path),
-        )
+        report = import_records(store, path, agency=agency, kind=kind, source=name(path))
         imports.append(report.to_dict())
     imports.append(import_services(store, files.services, source=name(files.services)).to_dict())
     imports.append(import_police(store, files.police, source=name(files.police)).to_dict())

@@ -2,11 +2,14 @@
 
 :mod:`~geo.importing.pipeline` is the one pipeline; a spec per kind of row says what differs:
 :mod:`~geo.importing.records`, :mod:`~geo.importing.services`, :mod:`~geo.importing.police`.
-Area layers (:mod:`~geo.importing.areas`) replace a whole layer instead. Every import returns a
-report (:mod:`~geo.importing.report`) in which ``read == stored + skipped + rejected``.
+Area layers (:mod:`~geo.importing.areas`) replace a whole layer instead, and so do the postcode
+directory and gazetteer later imports are located with (:mod:`~geo.importing.lookups`). Every
+import returns a report (:mod:`~geo.importing.report`) in which
+``read == stored + skipped + rejected``.
 """
 
 from geo.importing.areas import AreaImport, import_areas
+from geo.importing.lookups import import_places, import_postcodes
 from geo.importing.pipeline import ImportSpec
 from geo.importing.police import POLICE_UK, import_police
 from geo.importing.records import CHAIN, RECORDS, import_records
@@ -28,7 +31,9 @@ __all__ = [
     "ImportSpec",
     "Notice",
     "import_areas",
+    "import_places",
     "import_police",
+    "import_postcodes",
     "import_records",
     "import_services",
     "neutralise_formula",

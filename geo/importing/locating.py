@@ -80,7 +80,13 @@ def locate_rows(
             located = locate.parse_grid_refs(sub[0])
         elif method.source == "postcode":
             if postcodes is None:
-                located = _not_located(sub[0], "postcode given but no postcode directory supplied")
+                located = _not_located(
+                    sub[0],
+                    (
+                        "postcode given but the store has no postcode directory (import one with"
+                        " python -m geo import postcodes FILE, or on the Import page)"
+                    ),
+                )
                 no_fixed = locate.is_no_fixed_abode(locate.normalise_postcode(sub[0]))
                 problem = located.problem.copy()
                 problem[no_fixed] = "'no fixed abode' pseudo-postcode (ZZ99): never geocoded"
@@ -89,7 +95,13 @@ def locate_rows(
                 located = postcodes.lookup(sub[0])
         else:
             if places is None:
-                located = _not_located(sub[0], "place given but no gazetteer of places supplied")
+                located = _not_located(
+                    sub[0],
+                    (
+                        "place given but the store has no gazetteer of places (import one with"
+                        " python -m geo import places FILE, or on the Import page)"
+                    ),
+                )
             else:
                 located = places.lookup(sub[0])
         idx = np.flatnonzero(todo)

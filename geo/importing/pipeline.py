@@ -154,6 +154,10 @@ def run_import(
         canonical = spec.parse(step)
 
     with timed(report, "locate"):
+        if postcodes is None and "postcode" in mapping.fields:
+            postcodes = stored_postcodes(store, table.frame[mapping.fields["postcode"]])
+        if places is None and spec.place_names and "place" in mapping.fields:
+            places = stored_places(store)
         located = locate_rows(
             table.frame,
             mapping.fields,
@@ -216,7 +220,8 @@ def read_source(
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes (the import log keeps it, to spot a file imported twice)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:  # in chunks: a national postcode directory is over 1 GB
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def postcode_directory(
@@ -226,6 +231,25 @@ def postcode_directory(
     if postcodes is None or isinstance(postcodes, locate.PostcodeDirectory):
         return postcodes
     return locate.PostcodeDirectory.from_file(postcodes)
+
+
+def stored_postcodes(store: Store, postcodes: pd.Series) -> locate.PostcodeDirectory | None:
+    """The store's postcode directory (:mod:`geo.importing.lookups`), read for ``postcodes``
+    only (a national directory is never loaded whole); None if the store keeps none."""
+    kept = store.lookups().get("postcodes")
+    if kept is None:
+        return None
+    keys = locate.normalise_postcode(postcodes).dropna().unique()
+    return locate.PostcodeDirectory(store.postcode_rows(list(keys)), name=kept.name)
+
+
+def stored_places(store: Store) -> locate.Gazetteer | None:
+    """The store's gazetteer of place names; None if the store keeps none."""
+    kept = store.lookups().get("places")
+    places = store.stored_places() if kept is not None else None
+    if kept is None or places is None:
+        return None
+    return locate.Gazetteer.from_frame(places, name=kept.name)
 
 
 def gazetteer(places: str | Path | locate.Gazetteer | None) -> locate.Gazetteer | None:

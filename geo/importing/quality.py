@@ -55,6 +55,8 @@ KIND_WORDS: Final[dict[str, str]] = {
     "services": "Services",
     "police": "police.uk crime",
     "areas": "Wards",
+    "postcodes": "Postcode directory",
+    "places": "Place names (gazetteer)",
 }
 
 #: Headings of :func:`import_log`, in order.
@@ -124,7 +126,7 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
     outside = counts["outside_areas"].mask(is_area)
     table = pd.DataFrame(
         {
-            "When": log["imported_at"].map(_local_time),
+            "When": log["imported_at"].map(local_time),
             "What": [
                 _what(kind, acc) for kind, acc in zip(log["kind"], log["accounting"], strict=True)
             ],
@@ -270,7 +272,7 @@ def _what(kind: str, accounting: Mapping[str, object]) -> str:
     return words
 
 
-def _local_time(stamp: object) -> str | None:
+def local_time(stamp: object) -> str | None:
     """An ISO time as the day and time in London: "7 Dec 2026, 05:13"."""
     if not isinstance(stamp, str) or not stamp:
         return None
@@ -300,5 +302,6 @@ __all__ = [
     "file_located_by",
     "how_located",
     "import_log",
+    "local_time",
     "log_table",
 ]

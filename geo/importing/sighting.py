@@ -9,7 +9,8 @@ other detail that identifies a person.
 Rules of the form, beyond those of a file:
 
 - a place is required: a point tapped on the map, a typed OS grid reference or
-  "latitude, longitude", a known persistent site, or a postcode (with a postcode directory);
+  "latitude, longitude", a known persistent site, or a postcode (with the postcode directory
+  kept in the store, see :mod:`geo.importing.lookups`);
 - an agency is required; people are 0 to 500, and 0 people is a visit that found no one
   (a visit with people in it would drop them from every count, so it is refused);
 - the time may not be more than :data:`CLOCK_SLACK` ahead of now. The night a sighting belongs
@@ -19,12 +20,9 @@ Rules of the form, beyond those of a file:
 from __future__ import annotations
 
 import math
-import os
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Final, Literal
 
 import geopandas as gpd
@@ -33,6 +31,7 @@ import pandas as pd
 
 from geo import locate
 from geo.errors import AccessDenied, InputFileError
+from geo.importing.pipeline import stored_postcodes
 from geo.importing.records import import_records
 from geo.importing.report import ImportReport
 from geo.locate.areas import assign_points
@@ -45,8 +44,6 @@ from geo.store import Store
 RECORD_ROLES: Final[tuple[str, ...]] = ("coordinator",)
 #: The import log's name for sightings from the form.
 FORM_SOURCE: Final = "sighting form"
-#: A postcode directory file (ONSPD, NSPL, Code-Point Open) the form may locate postcodes in.
-POSTCODES_ENV: Final = "OUTREACH_ATLAS_POSTCODES"
 #: How far ahead of now a sighting's time may be (a phone's clock, a rounded minute).
 CLOCK_SLACK: Final = pd.Timedelta(minutes=15)
 #: Most people at one place, as for a file (:func:`geo.io.values.parse_people`).
@@ -204,8 +201,8 @@ def locate_place(
     if "Postcode" in columns:
         if postcodes is None:
             raise InputFileError(
-                f"Postcode: no postcode directory is configured; set {POSTCODES_ENV} to a"
-                " postcode directory file, or place the sighting another way"
+                "Postcode: the store has no postcode directory; import one on the Import page"
+                " (or python -m geo import postcodes FILE), or place the sighting another way"
             )
         located = postcodes.lookup(columns["Postcode"])
     elif "Grid reference" in columns:
@@ -366,8 +363,9 @@ def record_sighting(
     """
     check_can_record(role)
     frame = sighting_frame(sighting, now=now)
+    postcodes = postcodes or postcodes_for(store, sighting.place)
     if sighting.place.how == "postcode" and postcodes is None:
-        locate_place(sighting.place)  # raises: no directory configured
+        locate_place(sighting.place)  # raises: the store has no postcode directory
     report = import_records(
         store,
         frame,
@@ -406,35 +404,15 @@ def _stored_words(sighting: Sighting, found: Found) -> str:
     return f"Stored: {who} at {where}, {ward}, night of {night.day} {night:%b %Y}."
 
 
-# -- the configured postcode directory ---------------------------------------------------------
-
-_directory_lock = threading.Lock()
-_directory: dict[tuple[str, int, int], locate.PostcodeDirectory] = {}
+# -- the store's postcode directory -------------------------------------------------------------
 
 
-def configured_postcodes() -> locate.PostcodeDirectory | None:
-    """The postcode directory named by ``OUTREACH_ATLAS_POSTCODES``, or None when unset.
-
-    Read once per file (and again when the file changes), shared by every session: a directory
-    is only ever looked up in, never changed. Raises ``InputFileError``/``GeocodeError`` when
-    the file is missing or unusable.
-    """
-    setting = os.environ.get(POSTCODES_ENV, "").strip()
-    if not setting:
+def postcodes_for(store: Store, place: Place) -> locate.PostcodeDirectory | None:
+    """The store's postcode directory for ``place``'s postcode (read for that postcode only),
+    or None when the place is not a postcode or the store keeps no directory."""
+    if place.how != "postcode":
         return None
-    path = Path(setting).expanduser()
-    if not path.is_file():
-        raise InputFileError(
-            f"{POSTCODES_ENV}={setting}: no such file; point it at a postcode directory"
-            " (ONSPD, NSPL or Code-Point Open CSV or zip) or unset it"
-        )
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    with _directory_lock:
-        if key not in _directory:
-            _directory.clear()
-            _directory[key] = locate.PostcodeDirectory.from_file(path)
-        return _directory[key]
+    return stored_postcodes(store, pd.Series([place.text]))
 
 
 def _finite(value: float | None) -> bool:

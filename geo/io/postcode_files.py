@@ -86,11 +86,14 @@ class PostcodeFile:
     """A postcode directory's columns as text, named canonically, and what kind of file it was.
 
     ``columns`` holds ``postcode`` and ``easting``/``northing`` or ``lat``/``lon`` (or both),
-    with ``quality``, ``terminated`` and ``ward`` where the file has them.
+    with ``quality``, ``terminated`` and ``ward`` where the file has them. ``origin`` says where
+    each row came from, for messages: ``file`` (the file, or ``zip:member``) and ``line`` (its
+    line in that file, counting a header).
     """
 
     columns: pd.DataFrame
     kind: str
+    origin: pd.DataFrame
 
 
 def read_postcode_file(path: str | Path) -> PostcodeFile:
@@ -105,12 +108,20 @@ def read_postcode_file(path: str | Path) -> PostcodeFile:
         and those needed.
     """
     path = Path(path)
-    frames, kinds = [], []
+    frames, kinds, origins = [], [], []
     with _csv_sources(path) as sources:
         for source in sources:
-            frame, kind = _read_directory_csv(source)
+            frame, kind, first_line = _read_directory_csv(source)
             frames.append(frame)
             kinds.append(kind)
+            origins.append(
+                pd.DataFrame(
+                    {
+                        "file": pd.Series(source.label, index=frame.index, dtype="string"),
+                        "line": frame.index.to_numpy() + first_line,
+                    }
+                )
+            )
     if len(set(kinds)) > 1:
         raise GeocodeError(
             f"{path}: the zip mixes kinds of postcode file ({', '.join(sorted(set(kinds)))}); "
@@ -122,7 +133,8 @@ def read_postcode_file(path: str | Path) -> PostcodeFile:
             f"{path}: no postcodes in the postcode column "
             f"({frame['postcode'].head(3).tolist()!r}...); is it the right file?"
         )
-    return PostcodeFile(frame, kinds[0])
+    origin = origins[0] if len(origins) == 1 else pd.concat(origins, ignore_index=True)
+    return PostcodeFile(frame, kinds[0], origin)
 
 
 @dataclass(frozen=True)
@@ -179,8 +191,9 @@ def _sniff(source: _CsvSource) -> tuple[list[str], str]:
     return [f.strip() for f in fields], decoded.codec
 
 
-def _read_directory_csv(source: _CsvSource) -> tuple[pd.DataFrame, str]:
-    """One CSV of a postcode directory as text columns named canonically, and its kind."""
+def _read_directory_csv(source: _CsvSource) -> tuple[pd.DataFrame, str, int]:
+    """One CSV of a postcode directory as text columns named canonically, its kind, and the
+    line of the file its first row is on (2 after a header, else 1)."""
     fields, codec = _sniff(source)
     headerless = bool(fields) and bool(normalise_postcode(pd.Series(fields[:1])).notna().iloc[0])
     if headerless:
@@ -221,11 +234,12 @@ def _read_directory_csv(source: _CsvSource) -> tuple[pd.DataFrame, str]:
                 dtype=dict.fromkeys(wanted, "string"),  # numbers are read by the directory
                 encoding=codec,
                 skipinitialspace=True,
+                skip_blank_lines=False,  # kept (as empty rows), so line numbers are the file's
                 engine="c",
             )
     except (ValueError, OSError, pd.errors.ParserError) as err:
         raise InputFileError(f"{source.label}: cannot read as CSV ({err})") from err
-    return frame.rename(columns=wanted), kind
+    return frame.rename(columns=wanted), kind, 1 if headerless else 2
 
 
 def _directory_kind(columns: dict[str, str]) -> str:

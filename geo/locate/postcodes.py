@@ -14,13 +14,19 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import to_bng, to_lonlat
-from geo.io.postcode_files import compact_postcodes, normalise_postcode, read_postcode_file
+from geo.io.postcode_files import (
+    PostcodeFile,
+    compact_postcodes,
+    normalise_postcode,
+    read_postcode_file,
+)
 from geo.locate.grid_refs import irish_grid_to_lonlat
 from geo.locate.located import NO_LOCATION, Located, Outcome, as_series, finish, pick
 from geo.locate.numbers import to_float
 
 __all__ = [
     "POSTCODE_PRECISION_M",
+    "TABLE_COLUMNS",
     "PostcodeDirectory",
     "is_no_fixed_abode",
     "normalise_postcode",
@@ -44,6 +50,18 @@ POSTCODE_PRECISION_M: Final[dict[int, float]] = {
     7: 100.0,
     8: 250.0,
 }
+#: The columns of a directory's table, in order (see :attr:`PostcodeDirectory.table`).
+TABLE_COLUMNS: Final = (
+    "easting",
+    "northing",
+    "lon",
+    "lat",
+    "precision_m",
+    "has_position",
+    "quality",
+    "terminated",
+    "ward",
+)
 _OUTWARD_ONLY: Final = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9]?$"
 
 
@@ -106,10 +124,22 @@ class PostcodeDirectory:
             and those needed.
         """
         path = Path(path)
-        read = read_postcode_file(path)
-        return cls(
-            _directory_table(read.columns, kind=read.kind), name=f"{path.name} ({read.kind})"
-        )
+        return cls.from_read(read_postcode_file(path), name=path.name)
+
+    @classmethod
+    def from_read(cls, read: PostcodeFile, *, name: str) -> PostcodeDirectory:
+        """A directory from a file already read (see :func:`read_postcode_file`)."""
+        return cls(_directory_table(read.columns, kind=read.kind), name=f"{name} ({read.kind})")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per postcode (the index, normalised): :data:`TABLE_COLUMNS`.
+
+        This is what a store keeps of a directory (see ``Store.replace_postcodes``); a
+        directory made from a part of it (the postcodes of one file) answers those postcodes
+        exactly as the whole one would.
+        """
+        return self._table.copy()
 
     def lookup(self, postcodes: pd.Series) -> Located:
         """Locate postcodes (any spacing or case) in the directory.

@@ -11,7 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo.errors import StoreError
-from geo.store.base import DEFAULT_STORE, STORE_ENV, Batch, Store, Table, default_store_path
+from geo.store.base import (
+    DEFAULT_STORE,
+    STORE_ENV,
+    Batch,
+    Lookup,
+    Store,
+    Table,
+    default_store_path,
+    demo_store_path,
+)
 from geo.store.sqlite import SQLiteStore
 
 
@@ -33,9 +42,11 @@ __all__ = [
     "DEFAULT_STORE",
     "STORE_ENV",
     "Batch",
+    "Lookup",
     "SQLiteStore",
     "Store",
     "Table",
     "default_store_path",
+    "demo_store_path",
     "open_store",
 ]

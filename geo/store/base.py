@@ -35,10 +35,21 @@ STORE_ENV: Final = "OUTREACH_ATLAS_STORE"
 #: The tables a store adds rows to (areas are replaced a layer at a time).
 Table = Literal["records", "services", "police"]
 
+#: What a store keeps to locate later imports by: a postcode directory, a gazetteer of places.
+LookupKind = Literal["postcodes", "places"]
+
 
 def default_store_path() -> Path:
     """The store path from ``OUTREACH_ATLAS_STORE``, else :data:`DEFAULT_STORE`."""
     return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def demo_store_path(store_path: str | Path) -> Path:
+    """Where the synthetic demo borough is kept beside a store: a store of its own, so made-up
+    and real people are never mixed (``var/outreach-atlas.sqlite`` ->
+    ``var/outreach-atlas-demo.sqlite``)."""
+    path = Path(store_path)
+    return path.with_name(f"{path.stem}-demo{path.suffix or '.sqlite'}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,16 @@ class Batch:
         )
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A postcode directory or gazetteer kept in the store: what it is and when it came."""
+
+    kind: LookupKind
+    name: str
+    entries: int
+    imported_at: str
+
+
 class Store(ABC):
     """What every backend offers. Nothing outside a backend knows how data is kept."""
 
@@ -98,6 +119,35 @@ class Store(ABC):
     @abstractmethod
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         """Which of ``keys`` are already stored (a boolean per key)."""
+
+    @abstractmethod
+    def replace_postcodes(self, table: pd.DataFrame, *, name: str, batch: Batch) -> int:
+        """Replace the postcode directory every later import locates postcodes with.
+
+        ``table`` is :attr:`geo.locate.PostcodeDirectory.table`: one row per normalised
+        postcode (the index). Returns how many postcodes were stored.
+        """
+
+    @abstractmethod
+    def postcode_rows(self, postcodes: Sequence[str]) -> pd.DataFrame:
+        """The stored directory's rows of ``postcodes`` (normalised), as the table was given;
+        postcodes not in it are left out. A million-row directory is never read whole."""
+
+    @abstractmethod
+    def replace_places(self, places: pd.DataFrame, *, name: str, batch: Batch) -> int:
+        """Replace the gazetteer of place names every later import locates place names with.
+
+        ``places`` is the gazetteer file's rows as text (blank rows kept, so row numbers stay
+        the file's); :class:`geo.locate.Gazetteer` has checked them. Returns how many places
+        (rows with anything in them)."""
+
+    @abstractmethod
+    def stored_places(self) -> pd.DataFrame | None:
+        """The stored gazetteer as given to :meth:`replace_places`, or None if there is none."""
+
+    @abstractmethod
+    def lookups(self) -> dict[LookupKind, Lookup]:
+        """The postcode directory and gazetteer kept in the store, by kind (none: empty)."""
 
     # -- reading ---------------------------------------------------------------------------
     @abstractmethod

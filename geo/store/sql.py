@@ -53,6 +53,14 @@ CREATE TABLE IF NOT EXISTS areas (
     parent_code TEXT, population REAL, geometry BLOB NOT NULL, batch_id TEXT,
     PRIMARY KEY (layer, area_code)
 );
+CREATE TABLE IF NOT EXISTS postcodes (
+    postcode TEXT PRIMARY KEY, easting REAL, northing REAL, lon REAL, lat REAL,
+    precision_m REAL, has_position INTEGER NOT NULL, quality INTEGER, terminated TEXT, ward TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lookups (
+    kind TEXT PRIMARY KEY, name TEXT NOT NULL, entries INTEGER NOT NULL, data BLOB,
+    batch_id TEXT NOT NULL
+);
 """
     + _table_sql("records")
     + _table_sql("services")

@@ -38,6 +38,7 @@ import shapely
 
 from geo.errors import StoreError
 from geo.locate.areas import area_index, assign_points
+from geo.locate.postcodes import TABLE_COLUMNS
 from geo.schema import (
     DISPLAY_CRS,
     DTYPES,
@@ -49,7 +50,7 @@ from geo.schema import (
     TIMEZONE,
     validate,
 )
-from geo.store.base import Batch, Store, Table
+from geo.store.base import Batch, Lookup, LookupKind, Store, Table
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.sql import SCHEMA, insert, key_index
 
@@ -65,6 +66,8 @@ _BULK_FROM: Final = 20_000
 _BULK_STORE_RATIO: Final = 4
 #: Tables of at least this many rows keep a column cache beside the store.
 CACHE_FROM_ROWS: Final = 50_000
+#: A stored postcode directory's columns after the postcode.
+_POSTCODE_COLUMNS: Final = TABLE_COLUMNS
 #: The tables :meth:`SQLiteStore.add` writes, with their columns in store order.
 _COLUMNS: Final = {"records": RECORD_COLUMNS, "services": SERVICE_COLUMNS, "police": POLICE_COLUMNS}
 
@@ -280,7 +283,7 @@ class SQLiteStore(Store):
             self._column_cache(table, new_key).publish(staging)
         return stored
 
-    def _carry_caches(self, *, old: str, new: str, changed: str) -> None:
+    def _carry_caches(self, *, old: str, new: str, changed: str | None) -> None:
         """Tables this write did not touch keep their cache under the new version."""
         for other in _COLUMNS:
             if other != changed:
@@ -289,6 +292,104 @@ class SQLiteStore(Store):
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
             return _keys_in(db, table, keys)
+
+    # -- what later imports locate by ------------------------------------------------------------
+    def replace_postcodes(self, table: pd.DataFrame, *, name: str, batch: Batch) -> int:
+        missing = [c for c in _POSTCODE_COLUMNS if c not in table.columns]
+        if missing:
+            raise StoreError(f"cannot store a postcode directory without {', '.join(missing)}")
+        cells = [table.index.astype(str).tolist()] + [
+            table[c].astype(object).where(table[c].notna(), None).tolist()
+            for c in _POSTCODE_COLUMNS
+        ]
+        cells[_POSTCODE_COLUMNS.index("has_position") + 1] = [
+            int(bool(v)) for v in table["has_position"]
+        ]
+        slots = ", ".join("?" * (len(_POSTCODE_COLUMNS) + 1))
+        self._replace_lookup(
+            "postcodes",
+            name=name,
+            entries=len(table),
+            batch=batch,
+            fill=lambda db: (
+                db.execute("DELETE FROM postcodes"),
+                db.executemany(f"INSERT INTO postcodes VALUES ({slots})", zip(*cells, strict=True)),
+            ),
+        )
+        return len(table)
+
+    def postcode_rows(self, postcodes: Sequence[str]) -> pd.DataFrame:
+        wanted = list(dict.fromkeys(str(p) for p in postcodes))
+        rows: list[tuple[object, ...]] = []
+        with self._reading() as db:
+            size = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            for start in range(0, len(wanted), size):
+                part = wanted[start : start + size]
+                rows += db.execute(
+                    f"SELECT * FROM postcodes WHERE postcode IN ({', '.join('?' * len(part))})",
+                    part,
+                ).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=["postcode", *_POSTCODE_COLUMNS])
+        for column in ("easting", "northing", "lon", "lat", "precision_m"):
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
+        frame["has_position"] = frame["has_position"].astype(bool)
+        frame["quality"] = frame["quality"].fillna(0).astype(np.int8)
+        for column in ("terminated", "ward"):
+            frame[column] = frame[column].astype("string")
+        return frame.set_index("postcode")
+
+    def replace_places(self, places: pd.DataFrame, *, name: str, batch: Batch) -> int:
+        data = json.dumps(
+            {
+                "columns": [str(c) for c in places.columns],
+                "rows": places.astype("string").fillna("").to_numpy(dtype=object).tolist(),
+            }
+        )
+        text = places.astype("string").fillna("")
+        entries = int(text.apply(lambda column: column.str.strip().ne("")).any(axis=1).sum())
+        self._replace_lookup("places", name=name, entries=entries, batch=batch, data=data.encode())
+        return entries
+
+    def stored_places(self) -> pd.DataFrame | None:
+        with self._reading() as db:
+            row = db.execute("SELECT data FROM lookups WHERE kind = 'places'").fetchone()
+        if row is None:
+            return None
+        kept = json.loads(row[0])
+        return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype="string")
+
+    def lookups(self) -> dict[LookupKind, Lookup]:
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT lookups.kind, name, entries, imported_at FROM lookups"
+                " JOIN imports USING (batch_id) ORDER BY lookups.kind"
+            ).fetchall()
+        return {kind: Lookup(kind, name, int(entries), at) for kind, name, entries, at in rows}
+
+    def _replace_lookup(
+        self,
+        kind: LookupKind,
+        *,
+        name: str,
+        entries: int,
+        batch: Batch,
+        data: bytes | None = None,
+        fill: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> None:
+        """Replace one lookup in one transaction; the records' column caches stay valid."""
+        token = secrets.token_hex(8)
+        with self._transaction(token=token) as db:
+            version, old_token = _data_version(db)
+            if fill is not None:
+                fill(db)
+            db.execute(
+                "INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?, ?)",
+                (kind, name, entries, data, batch.batch_id),
+            )
+            self._log(db, batch, stored=entries)
+        self._carry_caches(
+            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
+        )
 
     def _log(self, db: sqlite3.Connection, batch: Batch, *, stored: int | None = None) -> None:
         accounting = dict(batch.accounting)
