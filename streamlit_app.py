@@ -1,7 +1,7 @@
 """Outreach Atlas: the app's entry point. Sets up the page, the role and the navigation.
 
-Run it with ``streamlit run streamlit_app.py``. With no store yet it builds the synthetic demo
-borough on first start and says so on screen.
+Run it with ``streamlit run streamlit_app.py``. Until a real store is begun (on the Import page)
+it shows the synthetic demo borough, built in a store of its own on first start, and says so.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ except AtlasError as err:
 if built:
     st.info(
         "No store was found, so the **synthetic demo borough** was built and loaded. "
-        "It is made-up data: no real people or places. Import your own files on the Import page."
+        "It is made-up data: no real people or places. To use your own files, start a real "
+        "store on the Import page: the demo is kept apart in a store of its own."
+    )
+elif data.wards(current.location, current.version()).empty:
+    st.info(
+        "This store is empty. Import your ward boundaries first (on the Import page, or"
+        " `python -m geo import wards FILE`), then your postcode directory and records."
     )
 
 with st.sidebar:

@@ -14,6 +14,8 @@ from geo.errors import AccessDenied, AtlasError
 from geo.importing import quality
 from geo.privacy import check_can_import
 from geo.schema import RECORD_KINDS
+from geo.store import Store
+from geo.store.base import LookupKind
 from ui import data, session
 from ui.text import plain
 
@@ -30,44 +32,18 @@ WHAT = {
     "Ward boundaries": "wards",
     "Services": "services",
     "police.uk street-level crime file": "police",
+    "Postcode directory (ONSPD, NSPL or Code-Point Open)": "postcodes",
+    "Place names the teams use (gazetteer)": "places",
 }
-what = WHAT[st.radio("What are you importing?", list(WHAT), key="import_what")]
-upload = st.file_uploader(
-    "File",
-    key=f"import_file_{what}",
-    type=None if what in {"wards", "services"} else ["csv", "xlsx"],
-)
-options: dict[str, object] = {}
-if what == "records":
-    c1, c2 = st.columns(2)
-    options["agency"] = c1.text_input(
-        "Agency", key="import_agency", placeholder="e.g. Council outreach team"
-    )
-    options["kind"] = c2.selectbox(
-        "Kind of rows without a kind column",
-        RECORD_KINDS,
-        key="import_kind",
-    )
-    postcodes = c1.file_uploader(
-        "Postcode directory (ONSPD, NSPL or Code-Point Open), if rows are located by postcode",
-        type=["csv"],
-        key="import_pcd",
-    )
-    places = c2.file_uploader(
-        "Gazetteer of place names, if rows are located by place", type=["csv"], key="import_places"
-    )
-    options["ref_namespace"] = c1.text_input(
-        "Shared reference system (leave blank if the references are your agency's own)",
-        key="import_ref_namespace",
-        placeholder="e.g. CHAIN, or your partnership's by-name list",
-        help="People with the same reference in the same shared system are one person, whichever"
-        " agency recorded them. Your agency's own client numbers never match another agency's.",
-    )
-elif what == "wards":
-    options["layer"] = st.text_input("Layer (GeoPackage with several layers)", key="import_layer")
-    options["local_authority"] = st.text_input(
-        "Keep only this local authority code (e.g. E06000043)", key="import_lad"
-    )
+#: What each kind of file may be; None: anything the reader recognises.
+TYPES: dict[str, list[str] | None] = {
+    "records": ["csv", "xlsx"],
+    "wards": None,
+    "services": None,
+    "police": ["csv"],
+    "postcodes": ["csv", "zip"],
+    "places": ["csv"],
+}
 
 
 def _save(uploaded, folder: Path) -> Path:  # noqa: ANN001 - Streamlit's UploadedFile
@@ -76,37 +52,116 @@ def _save(uploaded, folder: Path) -> Path:  # noqa: ANN001 - Streamlit's Uploade
     return path
 
 
-if upload is not None and st.button("Import", type="primary", key="import_go"):
-    store = data.store()
+def _kept(current: Store, kind: LookupKind) -> str | None:
+    """What the store keeps to locate ``kind`` by, in words; None if nothing."""
+    kept = current.lookups().get(kind)
+    if kept is None:
+        return None
+    unit = "postcodes" if kind == "postcodes" else "places"
+    at = quality.local_time(kept.imported_at)
+    return f"**{plain(kept.name)}** ({kept.entries:,} {unit}, imported {plain(at)})"
+
+
+def _upload_form(current: Store) -> None:
+    """Choose what to import, upload it, and import it into ``current`` on the button."""
+    what = WHAT[st.radio("What are you importing?", list(WHAT), key="import_what")]
+    upload = st.file_uploader("File", key=f"import_file_{what}", type=TYPES[what])
+    options: dict[str, object] = {}
+    if what == "records":
+        c1, c2 = st.columns(2)
+        options["agency"] = c1.text_input(
+            "Agency", key="import_agency", placeholder="e.g. Council outreach team"
+        )
+        options["kind"] = c2.selectbox(
+            "Kind of rows without a kind column", RECORD_KINDS, key="import_kind"
+        )
+        options["ref_namespace"] = c1.text_input(
+            "Shared reference system (leave blank if the references are your agency's own)",
+            key="import_ref_namespace",
+            placeholder="e.g. CHAIN, or your partnership's by-name list",
+            help="People with the same reference in the same shared system are one person,"
+            " whichever agency recorded them. Your agency's own client numbers never match"
+            " another agency's.",
+        )
+        for kind, words in (("postcodes", "Postcodes"), ("places", "Place names")):
+            kept = _kept(current, kind)
+            st.caption(
+                f"{words} are located with {kept}."
+                if kept
+                else f"{words} cannot be located yet: import a"
+                f" {'postcode directory' if kind == 'postcodes' else 'gazetteer'} first (above)."
+            )
+    elif what == "wards":
+        options["layer"] = st.text_input(
+            "Layer (GeoPackage with several layers)", key="import_layer"
+        )
+        options["local_authority"] = st.text_input(
+            "Keep only this local authority code (e.g. E06000043)", key="import_lad"
+        )
+    elif what in {"postcodes", "places"}:
+        kept = _kept(current, what)  # type: ignore[arg-type]
+        st.caption(
+            (f"Kept now: {kept}. " if kept else "")
+            + "It is kept in the store and used by every later import and the sighting form;"
+            " a new one replaces it."
+        )
+        if what == "postcodes":
+            st.caption(
+                "A whole-country directory (ONSPD or NSPL, over 1 GB) is too big to upload: on"
+                " the server, run `python -m geo import postcodes ONSPD.zip`. Your area's"
+                " extract, or Code-Point Open's zip, uploads here."
+            )
+
+    if upload is None or not st.button("Import", type="primary", key="import_go"):
+        return
     with tempfile.TemporaryDirectory() as tmp, st.spinner("Importing..."):
         folder = Path(tmp)
         path = _save(upload, folder)
         try:
             if what == "records":
                 result = importing.import_records(
-                    store,
+                    current,
                     path,
                     agency=str(options["agency"]),
                     kind=str(options["kind"]),
-                    postcodes=_save(postcodes, folder) if postcodes else None,
-                    places=_save(places, folder) if places else None,
                     ref_namespace=str(options["ref_namespace"]) or None,
                 )
             elif what == "wards":
                 result = importing.import_areas(
-                    store,
+                    current,
                     path,
                     layer=str(options["layer"]) or None,
                     local_authority=str(options["local_authority"]) or None,
                 )
             elif what == "services":
-                result = importing.import_services(store, path)
+                result = importing.import_services(current, path)
+            elif what == "postcodes":
+                result = importing.import_postcodes(current, path)
+            elif what == "places":
+                result = importing.import_places(current, path)
             else:
-                result = importing.import_police(store, path)
+                result = importing.import_police(current, path)
         except AtlasError as err:
             st.error(plain(err))
             st.stop()
     st.session_state["last_import"] = result
+
+
+current = data.store()
+if data.showing_demo_store(current):
+    st.warning(
+        "You are looking at the **synthetic demo borough**. The files you import are about real"
+        " people, so they go into a real store of their own and are never mixed with made-up"
+        " people. Start one here: every page then shows your data (empty until you import your"
+        " ward boundaries), and the demo stays in its own store.",
+        icon=":material/science:",
+    )
+    if st.button("Start a real store", type="primary", key="import_start_real"):
+        data.start_real_store()
+        st.session_state.pop("last_import", None)
+        st.rerun()
+else:
+    _upload_form(current)
 
 result = st.session_state.get("last_import")
 if result is not None:
@@ -157,7 +212,6 @@ if result is not None:
             key="import_rejects",
         )
 
-current = data.store()
 key = current.cache_key()
 st.subheader("Imports so far")
 st.dataframe(data.import_log(current.location, key, role), hide_index=True)

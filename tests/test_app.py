@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.store import demo_store_path, open_store
+from ui.pages import pages_for
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 
@@ -32,15 +35,40 @@ def map_args(at: AppTest) -> dict:
     return json.loads(component.proto.json_args)
 
 
-def test_first_start_builds_the_demo_and_says_so(demo_store):
+def test_first_start_builds_the_demo_in_its_own_store_and_says_so(demo_store):
     at = run()
     assert not at.exception
     assert any("synthetic demo borough" in i.value for i in at.info)
     assert at.title[0].value == "Overview"
     assert any("Synthetic demo data" in w.value for w in at.sidebar.warning)
-    assert demo_store.is_file()
+    assert demo_store_path(demo_store).is_file()
+    assert not demo_store.exists()  # the real store is not begun by looking at the demo
     again = run()  # second start: nothing rebuilt, no message
     assert not again.exception and not any("synthetic demo borough" in i.value for i in again.info)
+
+
+def test_importing_while_the_demo_shows_offers_a_real_store_instead(demo_store):
+    at = page("coordinator", "app_pages/import_data.py")
+    assert "synthetic demo borough" in at.warning[0].value
+    assert not at.radio  # no upload into the demo: made-up and real people are never mixed
+    at.button(key="import_start_real").click().run()
+    assert not at.exception
+    assert demo_store.is_file()  # the real store, begun empty
+    assert at.radio(key="import_what")  # the upload form, for the real store
+    demo = open_store(demo_store_path(demo_store))
+    assert demo.counts()["records"] > 0  # the demo is kept, untouched, in its own store
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police", "councillor", "admin"])
+def test_every_page_of_an_empty_real_store_says_what_to_import(demo_store, role):
+    open_store(demo_store)  # a real store, begun and still empty
+    at = run(role)
+    assert not at.exception
+    assert any("This store is empty" in i.value for i in at.info)
+    assert not at.sidebar.warning  # not the demo: no synthetic label
+    for spec in pages_for(role)[1:]:
+        at.switch_page(spec.path).run()
+        assert not at.exception, (spec.path, at.exception)
 
 
 def page(role: str, path: str) -> AppTest:

@@ -23,14 +23,29 @@ from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.store import Store, default_store_path, open_store
+from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
 def store() -> Store:
-    """The store this server uses (``OUTREACH_ATLAS_STORE`` or var/outreach-atlas.sqlite)."""
+    """The store pages read: the real store (``OUTREACH_ATLAS_STORE`` or
+    var/outreach-atlas.sqlite) once it has been begun, else the demo borough's own store beside
+    it (see :func:`geo.store.demo_store_path`). Made-up and real people are never mixed."""
+    real = default_store_path().resolve()
+    return _store(str(real if real.exists() else demo_store_path(real)))
+
+
+def start_real_store() -> Store:
+    """Begin the real store (empty), so every page of every session shows it from now on; the
+    demo borough stays in its own store, untouched."""
     return _store(str(default_store_path().resolve()))
+
+
+def showing_demo_store(current: Store) -> bool:
+    """Whether ``current`` is the demo borough's own store (not a real one)."""
+    real = default_store_path().resolve()
+    return current.location == str(demo_store_path(real))
 
 
 @st.cache_resource
@@ -39,7 +54,10 @@ def _store(location: str) -> Store:
 
 
 def ensure_demo(current: Store) -> bool:
-    """Build the synthetic demo borough in an empty store; True if it was built now."""
+    """Build the synthetic demo borough in the demo's own store when it is empty; True if it
+    was built now. A real store is never filled with the demo."""
+    if not showing_demo_store(current):
+        return False
     counts = current.counts()
     if counts["areas"] or counts["records"]:
         return False
@@ -88,6 +106,12 @@ def brief_pdf(brief: Brief, *, made_by: str) -> bytes:
 
 
 @st.cache_data(show_spinner=False)
+def has_postcodes(location: str, key: str) -> bool:
+    """Whether the store keeps a postcode directory (so postcodes can be looked up)."""
+    return "postcodes" in open_store(location).lookups()
+
+
+@st.cache_data(show_spinner=False)
 def agencies(location: str, version: int) -> tuple[str, ...]:
     """The agencies of the imports so far (organisations, not people): for the filters."""
     log = open_store(location).imports()
@@ -128,6 +152,7 @@ __all__ = [
     "area_summary",
     "coverage",
     "ensure_demo",
+    "has_postcodes",
     "hotspot_cells",
     "how_located",
     "import_log",
@@ -137,7 +162,9 @@ __all__ = [
     "police",
     "records",
     "services",
+    "showing_demo_store",
     "sites",
+    "start_real_store",
     "store",
     "wards",
 ]
