@@ -199,9 +199,11 @@ with right:
             )
 
 with map_slot:
-    m = maps.base_map(tuple(wards.total_bounds))
-    add_ward_outlines(m, wards)
-    add_layer_scripts(m, specs)
+    # The base (wards, and the scripts of every layer offered) is the same whatever is
+    # switched on: the map stays mounted and only the layers are sent again.
+    base = maps.base_map(tuple(wards.total_bounds))
+    add_ward_outlines(base, wards)
+    add_layer_scripts(base, specs)
     frames = {
         "records": places_view.demand_in_window(records, nights=nights, end=end),
         "hotspot_cells": cells,
@@ -222,16 +224,19 @@ with map_slot:
             "return_to_start": plan.return_to_start,
         }
     drawn = [spec for spec in specs if spec.name in shown and spec.source in frames]
-    for spec in drawn:
-        build_layer(spec.name, frames[spec.source], role=role, m=m, **options.get(spec.name, {}))
-    add_map_key(
-        m,
+    layers = [
+        build_layer(spec.name, frames[spec.source], role=role, **options.get(spec.name, {}))
+        for spec in drawn
+    ]
+    key_layer = add_map_key(
+        None,
         [spec.name for spec in drawn],
         agencies={name: colours[name] for name in drawn_agencies},
     )
     show_map(
-        m,
+        base,
         key=map_key,
+        overlays=[*layers, *([key_layer] if key_layer is not None else [])],
         height=560,
         returned_objects=["last_clicked"] if start_from == "click" else (),
     )

@@ -1,5 +1,9 @@
 """Records map: records (as the role may see them) over the wards, services and the police.uk
-anti-social behaviour overlay. Coordinators and police only."""
+anti-social behaviour overlay. Coordinators and police only.
+
+The wards, shaded by people counted, are the base; the layers switched in the sidebar come from
+the layer registry and are sent apart from it, so switching one keeps the map where it is.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ import streamlit as st
 from geo.errors import AccessDenied
 from geo.schema import is_demand
 from layers import maps
+from layers.registry import add_layer_scripts, build_layer, layers_for
 from ui import data, session
 from ui.offline_maps import show_map
+
+#: The registry's layers this page offers, where the role has them.
+PAGE_LAYERS = ("records", "heat", "services", "police_asb")
 
 role = session.role()
 store = data.store()
@@ -31,12 +39,6 @@ except AccessDenied as err:
 services = data.services(store.location, version)
 police = data.police(store.location, version)
 
-with st.sidebar:
-    show_records = st.toggle("Records", value=True, key="map_records", disabled=records is None)
-    show_heat = st.toggle("Heat", value=False, key="map_heat", disabled=records is None)
-    show_services = st.toggle("Services", value=True, key="map_services")
-    show_police = st.toggle("police.uk ASB", value=False, key="map_police")
-
 if records is not None and len(records):
     last = records["night"].max()
     recent = records[(records["night"] > last - pd.Timedelta(days=28)) & is_demand(records["kind"])]
@@ -51,40 +53,39 @@ else:
     shaded = wards.assign(people=None)
     recent = None
 
-m = maps.base_map(tuple(wards.total_bounds))
+frames = {"services": services, "police_incidents": police}
+if recent is not None:
+    frames["records"] = recent
+specs = [spec for spec in layers_for(role) if spec.name in PAGE_LAYERS]
+with st.sidebar:
+    st.subheader("Map layers")
+    shown = [
+        spec
+        for spec in specs
+        if st.toggle(
+            spec.title,
+            value=spec.on_by_default,
+            key=f"map_layer_{spec.name}",
+            disabled=spec.source not in frames,
+        )
+        and spec.source in frames
+    ]
+
+base = maps.base_map(tuple(wards.total_bounds))
 maps.add_areas(
-    m,
+    base,
     shaded.set_index("area_code", drop=False),
     value_column="people" if recent is not None else None,
     legend_title="People counted, last 28 nights",
 )
-if recent is not None and len(recent):
-    if show_records:
-        columns = [
-            c
-            for c in ("night", "agency", "kind", "people", "location_text", "outcome")
-            if c in recent.columns
-        ]
-        points = recent.assign(night=recent["night"].dt.strftime("%d %b %Y"))
-        maps.add_points(m, points, label="Records", popup_columns=columns)
-    if show_heat:
-        maps.add_heat(m, recent, weight_column="people")
-if show_services and len(services):
-    maps.add_points(
-        m,
-        services,
-        label="Services",
-        popup_columns=["name", "service_type", "opening_hours"],
-        cluster=False,
-        colour="#1b7837",
-    )
-if show_police and len(police):
-    asb = police[police["crime_type"] == "Anti-social behaviour"]
-    maps.add_points(
-        m, asb, label="ASB (police.uk)", popup_columns=["month", "location"], colour="#762a83"
-    )
-maps.add_layer_control(m)
-show_map(m, key=f"map-{role}", height=620)
+add_layer_scripts(base, specs)
+show_map(
+    base,
+    key=f"map-{role}",
+    overlays=[build_layer(s.name, frames[s.source], role=role) for s in shown],
+    layer_control=True,
+    height=620,
+)
 st.caption(
     "Boundaries: ONS / OS, Open Government Licence. No map tiles are loaded from the internet."
 )

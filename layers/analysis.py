@@ -17,7 +17,8 @@ unless ``m`` is None, like every layer in :mod:`layers.registry`. The rules:
 - Coordinates are rounded to :data:`layers.maps.COORD_DECIMALS` places; coverage areas are
   simplified to :data:`SIMPLIFY_M` metres first.
 
-:func:`add_map_key` puts one key in the map's corner naming the symbols of the layers shown;
+:func:`add_map_key` puts one key in the map's corner naming the symbols of the layers shown
+(a layer itself, so it can be sent with them);
 :func:`add_ward_outlines` draws the wards, named, as quiet context beneath them.
 """
 
@@ -376,11 +377,19 @@ def _key_row(background: str, label: str, radius: str, *, faint: bool = False) -
 
 
 def add_map_key(
-    m: folium.Map, names: Sequence[str], *, agencies: dict[str, str] | None = None
-) -> None:
-    """Put :func:`map_key` in the map's upper right corner (nothing when no layer is shown)."""
-    if names:
-        _MapKey(map_key(names, agencies=agencies)).add_to(m)
+    m: folium.Map | None, names: Sequence[str], *, agencies: dict[str, str] | None = None
+) -> folium.FeatureGroup | None:
+    """:func:`map_key` in the map's upper right corner, as a layer; None when ``names`` is empty.
+
+    The key is a FeatureGroup (left out of layer controls), added to ``m`` unless ``m`` is
+    None: sent as an overlay with the layers it names, it comes, changes and goes with them
+    without the base map being drawn again.
+    """
+    if not names:
+        return None
+    group = folium.FeatureGroup(name="Map key", control=False)
+    _MapKey(map_key(names, agencies=agencies)).add_to(group)
+    return _attached(group, m)
 
 
 def add_ward_outlines(m: folium.Map, wards: gpd.GeoDataFrame) -> folium.FeatureGroup:
@@ -411,21 +420,26 @@ def add_ward_outlines(m: folium.Map, wards: gpd.GeoDataFrame) -> folium.FeatureG
 
 class _MapKey(folium.MacroElement):
     """A Leaflet control in the map's corner holding the key's HTML (escaped already), folded
-    at first on a map narrower than ``fold_below_px`` (a phone), where it would hide the map."""
+    at first on a map narrower than ``fold_below_px`` (a phone), where it would hide the map.
+
+    On a map it stays; on a layer it is shown while the layer is on a map."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map) {
+        (function (parent) {
             var key = L.control({position: "topright"});
-            key.onAdd = function () {
+            key.onAdd = function (map) {
                 var div = L.DomUtil.create("div", "atlas-legend-control");
                 div.innerHTML = {{ this.legend|tojson }};
                 var details = div.querySelector("details");
                 if (details && map.getSize().x < {{ this.fold_below_px }}) { details.open = false; }
                 return div;
             };
-            key.addTo(map);
+            if (parent instanceof L.Map) { key.addTo(parent); return; }
+            parent.on("add", function () { key.addTo(parent._map); });
+            parent.on("remove", function () { key.remove(); });
+            if (parent._map) { key.addTo(parent._map); }
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """

@@ -91,6 +91,8 @@ def add_services(
     """Services as green points with their name, type, opening hours and languages."""
     located = _located(services)
     popup = [name for column, name in _SERVICE_POPUP.items() if column in located.columns]
+    if located.empty:
+        popup = []  # folium refuses a popup on a GeoJson with no features
     return maps.add_points(
         m,
         _plain(located, _SERVICE_POPUP),

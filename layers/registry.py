@@ -6,8 +6,8 @@ a new layer is a new :class:`LayerSpec` in :data:`LAYERS`, not a new branch in a
     specs = layers_for(role)
     shown = [s for s in specs if st.toggle(s.title, value=s.on_by_default, key=f"layer-{s.name}")]
     groups = [build_layer(s.name, frames[s.source], role=role) for s in shown]
-    add_layer_scripts(base, specs)  # before the first draw: see the function
-    st_folium(base, key="ward-map", feature_group_to_add=groups, ...)
+    add_layer_scripts(base, specs)  # every layer offered, shown or not: see the function
+    show_map(base, key="records-map", overlays=groups)  # ui.offline_maps
 
 ``frames[s.source]`` is the frame the page already loaded for that source (see
 :class:`LayerSpec`). :func:`build_layer` returns the layer unattached (``m=None``) so
@@ -251,22 +251,38 @@ def build_layer(
 
 
 def add_layer_scripts(m: folium.Map, specs: Iterable[LayerSpec]) -> None:
-    """Load with the base map the scripts every layer of ``specs`` needs (local copies).
+    """Load with the base map what every layer of ``specs`` needs: scripts (local copies) and
+    the header styles of GeoJson tooltips and popups.
 
-    streamlit-folium loads scripts only when it first draws a map, not when a layer arrives
-    later through ``feature_group_to_add``: a heat layer switched on after the map is drawn
-    would find no ``L.heatLayer``. Call this on the base map with ``layers_for(role)``.
+    streamlit-folium loads scripts, stylesheets and the page header only when it first draws a
+    map, not when a layer arrives later through ``feature_group_to_add``: a heat layer switched
+    on after the map is drawn would find no ``L.heatLayer``. Call this on the base map with
+    every layer the page offers (``layers_for(role)``, or the page's share of it), shown or not.
     """
     offline_assets.patch()
-    plugins = [plugin for spec in specs for plugin in spec.scripts]
-    if plugins:
-        _Scripts(plugins).add_to(m)
+    _Scripts([plugin for spec in specs for plugin in spec.scripts]).add_to(m)
 
 
 class _Scripts(JSCSSMixin):
-    """Nothing on the map; only the script and stylesheet links of some plugins."""
+    """Nothing on the map; only the script and stylesheet links of some plugins, and the
+    styles folium writes into the page header for a GeoJson tooltip or popup (``.foliumtooltip``,
+    ``.foliumpopup``, as folium 0.20 writes them), which a layer added later cannot bring."""
 
-    _template = Template("{% macro script(this, kwargs) %}{% endmacro %}")
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        {%- for name, style in (("foliumtooltip", ""), ("foliumpopup", "margin: auto;")) %}
+        <style>
+            .{{ name }} { {{ style }} }
+            .{{ name }} table { margin: auto; }
+            .{{ name }} tr { text-align: left; }
+            .{{ name }} th { padding: 2px; padding-right: 8px; }
+        </style>
+        {%- endfor %}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}{% endmacro %}
+        """
+    )
 
     def __init__(self, plugins: Iterable[type[JSCSSMixin]]) -> None:
         super().__init__()

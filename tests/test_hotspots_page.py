@@ -29,8 +29,9 @@ from geo.analysis.sites import SITE_WINDOW
 from geo.crs import to_lonlat
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
-from geo.store import STORE_ENV, open_store
+from geo.store import STORE_ENV, demo_store_path, open_store
 from layers import analysis, maps
+from layers.offline_assets import VENDOR_URL
 from layers.registry import build_layer, layers_for
 from ui.pages import pages_for
 
@@ -49,12 +50,13 @@ IDS = re.compile(r"\br_[0-9a-f]{8}|site-E\d{6}N\d{6}")
 
 @pytest.fixture(scope="module")
 def app_store(tmp_path_factory):
-    """A store path the app builds the demo borough in on its first run (once per module)."""
+    """The demo borough's store, which the app builds on its first run (once per module)
+    beside a real store path that is never begun."""
     path = tmp_path_factory.mktemp("hotspots") / "atlas.sqlite"
     before = os.environ.get(STORE_ENV)
     os.environ[STORE_ENV] = str(path)
     AppTest.from_file(APP, default_timeout=180).run()
-    yield path
+    yield demo_store_path(path)
     if before is None:
         os.environ.pop(STORE_ENV, None)
     else:
@@ -72,9 +74,16 @@ def open_page(role: str, **state: object) -> AppTest:
     return at
 
 
-def map_script(at: AppTest) -> str:
+def map_args(at: AppTest) -> dict:
+    """What the map component sends to the browser (VERIFIED.md section 2)."""
     component = next(e for e in at.main if getattr(e, "type", "") == "component_instance")
-    return json.loads(component.proto.json_args)["script"]
+    return json.loads(component.proto.json_args)
+
+
+def map_script(at: AppTest) -> str:
+    """All the map's code: the base map's script, then the layers sent apart from it."""
+    args = map_args(at)
+    return args["script"] + (args["feature_group"] or "")
 
 
 def table(at: AppTest, first_heading: str) -> pd.DataFrame:
@@ -178,6 +187,50 @@ def test_a_patrol_starts_at_the_base_or_where_the_map_was_clicked(app_store, mon
     pd.testing.assert_frame_equal(
         table(at, "Stop"), places_view.patrol_table(expected), check_dtype=False
     )
+
+
+def test_switching_a_layer_sends_the_layers_again_not_the_map(app_store):
+    at = open_page("coordinator")
+    before = map_args(at)
+    heat = at.toggle(key="hotspots_layer_heat")
+    assert heat.value is False
+    heat.set_value(True)
+    at.run()
+    assert not at.exception, at.exception
+    after = map_args(at)
+    # the base map is the same and keyed the same: the browser keeps it mounted, as it is
+    for name in ("script", "key", "header", "html", "js_links", "css_links"):
+        assert after[name] == before[name], name
+    assert "heatLayer" not in before["script"] + before["feature_group"]
+    assert "L.heatLayer" in after["feature_group"] and "L.heatLayer" not in after["script"]
+    # leaflet.heat came with the first draw, before the layer was on: none come later
+    assert f"{VENDOR_URL}/leaflet.heat/leaflet_heat.min.js" in before["js_links"]
+    # the map key comes and goes with the layers it names, sent with them
+    assert "Heat of people seen" not in before["feature_group"]
+    assert "Heat of people seen" in after["feature_group"]
+    assert "Map key" not in after["script"]
+    at.toggle(key="hotspots_layer_heat").set_value(False)
+    at.run()
+    assert map_args(at)["feature_group"] == before["feature_group"]
+    for toggle in at.sidebar.toggle:
+        if toggle.key.startswith("hotspots_layer_"):
+            toggle.set_value(False)
+    at.run()
+    bare = map_args(at)
+    assert bare["script"] == before["script"] and bare["feature_group"] == ""
+    assert "Map key" not in bare["script"]  # no layer, no key
+
+
+def test_the_map_is_mounted_again_only_to_report_clicks(app_store):
+    at = open_page("coordinator")
+    before = map_args(at)
+    assert before["returned_objects"] == []
+    at.radio(key="patrol_start_from").set_value("click")
+    at.run()
+    after = map_args(at)
+    # the browser reads returned_objects only when it mounts a map: a new key mounts it again
+    assert after["returned_objects"] == ["last_clicked"]
+    assert after["key"] != before["key"] and "reports: last-clicked" in after["script"]
 
 
 def test_the_downloads_are_a_gpx_that_parses_and_a_sheet(app_store):

@@ -492,6 +492,28 @@ def test_the_base_map_loads_the_scripts_of_layers_switched_on_later():
     assert "leaflet_heat" not in councillor.get_root().render()
 
 
+def _header_rules(m: folium.Map) -> set[str]:
+    """The CSS rules in the page header of ``m``, without white space (``.a tr{margin:0;}``)."""
+    m.get_root().render()  # elements write into the header as they render
+    html = m.get_root().header.render()
+    styles = "".join(re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL))
+    return {"".join(rule.split()) for rule in re.findall(r"[^{}]+\{[^{}]*\}", styles)}
+
+
+def test_the_base_map_brings_the_header_styles_of_layers_sent_later():
+    # streamlit-folium takes the page header from the base map when it first draws it; the
+    # styles folium writes there for a layer's GeoJson tooltips and popups must be on it already
+    base = maps.base_map((-0.21, 50.81, -0.12, 50.84))
+    registry.add_layer_scripts(base, LAYERS)
+    on_base = _header_rules(base)
+    assert ".foliumpopuptable{margin:auto;}" in on_base
+    for group in build_all("coordinator", None):
+        m = folium.Map(tiles=None)
+        without = _header_rules(m)
+        needed = _header_rules(m.add_child(group)) - without
+        assert needed <= on_base, (group.layer_name, needed - on_base)
+
+
 # --- Point overlays ---------------------------------------------------------------------------
 
 
@@ -556,6 +578,10 @@ def test_services_are_green_unclustered_points_with_escaped_names():
     assert "<b>Type:</b> day centre" in feature["properties"]["popup"]
     html = folium.Map(tiles=None).add_child(layer).get_root().render()
     assert overlays.SERVICE_COLOUR in html
+    # a store with no services yet: an empty layer, not folium's "field popup" error
+    none = overlays.add_services(None, services.iloc[:0])
+    assert geojson_of(none).data["features"] == []
+    folium.Map(tiles=None).add_child(none).get_root().render()
 
 
 # --- End to end on the demo borough -----------------------------------------------------------

@@ -9,8 +9,10 @@ import pytest
 from geo.cli import main
 from geo.errors import GeocodeError
 from geo.importing import import_places, import_postcodes, import_records
-from geo.store import open_store
+from geo.store import STORE_ENV, open_store
 from tests.shapes import store_with_wards
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: An NSPL-style directory (2025+ headers). Line 2 is terminated and line 4 the live copy of the
 #: same postcode (the live one is kept), line 5 is not a postcode, line 6 is blank, line 7 has
@@ -148,3 +150,23 @@ def test_the_real_code_point_open_file_is_kept_and_used(shared_data, store, tmp_
     import_records(store, write(tmp_path / "r.csv", text), agency="A")
     record = store.records(role="coordinator").iloc[0]
     assert (record["easting"], record["northing"]) == (531040, 104624)  # as the file gives
+
+
+def test_the_import_page_says_which_directory_later_imports_use(store, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(STORE_ENV, store.location)
+    import_postcodes(store, write(tmp_path / "nspl.csv", NSPL))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["role"] = "coordinator"
+    at.run()
+    at.switch_page("app_pages/import_data.py").run()
+    assert not at.exception and not at.warning  # a real store: the upload form, no demo offer
+    captions = " ".join(c.value for c in at.caption)
+    assert "Postcodes are located with **nspl\\.csv" in captions  # escaped: never markup
+    assert "(3 postcodes, imported " in captions
+    assert "Place names cannot be located yet: import a gazetteer first" in captions
+    at.radio(key="import_what").set_value(
+        "Postcode directory (ONSPD, NSPL or Code-Point Open)"
+    ).run()
+    assert "Kept now: **nspl\\.csv" in " ".join(c.value for c in at.caption)
