@@ -20,6 +20,7 @@ from layers import maps
 from layers.analysis import add_map_key, add_ward_outlines, agency_colours
 from layers.registry import add_layer_scripts, build_layer, layers_for
 from ui import data, filters, session
+from ui.basemap import base_tiles
 from ui.offline_maps import show_map
 from ui.text import plain
 
@@ -201,7 +202,7 @@ with right:
 with map_slot:
     # The base (wards, and the scripts of every layer offered) is the same whatever is
     # switched on: the map stays mounted and only the layers are sent again.
-    base = maps.base_map(tuple(wards.total_bounds))
+    base = maps.base_map(tuple(wards.total_bounds), tiles=base_tiles(store.location))
     add_ward_outlines(base, wards)
     add_layer_scripts(base, specs)
     frames = {

@@ -15,6 +15,7 @@ from geo.schema import is_demand
 from layers import maps
 from layers.registry import add_layer_scripts, build_layer, layers_for
 from ui import data, session
+from ui.basemap import base_tiles
 from ui.offline_maps import show_map
 
 #: The registry's layers this page offers, where the role has them.
@@ -71,7 +72,7 @@ with st.sidebar:
         and spec.source in frames
     ]
 
-base = maps.base_map(tuple(wards.total_bounds))
+base = maps.base_map(tuple(wards.total_bounds), tiles=base_tiles(store.location))
 maps.add_areas(
     base,
     shaded.set_index("area_code", drop=False),

@@ -27,6 +27,7 @@ from geo.importing.sighting import (
 from layers import maps
 from layers.analysis import add_persistent_sites
 from ui import data, session
+from ui.basemap import base_tiles
 from ui.offline_maps import show_map
 from ui.text import plain
 
@@ -138,7 +139,7 @@ if not wards.empty:
         bounds = (found.lon - dx, found.lat - dy, found.lon + dx, found.lat + dy)
     else:
         bounds = tuple(wards.total_bounds)
-    m = maps.base_map(bounds)
+    m = maps.base_map(bounds, tiles=base_tiles(store.location))
     maps.add_areas(m, wards.set_index("area_code", drop=False), tooltip_fields=("area_name",))
     with contextlib.suppress(AtlasError):  # named sites to find one's way by, where known
         add_persistent_sites(m, _known_places())

@@ -11,6 +11,7 @@ from geo.io.exports import table_csv, table_xlsx, ward_map_png
 from layers import maps
 from layers.wards import add_ward_figures
 from ui import data, filters, session
+from ui.basemap import base_tiles
 from ui.offline_maps import show_map
 from ui.text import plain
 
@@ -37,7 +38,7 @@ st.caption(
 )
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    m = maps.base_map(tuple(wards.total_bounds))
+    m = maps.base_map(tuple(wards.total_bounds), tiles=base_tiles(store.location))
     add_ward_figures(m, rows, boundaries=wards, title=f"People counted, {when}")
     show_map(m, key=f"ward-map-{role}", height=560)
 with right:

@@ -3,7 +3,8 @@
 Every builder takes frames in, adds one layer to a map and returns that layer; none changes
 its input frames. All maps load their scripts from ``static/vendor/`` (:func:`base_map` points
 folium there through :mod:`layers.offline_assets`) and draw no internet tiles: a plain light
-background under the boundaries.
+background under the boundaries, or the base map tiles a page passes in (:class:`BaseTiles`:
+the store's own, served by the app, or a council's own tile server; see :mod:`ui.basemap`).
 
 Text from records (names, notes, place descriptions...) can contain ``<script>`` or
 ``<img onerror=...>``. Leaflet puts tooltip and popup content in the page as HTML, and folium's
@@ -29,13 +30,16 @@ import shapely
 from folium.plugins import FastMarkerCluster, HeatMap
 from jinja2 import Template
 
+from geo.io.basemap import BaseTiles
 from geo.schema import DISPLAY_CRS
 from layers import offline_assets
 
 #: Attribution shown in the map corner for ONS/OS boundaries.
 BOUNDARY_ATTRIBUTION: Final = "Boundaries: ONS / OS, OGL"
-#: Background under the boundaries (there are no basemap tiles).
+#: Background under the boundaries, and under base map tiles where they have nothing drawn.
 BACKGROUND: Final = "#f4f3ef"
+#: The base map's name in the layer control (where it can be switched off).
+BASE_TILES_LABEL: Final = "Base map"
 #: Leaflet needs a maximum zoom when the map has no tile layer (MarkerCluster relies on it).
 MAX_ZOOM: Final = 19
 #: Sequential scale, light to dark, interpolated for as many classes as needed.
@@ -198,7 +202,13 @@ class _MapLook(folium.MacroElement):
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-        <style>.leaflet-container { background: {{ this.background }}; }</style>
+        <style>
+        .leaflet-container { background: {{ this.background }}; }
+        .leaflet-control-attribution { font-size: 10px; line-height: 1.3; }
+        @media (max-width: 480px) {  /* a phone: the key must not hide the map */
+            .atlas-legend { font-size: 10px !important; padding: 3px 5px !important; }
+        }
+        </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.attributionControl.addAttribution(
@@ -274,14 +284,18 @@ class LayerLegend(folium.MacroElement):
 def base_map(
     bounds: tuple[float, float, float, float],
     *,
+    tiles: BaseTiles | None = None,
     attribution: str = BOUNDARY_ATTRIBUTION,
     background: str = BACKGROUND,
 ) -> folium.Map:
-    """A map with no tiles, fitted to ``bounds`` = (min lon, min lat, max lon, max lat).
+    """A map fitted to ``bounds`` = (min lon, min lat, max lon, max lat), over ``tiles``.
 
     ``bounds`` is in EPSG:4326, as ``GeoDataFrame.to_crs("EPSG:4326").total_bounds`` gives.
-    ``attribution`` is shown as plain text in the corner. Points folium at the vendored scripts
-    first (:func:`layers.offline_assets.patch`, idempotent), so no map made here links a CDN.
+    ``tiles`` (from :func:`ui.basemap.base_tiles`) go under every other layer, as an overlay
+    named :data:`BASE_TILES_LABEL` that the layer control can switch off; with None the map
+    has no tiles. ``attribution`` is shown as plain text in the corner, beside the tiles' own.
+    Points folium at the vendored scripts first (:func:`layers.offline_assets.patch`,
+    idempotent), so no map made here links a CDN.
     """
     offline_assets.patch()
     min_lon, min_lat, max_lon, max_lat = _check_bounds(bounds)
@@ -291,8 +305,11 @@ def base_map(
         zoom_start=12,
         tiles=None,
         maxZoom=MAX_ZOOM,
+        zoomSnap=0.5,  # half zoom steps: a borough fits a phone's width without half of it empty
         control_scale=True,
     )
+    if tiles is not None:
+        _tile_layer(tiles).add_to(m)
     _MapLook(background=background, attribution=attribution).add_to(m)
     pad = 0.002  # degrees, so a single point or a tiny area does not zoom to street level
     m.fit_bounds([[min_lat - pad, min_lon - pad], [max_lat + pad, max_lon + pad]])
@@ -484,6 +501,31 @@ def add_layer_control(m: folium.Map, *, collapsed: bool = False) -> folium.Layer
 # --- Helpers ----------------------------------------------------------------------------------
 
 
+def _tile_layer(tiles: BaseTiles) -> folium.TileLayer:
+    """The base map's tiles: asked for only inside their bounds and zooms, so the browser never
+    asks for a tile that is not there; deeper zooms than the tiles have scale up the deepest.
+    The tiles lie in Leaflet's tile pane, under the wards and their names."""
+    if not isinstance(tiles, BaseTiles):
+        raise TypeError(
+            f"tiles must be a BaseTiles (see ui.basemap.base_tiles), got {type(tiles).__name__}"
+        )
+    options: dict[str, object] = {}
+    if tiles.bounds is not None:
+        west, south, east, north = tiles.bounds
+        options["bounds"] = [[south, west], [north, east]]
+    return folium.TileLayer(
+        tiles=tiles.url,
+        attr=html.escape(tiles.attribution),
+        name=BASE_TILES_LABEL,
+        overlay=True,
+        control=True,
+        min_zoom=tiles.min_zoom,
+        max_zoom=MAX_ZOOM,
+        max_native_zoom=min(tiles.max_zoom, MAX_ZOOM),
+        **options,
+    )
+
+
 def _check_bounds(bounds: Sequence[float]) -> tuple[float, float, float, float]:
     try:
         min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
@@ -599,7 +641,7 @@ def _area_style(feature: dict) -> dict:
         "fillColor": feature["properties"]["fill"],
         "color": "#4d4d4d",
         "weight": 1,
-        "fillOpacity": 0.75,
+        "fillOpacity": 0.65,  # the base map shows through
     }
 
 

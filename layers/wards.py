@@ -291,7 +291,7 @@ def _style(kind: str, colour: str | None) -> dict[str, object]:
         "fillColor": fill,
         "color": "#4d4d4d",
         "weight": 1,
-        "fillOpacity": 0.9 if kind == "hidden" else 0.75,
+        "fillOpacity": 0.9 if kind == "hidden" else 0.65,  # the base map shows through
     }
     if kind in ("small", "hidden"):
         style["dashArray"] = "4 3"

@@ -139,15 +139,15 @@ def _ward_of(x: np.ndarray, y: np.ndarray, wards: gpd.GeoDataFrame) -> np.ndarra
 def test_same_seed_gives_byte_identical_files(files: DemoFiles, tmp_path: Path) -> None:
     again = write_demo(tmp_path / "again")
     first, second = _hashes(files.directory), _hashes(again.directory)
-    assert len(first) == 10
+    assert len(first) == 11
     assert first == second
 
 
 def test_a_different_seed_gives_different_files(files: DemoFiles, tmp_path: Path) -> None:
     other = _hashes(write_demo(tmp_path / "other", seed=1).directory)
     same = {name for name, digest in _hashes(files.directory).items() if other[name] == digest}
-    # The gazetteer and services are fixed places; everything drawn from the seed changes.
-    assert same == {"places.csv", "services.csv"}
+    # The gazetteer, services and base map are fixed places; all drawn from the seed changes.
+    assert same == {"places.csv", "services.csv", "basemap_synthetic.geojson"}
 
 
 def test_every_output_says_it_is_synthetic(files: DemoFiles) -> None:

@@ -1,5 +1,5 @@
 """``python -m geo import WHAT FILE``: wards (or other areas), records, services, police.uk, and
-the postcode directory and gazetteer that later imports are located with.
+the postcode directory and gazetteer that later imports are located with, and the base map.
 
 Each kind of file is one subcommand here; ``run`` hands the parsed options to the importer for
 that kind and prints its accounting (see :func:`geo.cli._common.print_report`).
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from geo.cli import basemap
 from geo.cli._common import (
     Parents,
     Subparsers,
@@ -27,13 +28,14 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     """Add ``import`` and its subcommands."""
     imports = subparsers.add_parser(
         "import",
-        help="import a file (wards, records, services, police, postcodes, places)",
+        help="import a file (wards, records, services, police, postcodes, places, basemap)",
     )
     kinds = imports.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name in ("wards", "areas"):
         _add_areas(kinds, parents, name=name)
     _add_records(kinds, parents)
     _add_services(kinds, parents)
+    basemap.add_parser(kinds, parents)
     for name, text, example in (
         (
             "postcodes",

@@ -18,8 +18,10 @@ Where each part is made
 - :mod:`geo.demo.street`: the people, and who is bedded down where on each night.
 - :mod:`geo.demo.agencies`: each agency's rota and route, and what it writes down on a night.
 - :mod:`geo.demo.police_uk`: the police.uk street-level crime file.
+- :mod:`geo.demo.basemap`: the made-up coast, river, roads, railway and parks under the map.
 - :mod:`geo.demo.files`: each file in its agency's own format, the README, and :func:`write_demo`.
-- :func:`load_demo`, here: writes the files, then imports them through the real importers.
+- :func:`load_demo`, here: writes the files, then imports them through the real importers,
+  and draws the base map beside the store as ``python -m geo import basemap`` would.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from geo.demo.agencies import (
     POLICE_TEAM,
     ST_ANNES,
 )
+from geo.demo.basemap import DEMO_BASEMAP_ATTRIBUTION
 from geo.demo.borough import (
     BOROUGH_NAME,
     DEMO_LABEL,
@@ -66,6 +69,7 @@ __all__ = [
     "borough_outline",
     "COUNCIL",
     "COUNCIL_HEADER",
+    "DEMO_BASEMAP_ATTRIBUTION",
     "DEMO_FORCE",
     "DEMO_LABEL",
     "DEMO_LAD_CODE",
@@ -95,7 +99,10 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
 
     Every file goes through the same importer a user's file does. Sources are logged as
     ``demo/<file>`` so the app can say, wherever it shows them, that the data is synthetic.
-    Returns each import's accounting.
+    Returns each import's accounting (``imports``) and what the base map import made
+    (``basemap``: the MBTiles file beside the store, credited
+    :data:`DEMO_BASEMAP_ATTRIBUTION`, drawn as ``python -m geo import basemap`` draws a user's
+    file; a few seconds).
     """
     from geo.importing import (
         import_areas,
@@ -105,6 +112,7 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
         import_records,
         import_services,
     )
+    from geo.importing.basemap import import_basemap
 
     files = write_demo(directory, seed=seed)
 
@@ -123,4 +131,12 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
         imports.append(report.to_dict())
     imports.append(import_services(store, files.services, source=name(files.services)).to_dict())
     imports.append(import_police(store, files.police, source=name(files.police)).to_dict())
-    return {"label": DEMO_LABEL, "directory": str(files.directory), "imports": imports}
+    basemap = import_basemap(
+        store, files.basemap, attribution=DEMO_BASEMAP_ATTRIBUTION, source=name(files.basemap)
+    )
+    return {
+        "label": DEMO_LABEL,
+        "directory": str(files.directory),
+        "imports": imports,
+        "basemap": basemap.to_dict(),
+    }

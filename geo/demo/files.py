@@ -47,6 +47,7 @@ from geo.demo.agencies import (
     _CountRow,
     _SoupRunRow,
 )
+from geo.demo.basemap import write_basemap_file
 from geo.demo.borough import (
     BOROUGH_NAME,
     DEMO_LABEL,
@@ -103,6 +104,7 @@ class DemoFiles:
     services: Path
     police: Path
     readme: Path
+    basemap: Path
 
 
 def write_demo(
@@ -144,6 +146,7 @@ def write_demo(
         services=out / "services.csv",
         police=out / "police_uk_street.csv",
         readme=out / "README.txt",
+        basemap=out / "basemap_synthetic.geojson",
     )
     _write_wards(files.wards, wards)
     _write_csv(files.postcodes, NSPL_HEADER, _nspl_rows(postcodes, lsoas))
@@ -166,6 +169,7 @@ def write_demo(
         files.records[3][0], ST_ANNES_HEADER, _st_annes_rows(records.st_annes), encoding="utf-8-sig"
     )
     _write_csv(files.police, POLICE_UK_HEADER, _police_uk_rows(rng_police, end, lsoas, to_lonlat))
+    write_basemap_file(files.basemap)
     files.readme.write_text(_readme_text(seed=seed, first=first, end=end), encoding="utf-8")
     return files
 
@@ -390,6 +394,8 @@ Files, each in the form that kind of source really arrives in:
   places.csv                       gazetteer: name, latitude, longitude, precision_m, aliases (;)
   services.csv                     services: name, type, opening_hours, languages (;), lat/long
   police_uk_street.csv             police.uk street-level crime file, three months
+  basemap_synthetic.geojson        the base map's made-up coast, river, roads, railway,
+                                   station and parks (kind, name), CRS84
 
 What to look for: people bedded down most nights at {", ".join(PERSISTENT_SITES[:2])},
 {", ".join(PERSISTENT_SITES[2:])}; numbers rising fast in {RISING_WARD_NAME} ward
