@@ -45,8 +45,8 @@ with right:
     table = ward_view.ward_table(summary)
     st.dataframe(table, hide_index=True, width="stretch")
     about = f"People counted per ward, {when}, as the {role} role sees them"
-    downloads = st.columns(3)
-    downloads[0].download_button(
+    # one under the other: side by side in the narrow column their labels were cut short
+    st.download_button(
         "Table (CSV)",
         data=table_csv(table).encode("utf-8-sig"),
         file_name="ward-figures.csv",
@@ -54,8 +54,9 @@ with right:
         on_click="ignore",
         icon=":material/download:",
         key="ward_table_csv",
+        width="stretch",
     )
-    downloads[1].download_button(
+    st.download_button(
         "Table (Excel)",
         data=lambda: table_xlsx(table, about=about, made_by=f"{role} (Outreach Atlas)"),
         file_name="ward-figures.xlsx",
@@ -63,8 +64,9 @@ with right:
         on_click="ignore",
         icon=":material/table:",
         key="ward_table_xlsx",
+        width="stretch",
     )
-    downloads[2].download_button(
+    st.download_button(
         "Map (PNG)",
         data=lambda: ward_map_png(wards, rows, title=f"People counted, {when}"),
         file_name="ward-map.png",
@@ -72,6 +74,7 @@ with right:
         on_click="ignore",
         icon=":material/image:",
         key="ward_map_png",
+        width="stretch",
     )
 
 st.subheader("Ward profile")
