@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import ndimage
 
 from geo.analysis import coverage, hotspots, patrol, ward_view
-from geo.analysis.brief import Brief, build_brief
+from geo.analysis.brief import Brief, WardMap, build_brief
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
 from geo.analysis.overview import Overview, overview_of
 from geo.analysis.sites import (
@@ -49,7 +49,7 @@ from geo.analysis.ward_figures import (
 )
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
-from geo.io.exports import ward_map_png, write_layers
+from geo.io.exports import write_layers
 from geo.nights import latest_night, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
@@ -524,8 +524,9 @@ def tasking_brief(
     filters = filters or Filters()
     summary = area_summary(store, role=role, filters=filters)
     seen = overview_of(summary, period=filters.period)
-    end = seen.period_end
-    found = coverage_gaps(store, role=role, end=end)
+    end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
+    wards = store.areas(layer="ward")
+    found = _brief_coverage(store, role=role, wards=wards, end=end)
     last = summary.totals.iloc[-1] if len(summary.totals) else None
     needs = pd.DataFrame(
         [
@@ -543,12 +544,52 @@ def tasking_brief(
         gaps=found.gaps,
         overlaps=found.overlaps,
         incidents=store.police_incidents(),
-        wards=store.areas(layer="ward"),
+        wards=wards,
         role=role,
         made_at=made_at or datetime.now(ZoneInfo(TIMEZONE)),
-        ward_map=ward_map_png(
-            store.areas(layer="ward"),
+        ward_map=WardMap(
+            wards,
             ward_view.last_period(summary),
             title=f"People counted, {seen.label.removeprefix('the ')}",
         ),
+    )
+
+
+def _brief_coverage(store: Store, *, role: Role, wards: gpd.GeoDataFrame, end: date) -> Coverage:
+    """What the brief shows of :func:`coverage_gaps` (same records, places and options),
+    asking :mod:`geo.analysis.coverage` only about the places and records each table needs.
+
+    ``demand`` holds the hot patches only and ``wards`` is empty: the brief shows neither
+    the other places' coverage nor the wards' shares. The rest is exactly
+    :func:`coverage_gaps`'s, because coverage answers for each place on its own (the agencies
+    within reach in the window and the last visit near it, from that place's neighbours
+    alone), so asking about fewer places gives the same answers for those places, and:
+
+    - whether a place is covered depends only on presence in the window's nights, so which
+      places are gaps and which two or more agencies covered is found from the window's
+      records (much fewer than all of them, and "ever" is the costly part: every visit ever
+      near a place);
+    - the gaps are the places not covered, ranked among themselves: from every record, for
+      those places only;
+    - the overlaps are the places two or more agencies covered, listed while some place is a
+      gap: from every record, for those places and one gap.
+    """
+    records = store.records(role=role)
+    options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
+    demand = _named(
+        demand_places(records, end=end, demand_nights=DEMAND_NIGHTS), wards=wards, role=role
+    )
+    first, last = nights_ending(pd.Timestamp(end), DEFAULT_DAYS)
+    night = pd.to_datetime(records["night"])
+    in_window = records.loc[((night >= first) & (night <= last)).to_numpy()]
+    agencies = coverage.demand_coverage(demand, in_window, **options)["n_agencies"].to_numpy()
+    gap = agencies == 0
+    first_gap = gap & (np.cumsum(gap) == 1)
+    hot = demand["demand"].eq("hotspot").to_numpy()
+    return Coverage(
+        demand=coverage.demand_coverage(demand.loc[hot], records, **options),
+        gaps=coverage.gaps(demand.loc[gap], records, **options),
+        overlaps=coverage.overlaps(demand.loc[(agencies >= 2) | first_gap], records, **options),
+        agencies=coverage.agency_coverage(records, **options),
+        wards=pd.DataFrame(),
     )

@@ -7,9 +7,12 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import ASB, MARKING, _asb, _overlaps
 from geo.errors import AccessDenied
-from geo.questions import tasking_brief
+from geo.filters import Filters
+from geo.io.exports import Image
+from geo.questions import coverage_gaps, sites, tasking_brief
 
 WARDS = pd.DataFrame({"area_code": ["W1", "W2"], "area_name": ["Station", "Market"]})
 
@@ -66,8 +69,10 @@ def test_the_police_brief_holds_no_immigration_needs_and_names_places(demo_store
         "Under 18",
     ]
     headings = [heading for heading, _ in brief.sections()]
-    assert headings[0] == "This period against the last" and len(headings) == 11
-    assert brief.ward_map is not None and brief.ward_map.startswith(b"\x89PNG")
+    assert headings[0] == "This period against the last" and len(headings) == 10
+    assert brief.ward_map is not None  # drawn for the PDF, from the ward figures police see
+    assert len(brief.ward_map.figures) == len(demo_store.areas(layer="ward"))
+    assert brief.ward_map.title.startswith("People counted, week to")
     for _, part in brief.sections():
         if isinstance(part, pd.DataFrame):
             text = part.astype(str).to_string()
@@ -123,3 +128,95 @@ def test_the_command_line_writes_the_brief(demo_store, tmp_path, capsys):
     assert "OFFICIAL-SENSITIVE" in capsys.readouterr().out
     code = main(["brief", "--store", demo_store.location, "--role", "councillor"])
     assert code == 2 and "does not get the tasking brief" in capsys.readouterr().err
+
+
+def test_the_page_gets_no_picture_and_the_pdf_draws_the_ward_map(demo_store, monkeypatch):
+    drawn = []
+    draw = analysis_brief.ward_map_png
+
+    def counted(*args, **kwargs):
+        drawn.append(1)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(analysis_brief, "ward_map_png", counted)
+    brief = tasking_brief(demo_store, role="police")
+    assert not any(isinstance(part, Image) for _, part in brief.sections())
+    assert drawn == []  # reading the brief draws nothing: the page's rerun never waits for it
+    parts = dict(brief.sections(with_map=True))
+    picture = parts["People counted by ward"]
+    assert isinstance(picture, Image) and picture.png.startswith(b"\x89PNG")
+    assert list(parts)[2] == "People counted by ward"  # after "What changed", as before
+    assert analysis_brief.brief_pdf(brief, made_by="Sgt Example").startswith(b"%PDF")
+    assert len(drawn) == 2
+
+
+@pytest.mark.parametrize("role", ["police", "coordinator"])
+@pytest.mark.parametrize(
+    ("period", "end"), [("week", None), ("week", date(2026, 11, 8)), ("month", None)]
+)
+def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, end):
+    # the brief asks coverage about fewer places and records; its tables must be the ones
+    # built from coverage_gaps and sites in full, as the brief was built before
+    made = datetime(2026, 11, 24, 9, 0)
+    brief = tasking_brief(demo_store, role=role, filters=Filters(period=period, end=end))
+    last = brief_end(brief)
+    found = coverage_gaps(demo_store, role=role, end=last)
+    full = analysis_brief.build_brief(
+        overview_for(demo_store, role=role, period=period, end=end),
+        needs=brief.needs.rename(columns={"Need": "need", "People": "shown"}),
+        demand=found.demand,
+        sites=sites(demo_store, role=role, end=last),
+        agencies=found.agencies,
+        gaps=found.gaps,
+        overlaps=found.overlaps,
+        incidents=demo_store.police_incidents(),
+        wards=demo_store.areas(layer="ward"),
+        role=role,
+        made_at=made,
+    )
+    assert len(found.gaps) and len(found.overlaps)  # both tables have rows to compare
+    for (heading, mine), (_, theirs) in zip(brief.sections(), full.sections(), strict=True):
+        if isinstance(mine, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, obj=heading)
+        else:
+            assert mine == theirs
+
+
+def test_the_brief_asks_coverage_less_and_gets_the_same_frames(demo_store):
+    from geo.questions import _brief_coverage
+
+    for role in ("police", "coordinator"):
+        for last in (date(2026, 11, 22), date(2026, 11, 8)):
+            full = coverage_gaps(demo_store, role=role, end=last)
+            wards = demo_store.areas(layer="ward")
+            mine = _brief_coverage(demo_store, role=role, wards=wards, end=last)
+            hot = full.demand.loc[full.demand["demand"].eq("hotspot")]
+            pd.testing.assert_frame_equal(mine.demand, hot)
+            for name in ("gaps", "overlaps", "agencies"):
+                pd.testing.assert_frame_equal(getattr(mine, name), getattr(full, name), obj=name)
+
+
+def brief_end(brief) -> date:
+    """The last night of the brief's period, read back from its title."""
+    return datetime.strptime(brief.title.rsplit(" to ", 1)[1], "%d %b %Y").date()
+
+
+def overview_for(store, *, role, period, end):
+    from geo.analysis.overview import overview_of
+    from geo.questions import area_summary
+
+    summary = area_summary(store, role=role, filters=Filters(period=period, end=end))
+    return overview_of(summary, period=period)
+
+
+def test_the_command_line_prints_the_brief_as_text_and_json(demo_store, capsys):
+    import json
+
+    from geo.cli import main
+
+    assert main(["brief", "--store", demo_store.location, "--role", "police"]) == 0
+    text = capsys.readouterr().out
+    assert "Hot patches" in text and "People counted by ward" not in text
+    assert main(["brief", "--store", demo_store.location, "--role", "police", "--json"]) == 0
+    sections = json.loads(capsys.readouterr().out)["sections"]
+    assert [s["heading"] for s in sections][:2] == ["This period against the last", "What changed"]

@@ -82,6 +82,216 @@ def brute_force_pins(values: list[int], status: np.ndarray, *, total: int) -> bo
     return any(status[i] and len({combo[i] for combo in answers}) == 1 for i in range(len(values)))
 
 
+# -- the fast proof against the integer programs, on tables checked by hand and at random -------
+S, X = suppression.SMALL, suppression.SECONDARY
+
+
+def every_table(table: suppression.Table, status: np.ndarray, *, cap: int) -> list[tuple]:
+    """Every whole-number filling of the hidden cells (``"*"`` cells up to ``cap``) that keeps
+    every relation: what a reader of a tiny table can list by hand."""
+    hidden = np.flatnonzero(status != 0)
+    ranges = [range(1, 5) if status[c] == S else range(0, cap + 1) for c in hidden]
+    found = []
+    for combo in itertools.product(*ranges):
+        values = list(table.values)
+        for cell, value in zip(hidden, combo, strict=True):
+            values[cell] = value
+        sums_hold = all(
+            sum(values[p] for p in parts) == values[t] for parts, t in table.constraints
+        )
+        if sums_hold and all(values[c] <= values[b] for c, b in table.limits):
+            found.append(combo)
+    return found
+
+
+def pinned_by_hand(table: suppression.Table, status: np.ndarray, *, cap: int) -> np.ndarray:
+    hidden = np.flatnonzero(status != 0)
+    found = every_table(table, status, cap=cap)
+    pinned = np.zeros(len(table.values), dtype=bool)
+    for i, cell in enumerate(hidden):
+        pinned[cell] = len({combo[i] for combo in found}) == 1
+    return pinned
+
+
+def grid(rows: list[list[int]]) -> tuple[suppression.Table, list[list[int]], list[int], list[int]]:
+    """A two-way table with row totals, column totals and a grand total (cells, rows, cols)."""
+    table = suppression.Table()
+    cells = [[table.cell(v) for v in row] for row in rows]
+    row_totals = [table.total(row, hideable=False) for row in cells]
+    col_totals = [table.total(list(col), hideable=False) for col in zip(*cells, strict=True)]
+    grand = table.total(row_totals, hideable=False)
+    table.sums(col_totals, grand)
+    return table, cells, row_totals, col_totals
+
+
+@pytest.mark.parametrize("method", ["auto", "ip"])
+def test_a_two_way_table_hidden_inside_is_pinned_by_its_bounds_alone(method: str) -> None:
+    # [[1, 2], [3, 4]] with every margin shown: a + b = 3 and a, b >= 1 give a <= 2; c = 4 - a
+    # and d = 7 - c = 3 + a <= 4 give a <= 1. So a = 1 and everything follows: all pinned.
+    table, cells, _, _ = grid([[1, 2], [3, 4]])
+    status = np.zeros(len(table.values), dtype=np.int8)
+    status[np.ravel(cells)] = S
+    pinned = suppression.attack(table, status, threshold=4, method=method)
+    assert pinned[np.ravel(cells)].all()
+    assert (pinned == pinned_by_hand(table, status, cap=10)).all()
+
+
+@pytest.mark.parametrize("method", ["auto", "ip"])
+def test_a_two_way_table_with_room_to_trade_gives_nothing_away(method: str) -> None:
+    # [[1, 2], [2, 1]]: a can be 1 or 2 (b = 3 - a, c = 3 - a, d = a), so nothing is pinned
+    table, cells, _, _ = grid([[1, 2], [2, 1]])
+    status = np.zeros(len(table.values), dtype=np.int8)
+    status[np.ravel(cells)] = S
+    assert every_table(table, status, cap=10) == [(1, 2, 2, 1), (2, 1, 1, 2)]
+    assert not suppression.attack(table, status, threshold=4, method=method).any()
+
+
+def test_the_graph_proof_needs_no_solver_on_sums_and_two_way_tables(monkeypatch) -> None:
+    def no_solver(*args, **kwargs):
+        raise AssertionError("the solver was asked")
+
+    monkeypatch.setattr(suppression, "milp", no_solver)
+    table, cells, rows, _ = grid([[1, 2, 7], [3, 0, 9], [2, 2, 2]])
+    status = np.zeros(len(table.values), dtype=np.int8)
+    status[[cells[0][0], cells[1][0], cells[2][0], cells[2][1]]] = S  # 1, 3, 2, 2 in "<5"
+    status[[cells[0][1], cells[2][2]]] = X  # and two more as "*"
+    expected = pinned_by_hand(table, status, cap=25)
+    assert (suppression.attack(table, status, threshold=4) == expected).all()
+    line = suppression.Table()
+    parts = [line.cell(v) for v in (3, 12, 7, 0)]
+    line.total(parts)
+    shown_line = np.array([S, 0, X, 0, 0], dtype=np.int8)
+    assert not suppression.attack(line, shown_line, threshold=4).any()  # 3 + x = 10: x is 6..9
+    shown_line[2] = 0
+    assert suppression.attack(line, shown_line, threshold=4)[parts[0]]  # 22 - 12 - 7 - 0
+
+
+def test_hidden_sightings_bounding_hidden_flags_are_settled_exactly() -> None:
+    # Two wards: sightings 3 and 2 (total 5 shown), nationality groups (2, 1) and (1, 1)
+    # (group totals 3 and 2 shown), flags 3 and 2 (total 5 shown), each flag at most its
+    # ward's sightings. A ward's hidden sightings sit in three relations (the total, its
+    # groups, its flag's bound): no network, so the fast path checks the rows it drops.
+    table = suppression.Table()
+    s1, s2 = table.cell(3), table.cell(2)
+    g11, g12, g21, g22 = (table.cell(v) for v in (2, 1, 1, 1))
+    f1, f2 = table.cell(3), table.cell(2)
+    table.total([s1, s2], hideable=False)
+    table.total([g11, g21], hideable=False)
+    table.total([g12, g22], hideable=False)
+    table.total([f1, f2], hideable=False)
+    table.sums([g11, g12], s1)
+    table.sums([g21, g22], s2)
+    table.at_most(f1, s1)
+    table.at_most(f2, s2)
+    status = np.zeros(len(table.values), dtype=np.int8)
+    status[[s1, g11, g12, g22, f1]] = S
+    status[[s2, g21]] = X
+    # f2 shown: f1 = 5 - 2 = 3, so s1 >= 3; s2 >= f2 = 2; s1 + s2 = 5: s1 = 3 and s2 = 2;
+    # then g12 + g22 = 2 with both "<5" makes both 1, g11 = 2 and g21 = 1. All given away.
+    by_hand = pinned_by_hand(table, status, cap=6)
+    assert np.flatnonzero(by_hand).tolist() == [s1, s2, g11, g12, g21, g22, f1]
+    # f2 hidden too: f1 + f2 = 5 lets f1 be 1..4, and only g12 = g22 = 1 stays given away
+    also_f2 = status.copy()
+    also_f2[f2] = S
+    assert np.flatnonzero(pinned_by_hand(table, also_f2, cap=6)).tolist() == [g12, g22]
+    for shown in (status, also_f2):
+        expected = pinned_by_hand(table, shown, cap=6)
+        for method in ("auto", "ip"):
+            assert (suppression.attack(table, shown, threshold=4, method=method) == expected).all()
+
+
+def test_an_odd_ring_of_sums_is_no_network_and_still_exact() -> None:
+    # a + b = 3, b + c = 3, a + c = 2 (three sums of two, each pair sharing a cell with the
+    # same sign: no way to sign the rows): a = 1, b = 2, c = 1, and nothing else fits
+    table = suppression.Table()
+    a, b, c = table.cell(1), table.cell(2), table.cell(1)
+    for pair in ((a, b), (b, c), (a, c)):
+        table.total(list(pair), hideable=False)
+    status = np.array([S, S, S, 0, 0, 0], dtype=np.int8)
+    assert every_table(table, status, cap=5) == [(1, 2, 1)]
+    for method in ("auto", "ip"):
+        assert suppression.attack(table, status, threshold=4, method=method)[[a, b, c]].all()
+
+
+def random_table(rng: np.random.Generator) -> suppression.Table:
+    """A table shaped like a period's: wards x columns with a total row, groups adding up to
+    each row's sightings, columns at most the sightings, long-form parts adding up to a cell,
+    and now and then a cell the role sees exactly. Small values, so much is small."""
+    table = suppression.Table()
+    wards, columns, groups = rng.integers(2, 5), rng.integers(1, 4), rng.integers(0, 4)
+    top = rng.choice([3, 6, 12])
+    rows = []
+    for _ in range(wards):
+        split = rng.integers(0, top // 2 + 1, size=groups) if groups else []
+        sightings = int(sum(split)) if groups else int(rng.integers(0, top + 1))
+        shown_exactly = bool(rng.random() < 0.15)
+        row = [table.cell(sightings, hideable=not shown_exactly)]
+        row += [table.cell(int(rng.integers(0, sightings + 1))) for _ in range(columns)]
+        part_cells = [table.cell(int(v)) for v in split]
+        if groups:
+            table.sums(part_cells, row[0])
+        for cell in row[1:]:
+            table.at_most(cell, row[0])
+        if rng.random() < 0.5 and columns:  # long-form parts of one column (languages)
+            value = table.values[row[1]]
+            cuts = np.sort(rng.integers(0, value + 1, size=rng.integers(1, 3)))
+            pieces = np.diff(np.concatenate([[0], cuts, [value]]))
+            table.sums([table.cell(int(p)) for p in pieces], row[1])
+        rows.append(row + part_cells)
+    for column in zip(*rows, strict=True):
+        table.total(list(column), hideable=bool(rng.random() < 0.3))
+    return table
+
+
+def random_status(table: suppression.Table, rng: np.random.Generator) -> np.ndarray:
+    """Every small count shown as small, and some other cells hidden as "*"."""
+    values = np.asarray(table.values)
+    hideable = np.asarray(table.hideable)
+    status = np.where(hideable & (values >= 1) & (values <= 4), S, 0).astype(np.int8)
+    status[(status == 0) & hideable & (rng.random(len(values)) < rng.random() * 0.5)] = X
+    return status
+
+
+def test_the_fast_attack_agrees_with_the_integer_programs_on_random_tables() -> None:
+    rng = np.random.default_rng(20261207)
+    answers = {True: 0, False: 0}
+    for case in range(300):
+        table = random_table(rng)
+        status = random_status(table, rng)
+        fast = suppression.attack(table, status, threshold=4)
+        reference = suppression.attack(table, status, threshold=4, method="ip")
+        assert (fast == reference).all(), f"case {case}: {table}, {status.tolist()}"
+        for answer in (True, False):
+            answers[answer] += int((reference[status != 0] == answer).sum())
+    assert min(answers.values()) > 1000  # hidden cells pinned and not, by the thousand
+
+
+def test_suppression_is_the_same_whichever_attack_runs() -> None:
+    rng = np.random.default_rng(7)
+    protected = 0
+    for case in range(60):
+        table = random_table(rng)
+        try:
+            reference = suppression.suppress(table, threshold=4, method="ip")
+        except RuntimeError:  # cells the role sees exactly can leave nothing to hide
+            with pytest.raises(RuntimeError, match="cannot protect every small count"):
+                suppression.suppress(table, threshold=4)
+            continue
+        fast = suppression.suppress(table, threshold=4)
+        assert (fast == reference).all(), f"case {case}: {table}"
+        small = fast == suppression.SMALL
+        assert not suppression.attack(table, fast, threshold=4, method="ip")[small].any()
+        protected += 1
+    assert protected > 40
+
+
+def test_an_unknown_attack_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="method must be one of auto, ip; got 'lp'"):
+        suppression.attack(
+            suppression.Table(), np.zeros(0, dtype=np.int8), threshold=4, method="lp"
+        )
+
+
 # -- the attacker on what a role is given ------------------------------------------------------
 def hidden_value(value: object) -> tuple[float, float] | None:
     """A reader's bounds for a published cell, or None where the number is shown."""

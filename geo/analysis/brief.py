@@ -4,19 +4,26 @@ Built from what a role may see (see :func:`geo.questions.tasking_brief`): the pe
 the last, the hot patches, new and repeat sites, who covers what, where agencies overlap or
 leave gaps, anti-social behaviour reported to police.uk, and needs. Every table is in plain
 words: place names and ward names, never ids or codes; whole numbers; dates as "22 Nov 2026".
+
+The PDF also has a map of people counted by ward. It is drawn when the PDF is made (a
+matplotlib figure takes longer than the rest of a page's rerun), from the ward figures the
+brief keeps as the role sees them; on screen the Ward map page shows the same figures.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
 from geo.analysis.overview import Overview, plain_count, plain_date, what_changed
-from geo.io.exports import Image, pdf_document
+from geo.io.exports import Image, pdf_document, ward_map_png
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: How many rows each list of the brief keeps.
 TOP: Final = 10
@@ -29,6 +36,23 @@ CAVEAT: Final = (
     "A prompt for a conversation between partners, not a prediction. Figures come from the"
     " records agencies shared; places no one visited are not in them. Small numbers are hidden."
 )
+
+
+@dataclass(frozen=True)
+class WardMap:
+    """What the brief's map of people counted by ward is drawn from.
+
+    ``figures`` are the last period's ward figures as the role sees them (small numbers
+    hidden where the role's are); ``wards`` the outlines.
+    """
+
+    wards: gpd.GeoDataFrame
+    figures: pd.DataFrame
+    title: str
+
+    def png(self) -> bytes:
+        """The map as a PNG (see :func:`geo.io.exports.ward_map_png`)."""
+        return ward_map_png(self.wards, self.figures, title=self.title)
 
 
 @dataclass(frozen=True)
@@ -49,15 +73,26 @@ class Brief:
     overlaps: pd.DataFrame
     asb: pd.DataFrame
     needs: pd.DataFrame
-    ward_map: bytes | None = None  # a PNG of people counted per ward, as the role sees them
+    ward_map: WardMap | None = None  # people counted per ward, drawn for the PDF
     caveat: str = CAVEAT
     marking: str = MARKING
 
-    def sections(self) -> list[tuple[str, pd.DataFrame | tuple[str, ...]]]:
-        """The brief's sections in reading order: (heading, sentences or a table)."""
+    def sections(
+        self, *, with_map: bool = False
+    ) -> list[tuple[str, pd.DataFrame | tuple[str, ...] | Image]]:
+        """The brief's sections in reading order: (heading, sentences or a table).
+
+        ``with_map`` draws the map of people counted by ward (as the PDF does) and puts it
+        after "What changed"; without, no section holds an image.
+        """
         picture = (
-            [("People counted by ward", Image(self.ward_map, alt=f"People counted, {self.period}"))]
-            if self.ward_map is not None
+            [
+                (
+                    "People counted by ward",
+                    Image(self.ward_map.png(), alt=f"People counted, {self.period}"),
+                )
+            ]
+            if with_map and self.ward_map is not None
             else []
         )
         return [
@@ -88,7 +123,7 @@ def build_brief(
     wards: pd.DataFrame,
     role: str,
     made_at: datetime,
-    ward_map: bytes | None = None,
+    ward_map: WardMap | None = None,
 ) -> Brief:
     """Assemble a brief from frames a role may see (the inputs are not changed).
 
@@ -121,10 +156,11 @@ def brief_pdf(brief: Brief, *, made_by: str, made_at: datetime | None = None) ->
     """The brief as a PDF: the marking on every page, who made it and when, the caveat first.
 
     ``made_at`` defaults to now: the moment the PDF is made, not when the figures were read.
+    The map of people counted by ward is drawn now too.
     """
     return pdf_document(
         brief.title,
-        [("About this brief", brief.caveat), *brief.sections()],
+        [("About this brief", brief.caveat), *brief.sections(with_map=True)],
         made_by=made_by,
         made_at=made_at,
         marking=brief.marking,

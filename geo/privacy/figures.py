@@ -83,10 +83,18 @@ def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = No
         for name, columns in shown_columns.items()
         for column in columns
     }
+    # plain lists, read once: a period's table is built cell by cell
+    columns = {
+        (name, column): frames[name][column].tolist()
+        for name, names in shown_columns.items()
+        for column in (*names, *(["area_code"] if "area_code" in frames[name] else []))
+    }
+    periods = {name: frame["period"].to_numpy() for name, frame in frames.items()}
     for period in frames["areas"]["period"].unique():
         _suppress_period(
             period,
-            frames=frames,
+            columns=columns,
+            periods=periods,
             status=status,
             hidden_columns=hidden_columns,
             nationality=list(NATIONALITY_COLUMNS.values()),
@@ -129,7 +137,8 @@ def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = No
 def _suppress_period(
     period: str,
     *,
-    frames: dict[str, pd.DataFrame],
+    columns: dict[tuple[str, str], list],
+    periods: dict[str, np.ndarray],
     status: dict[tuple[str, str], np.ndarray],
     hidden_columns: set[str],
     nationality: list[str],
@@ -141,22 +150,23 @@ def _suppress_period(
     The sums a reader knows: the areas add up to the total row (published beside them), the
     nationality groups of a row add up to its sightings, and a row's languages (and, for
     councillors, its contact outcomes) add up to its interpreter needs (its contacts).
+    ``columns`` holds each frame's columns as lists, ``periods`` each frame's period labels.
     """
     table = suppression.Table()
     cells: dict[tuple[str, str, int], int] = {}
 
-    def add(name: str, column: str, rows: np.ndarray) -> list[int]:
-        frame = frames[name]
+    def add(name: str, column: str, rows: list[int]) -> list[int]:
+        values = columns[name, column]
         hideable = column in hidden_columns or name in ("contacts", "languages")
-        ids = [table.cell(frame[column].iat[r], hideable=hideable) for r in rows]
+        ids = [table.cell(values[r], hideable=hideable) for r in rows]
         cells.update({(name, column, r): i for r, i in zip(rows, ids, strict=True)})
         return ids
 
-    def rows_of(name: str) -> np.ndarray:
-        return np.flatnonzero(frames[name]["period"].to_numpy() == period)
+    def rows_of(name: str) -> list[int]:
+        return np.flatnonzero(periods[name] == period).tolist()
 
     area_rows, total_row = rows_of("areas"), rows_of("totals")
-    for column in frames["areas"].columns.intersection(list(status_columns(status, "areas"))):
+    for column in status_columns(status, "areas"):
         parts = add("areas", column, area_rows)
         table.sums(parts, add("totals", column, total_row)[0])
     for column in ("sightings", "people"):
@@ -169,9 +179,8 @@ def _suppress_period(
             for column in _AT_MOST_SIGHTINGS:
                 if column in hidden_columns:
                     table.at_most(cells[name, column, r], cells[name, "sightings", r])
-    row_of_code = dict(
-        zip(frames["areas"]["area_code"].to_numpy()[area_rows], area_rows, strict=True)
-    )
+    codes = columns["areas", "area_code"]
+    row_of_code = {codes[r]: r for r in area_rows}
     for name, column, total_column in (
         ("languages", "sightings", "interpreter_needed"),
         ("contacts", "contacts", "contacts"),
@@ -179,9 +188,10 @@ def _suppress_period(
         if name == "contacts" and not contacts:
             continue
         rows = rows_of(name)
+        codes = columns[name, "area_code"]
         by_area: dict[int, list[int]] = {}
         for r, cell in zip(rows, add(name, column, rows), strict=True):
-            by_area.setdefault(row_of_code[frames[name]["area_code"].iat[r]], []).append(cell)
+            by_area.setdefault(row_of_code[codes[r]], []).append(cell)
         for row, parts in by_area.items():
             table.sums(parts, cells["areas", total_column, row])
     result = suppression.suppress(table, threshold=threshold)

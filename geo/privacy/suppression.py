@@ -15,14 +15,43 @@ smallest non-zero visible one nearest to it), and the attack runs again until no
 pinned. Where nothing visible is left to hide, the pinned cells of that part of the table stop
 being shown as small (``"<5"`` itself tells the reader "not zero") and are shown as ``"*"``.
 
-The attack is an exact integer program (HiGHS through ``scipy.optimize.milp``), not a linear
-relaxation, so it is at least as strong as any reader working from the published table.
+The attack is exact: it answers what an integer program over every published figure and
+relation would (HiGHS through ``scipy.optimize.milp``), not a linear relaxation, so it is at
+least as strong as any reader working from the published table. Most of it needs no solver.
+
+Why most of it needs no solver
+    Write the hidden cells of one tied-together part of the table as unknowns. Every relation
+    is a row of +1 and -1 coefficients: ``parts - total = known`` or ``cell - bound <= known``
+    (a ``<=`` row gets a slack unknown ``>= 0`` of its own, making it an equality). Suppose
+    each unknown is in at most two rows, and the rows can be split in two sets so that an
+    unknown's two coefficients have opposite signs when its rows are in the same set and the
+    same sign when they are not (the Heller-Tompkins condition). Multiplying the rows of one
+    set by -1 then leaves every unknown with one +1 and one -1 (or a single entry): the rows
+    are the nodes of a directed graph (plus a ground node that closes single entries), each
+    unknown is an arc carrying its value from the -1 node to the +1 node, its bounds are the
+    arc's capacities, and the published table is the set of whole-number flows in it. The true
+    table is one such flow ``t``. If another flow ``y`` has ``y_j != t_j``, ``y - t`` is a
+    whole-number circulation, and a circulation splits into simple cycles that each run every
+    arc the way ``y - t`` moves it (conformal decomposition); every step of such a cycle has
+    room in ``t``'s residual graph, and one of the cycles runs through arc ``j``. Conversely a
+    residual cycle through ``j`` moved by one gives a whole-number flow with ``j`` changed. So
+    cell ``j`` can be told from the table exactly when no residual cycle runs through it: a
+    path search, the same answer as the integer program, with no solver.
+
+    Where the relations are not all of that shape (a ward's hidden sightings bound its hidden
+    flags and also add up its nationality groups), the rows that fit are kept and the rest
+    dropped, which only lets a reader allow for more. "No cycle" there still proves a cell is
+    given away (the full table allows even less); a cycle proves it is safe when the changed
+    table also keeps the dropped rows, which is checked. What neither settles goes to the
+    integer program, and any whole-number table a solver finds settles every other hidden
+    cell it changes. ``attack(..., method="ip")`` solves an integer program for every cell
+    and direction instead: the reference the tests hold the fast path to.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal, get_args
 
 import numpy as np
 from scipy import sparse
@@ -32,6 +61,9 @@ from scipy.sparse import csgraph
 VISIBLE: Final = 0
 SMALL: Final = 1
 SECONDARY: Final = 2
+
+AttackMethod = Literal["auto", "ip"]
+ATTACK_METHODS: Final[tuple[str, ...]] = get_args(AttackMethod)
 
 
 @dataclass
@@ -69,8 +101,12 @@ class Table:
         self.limits.append((cell, bound))
 
 
-def suppress(table: Table, *, threshold: int) -> np.ndarray:
-    """Status of every cell: :data:`VISIBLE`, :data:`SMALL` or :data:`SECONDARY`."""
+def suppress(table: Table, *, threshold: int, method: AttackMethod = "auto") -> np.ndarray:
+    """Status of every cell: :data:`VISIBLE`, :data:`SMALL` or :data:`SECONDARY`.
+
+    ``method`` is :func:`attack`'s; both give the same statuses.
+    """
+    _check_method(method)
     values = np.asarray(table.values, dtype=np.int64)
     hideable = np.asarray(table.hideable, dtype=bool)
     status = np.full(len(values), VISIBLE, dtype=np.int8)
@@ -82,24 +118,24 @@ def suppress(table: Table, *, threshold: int) -> np.ndarray:
         useless[cell] |= values[bound] == 0 and not hideable[bound]
     eligible = hideable & ~useless
     label = _components(table)
-    relations = [[*parts, total] for parts, total in table.constraints]
-    relations += [[a, b] for a, b in table.limits]
-    relations_of: list[list[int]] = [[] for _ in values]
-    for number, cells in enumerate(relations):
-        for cell in cells:
-            relations_of[cell].append(number)
+    reader = _Reader(table)
+    relations, relations_of = reader.relations, reader.relations_of
+    eligible_list = eligible.tolist()
     # Hiding more only widens what a reader must allow for, so a count found safe stays safe:
     # each round attacks only the counts the last round pinned.
     targets = small.copy()
     while targets.any():
-        pinned = attack(table, status, threshold=threshold, targets=targets)
+        if method == "ip":
+            pinned = _attack_ip(table, status, threshold=threshold, targets=targets)
+        else:
+            pinned = reader.attack(status, threshold=threshold, targets=targets)
         before = status.copy()
         hidden_now: set[int] = set()
         for cell in np.flatnonzero(pinned):
             if any(hidden_now.intersection(relations[r]) for r in relations_of[cell]):
                 continue  # a cell tied to it was hidden this round: that may be enough, and a
                 # second one hidden now could be hidden for nothing; the next round will tell
-            choice = _secondary_for(cell, table, status, values, eligible)
+            choice = _secondary_for(cell, reader, status.tolist(), eligible_list)
             if choice is not None:
                 status[choice] = SECONDARY
                 hidden_now.add(choice)
@@ -115,13 +151,343 @@ def suppress(table: Table, *, threshold: int) -> np.ndarray:
 
 
 def attack(
-    table: Table, status: np.ndarray, *, threshold: int, targets: np.ndarray | None = None
+    table: Table,
+    status: np.ndarray,
+    *,
+    threshold: int,
+    targets: np.ndarray | None = None,
+    method: AttackMethod = "auto",
 ) -> np.ndarray:
     """Which hidden cells a reader can work out exactly from what is shown (True = pinned).
 
     Only ``targets`` (default: every hidden cell) are attacked; a hidden zero or a large count
-    worked out exactly gives nothing small away.
+    worked out exactly gives nothing small away. ``method="auto"`` proves what it can on the
+    graph of the relations and solves integer programs for the rest; ``"ip"`` solves one for
+    every cell and direction. Both give the same answer (see the module's docstring).
     """
+    _check_method(method)
+    if method == "ip":
+        return _attack_ip(table, status, threshold=threshold, targets=targets)
+    return _Reader(table).attack(status, threshold=threshold, targets=targets)
+
+
+def _check_method(method: str) -> None:
+    if method not in ATTACK_METHODS:
+        raise ValueError(f"method must be one of {', '.join(ATTACK_METHODS)}; got {method!r}")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One relation as a reader writes it: unknown -> coefficient, and the known side."""
+
+    terms: dict[int, int]
+    right: int
+    equal: bool  # ``terms . x == right``, else ``terms . x <= right``
+
+
+class _Reader:
+    """A table's relations as a reader writes them: built once, asked once per round.
+
+    A relation is ``parts - total == 0`` or ``cell - bound <= 0``; given what is shown, the
+    shown cells move to the right-hand side and the hidden ones are the unknowns. Plain lists
+    and dicts: the parts are small and met one at a time.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self.values = [int(v) for v in table.values]
+        self.relations = [[*parts, total] for parts, total in table.constraints]
+        self.relations += [[cell, bound] for cell, bound in table.limits]
+        self.equal = [True] * len(table.constraints) + [False] * len(table.limits)
+        self.terms: list[dict[int, int]] = []
+        for cells in self.relations:
+            terms: dict[int, int] = {}
+            for at, cell in enumerate(cells):  # the total, or the bound, comes last
+                terms[cell] = terms.get(cell, 0) + (-1 if at == len(cells) - 1 else 1)
+            self.terms.append({cell: k for cell, k in terms.items() if k})
+        self.relations_of: list[list[int]] = [[] for _ in table.values]
+        for number, cells in enumerate(self.relations):
+            for cell in cells:
+                self.relations_of[cell].append(number)
+
+    def attack(
+        self, status: np.ndarray, *, threshold: int, targets: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:func:`attack` with ``method="auto"``."""
+        pinned = np.zeros(len(self.values), dtype=bool)
+        hidden = status != VISIBLE
+        aims = np.flatnonzero(hidden if targets is None else hidden & targets).tolist()
+        shown = (~hidden).tolist()
+        small = (status == SMALL).tolist()
+        done: set[int] = set()
+        for cell in aims:
+            if cell in done:
+                continue
+            members, numbers = self._part(cell, shown)
+            done.update(members)
+            local = {c: i for i, c in enumerate(members)}
+            rows = []
+            for number in numbers:
+                terms, right = {}, 0
+                for c, k in self.terms[number].items():
+                    if shown[c]:
+                        right -= k * self.values[c]
+                    else:
+                        terms[local[c]] = k
+                rows.append(_Row(terms, right, self.equal[number]))
+            part = _Part(
+                rows,
+                lower=[1 if small[c] else 0 for c in members],
+                upper=[threshold if small[c] else np.inf for c in members],
+                truth=[self.values[c] for c in members],
+            )
+            aimed = [local[c] for c in members if targets is None or targets[c]]
+            for var, moved in zip(aimed, part.moves(aimed), strict=True):
+                pinned[members[var]] = not moved
+        return pinned
+
+    def _part(self, cell: int, shown: list[bool]) -> tuple[list[int], list[int]]:
+        """The hidden cells tied to ``cell`` by any chain of relations, and those relations."""
+        members, seen, numbers, used = [cell], {cell}, [], set()
+        for at in members:  # grows as it goes
+            for number in self.relations_of[at]:
+                if number in used:
+                    continue
+                used.add(number)
+                numbers.append(number)
+                for other in self.terms[number]:
+                    if not shown[other] and other not in seen:
+                        seen.add(other)
+                        members.append(other)
+        return members, numbers
+
+
+class _Part:
+    """One tied-together part of a reader's system: its rows, bounds and the true values."""
+
+    def __init__(
+        self, rows: list[_Row], *, lower: list[int], upper: list[float], truth: list[int]
+    ) -> None:
+        self.rows = rows
+        self.lower, self.upper, self.truth = lower, upper, truth
+        self.settled: set[int] = set()  # unknowns a whole-number table has already moved
+
+    def moves(self, aimed: list[int]) -> list[bool]:
+        """For each unknown in ``aimed``: can it be a whole number other than its truth?"""
+        network = _Network(self.rows, lower=self.lower, upper=self.upper, truth=self.truth)
+        moved = []
+        for var in aimed:
+            if var not in self.settled:
+                for direction in (+1, -1):
+                    can, changes = network.move(var, direction)
+                    if can is None:  # the graph left it open: ask the solver
+                        can, changes = self._solve(var, direction)
+                    self.settled.update(changes)
+                    if can:
+                        self.settled.add(var)
+                        break
+            moved.append(var in self.settled)
+        return moved
+
+    def _solve(self, var: int, direction: int) -> tuple[bool, dict[int, int]]:
+        """Is there a whole-number table with ``var`` at least one from its truth in
+        ``direction``? Asked of an integer program; with the changes of the table found
+        when it keeps every relation exactly (then it settles every cell it changes)."""
+        low, high = np.array(self.lower, dtype=float), np.array(self.upper, dtype=float)
+        if direction > 0:
+            low[var] = self.truth[var] + 1
+        else:
+            high[var] = self.truth[var] - 1
+        if low[var] > high[var]:
+            return False, {}
+        n = len(self.truth)
+        constraints = []
+        for equal in (True, False):
+            rows = [row for row in self.rows if row.equal == equal]
+            if rows:
+                matrix = _matrix([list(row.terms.items()) for row in rows], n)
+                right = np.array([row.right for row in rows], dtype=float)
+                constraints.append(LinearConstraint(matrix, right if equal else -np.inf, right))
+        result = milp(
+            np.zeros(n), integrality=np.ones(n), bounds=Bounds(low, high), constraints=constraints
+        )
+        if result.status != 0:
+            return False, {}
+        found = [round(x) for x in result.x]
+        changes = {
+            v: y - t for v, (y, t) in enumerate(zip(found, self.truth, strict=True)) if y != t
+        }
+        if not _keeps(self.rows, changes, low=low, high=high, truth=self.truth):
+            changes = {}  # the solver's word is taken for this cell, as the reference takes it
+        return True, changes
+
+
+def _keeps(
+    rows: list[_Row],
+    changes: dict[int, int],
+    *,
+    low: list[int] | np.ndarray,
+    high: list[float] | np.ndarray,
+    truth: list[int],
+) -> bool:
+    """Does the true table with ``changes`` made keep ``rows`` and the bounds, exactly?"""
+    if any(not low[v] <= truth[v] + d <= high[v] for v, d in changes.items()):
+        return False
+    for row in rows:
+        change = sum(k * changes[v] for v, k in row.terms.items() if v in changes)
+        if change == 0:
+            continue  # the truth keeps every row
+        if row.equal or sum(k * truth[v] for v, k in row.terms.items()) + change > row.right:
+            return False
+    return True
+
+
+class _Network:
+    """The rows of a part that form a network, as a residual graph around the true table.
+
+    Rows with one unknown become its bounds. Rows with several are kept while each unknown
+    stays in at most two kept rows and the rows can still be signed as the module's docstring
+    says (a union-find that records whether two rows carry the same sign keeps track); the
+    rest are dropped, and every cycle found is checked against them.
+    """
+
+    def __init__(
+        self, rows: list[_Row], *, lower: list[int], upper: list[float], truth: list[int]
+    ) -> None:
+        n = len(truth)
+        low: list[float] = list(lower)
+        high: list[float] = list(upper)
+        kept: list[_Row] = []
+        self.dropped: list[_Row] = []
+        entries: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # (kept row, k)
+        parent: list[int] = []
+        flip: list[int] = []  # 1 where a row's sign is not its parent's
+
+        def find(r: int) -> tuple[int, int]:
+            """The root of row ``r``'s set, and 1 when their signs differ."""
+            path = []
+            while parent[r] != r:
+                path.append(r)
+                r = parent[r]
+            odd = 0
+            for row in reversed(path):  # nearest the root first; each then points at it
+                odd ^= flip[row]
+                parent[row], flip[row] = r, odd
+            return r, odd
+
+        for row in sorted(rows, key=lambda row: not row.equal):
+            if len(row.terms) == 1:
+                ((var, k),) = row.terms.items()
+                if row.equal:
+                    low[var] = max(low[var], row.right / k)
+                    high[var] = min(high[var], row.right / k)
+                elif k > 0:
+                    high[var] = min(high[var], row.right // k)
+                else:
+                    low[var] = max(low[var], -(row.right // -k))
+                continue
+            fits = all(abs(k) == 1 and len(entries[v]) < 2 for v, k in row.terms.items())
+            # the new row's sign against the root of each set of rows it meets
+            sign_at: dict[int, int] = {}
+            for v, k in row.terms.items() if fits else ():
+                if entries[v]:
+                    other, k_other = entries[v][0]
+                    root, odd = find(other)
+                    want = odd ^ (k == k_other)  # same sign: the two rows must differ
+                    if sign_at.setdefault(root, want) != want:
+                        fits = False
+                        break
+            if not fits:
+                self.dropped.append(row)
+                continue
+            r = len(kept)
+            kept.append(row)
+            # the new row joins the first set it meets; the other sets join that one
+            first, odd_first = next(iter(sign_at.items()), (r, 0))
+            parent.append(first)
+            flip.append(odd_first)
+            for root, odd in sign_at.items():
+                if root != first:
+                    parent[root], flip[root] = first, odd ^ odd_first
+            for v, k in row.terms.items():
+                entries[v].append((r, k))
+        sign = [1 - 2 * find(r)[1] for r in range(len(kept))]
+        ground = len(kept)
+        # the arcs: an unknown runs from its -1 row to its +1 row (ground where it has none);
+        # after them, a slack arc for each kept "<=" row (``row . x + slack == right``)
+        head, tail = [ground] * n, [ground] * n
+        for v, at in enumerate(entries):
+            for r, k in at:
+                if sign[r] * k > 0:
+                    head[v] = r
+                else:
+                    tail[v] = r
+        level = list(truth)
+        for r, row in enumerate(kept):
+            if not row.equal:
+                head.append(r if sign[r] > 0 else ground)
+                tail.append(ground if sign[r] > 0 else r)
+                low.append(0)
+                high.append(np.inf)
+                level.append(row.right - sum(k * truth[v] for v, k in row.terms.items()))
+        self.n, self.head, self.tail, self.level = n, head, tail, level
+        self.low, self.high, self.truth = low, high, truth
+        # the residual graph: where an arc can go up (tail -> head) or down (head -> tail)
+        self.out: list[list[tuple[int, int, int]]] = [[] for _ in range(ground + 1)]
+        for arc, (h, t) in enumerate(zip(head, tail, strict=True)):
+            if level[arc] < high[arc]:
+                self.out[t].append((h, arc, +1))
+            if level[arc] > low[arc]:
+                self.out[h].append((t, arc, -1))
+
+    def move(self, var: int, direction: int) -> tuple[bool | None, dict[int, int]]:
+        """Can unknown ``var`` move one step in ``direction``? True, with the changes of a
+        whole-number table that shows it; False when even the kept rows forbid it; None
+        when the graph cannot say."""
+        level = self.level[var]
+        if (level >= self.high[var]) if direction > 0 else (level <= self.low[var]):
+            return False, {}
+        start, goal = self.head[var], self.tail[var]
+        if direction < 0:
+            start, goal = goal, start
+        path = self._path(start, goal, avoid=var)
+        if path is None:
+            return False, {}
+        changes = {var: direction}
+        changes.update((arc, step) for arc, step in path if arc < self.n)
+        if self.dropped and not _keeps(
+            self.dropped, changes, low=self.low, high=self.high, truth=self.truth
+        ):
+            return None, {}
+        return True, changes
+
+    def _path(self, start: int, goal: int, *, avoid: int) -> list[tuple[int, int]] | None:
+        """The steps (arc, +1 or -1) of a shortest residual path not using arc ``avoid``."""
+        if start == goal:
+            return []
+        came: dict[int, tuple[int, int, int]] = {start: (-1, -1, 0)}
+        frontier = [start]
+        while frontier:
+            reached = []
+            for node in frontier:
+                for nxt, arc, step in self.out[node]:
+                    if arc == avoid or nxt in came:
+                        continue
+                    came[nxt] = (node, arc, step)
+                    if nxt == goal:
+                        path = []
+                        while nxt != start:
+                            nxt, arc, step = came[nxt]
+                            path.append((arc, step))
+                        return path
+                    reached.append(nxt)
+            frontier = reached
+        return None
+
+
+def _attack_ip(
+    table: Table, status: np.ndarray, *, threshold: int, targets: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`attack` by one integer program per target and direction: the reference."""
     values = np.asarray(table.values, dtype=np.int64)
     hidden = np.flatnonzero(status != VISIBLE)
     pinned = np.zeros(len(values), dtype=bool)
@@ -236,11 +602,7 @@ def _components(table: Table) -> np.ndarray:
 
 
 def _secondary_for(
-    cell: int,
-    table: Table,
-    status: np.ndarray,
-    values: np.ndarray,
-    eligible: np.ndarray,
+    cell: int, reader: _Reader, status: list[int], eligible: list[bool]
 ) -> int | None:
     """The cell to hide so that ``cell`` is no longer pinned.
 
@@ -248,24 +610,23 @@ def _secondary_for(
     it is hidden already, the pin comes from further along the chain, so look one relation
     further out each time.
     """
-    relations = [[*parts, total] for parts, total in table.constraints]
-    relations += [[a, b] for a, b in table.limits]
+    relations, relations_of, values = reader.relations, reader.relations_of, reader.values
     seen = {cell}
     frontier = {cell}
     used: set[int] = set()
     while frontier:
         best: tuple[int, int, int] | None = None
         reached: set[int] = set()
-        for number, cells in enumerate(relations):
-            if number in used or not frontier.intersection(cells):
-                continue
-            used.add(number)
-            for other in cells:
-                if status[other] == VISIBLE and eligible[other]:
-                    key = (0 if values[other] > 0 else 1, int(values[other]), other)
-                    if best is None or key < best:
-                        best = key
-                elif status[other] != VISIBLE and other not in seen:
+        numbers = {number for at in frontier for number in relations_of[at]} - used
+        used |= numbers
+        for number in numbers:
+            for other in relations[number]:
+                if status[other] == VISIBLE:
+                    if eligible[other]:
+                        key = (0 if values[other] > 0 else 1, values[other], other)
+                        if best is None or key < best:
+                            best = key
+                elif other not in seen:
                     reached.add(other)
         if best is not None:
             return best[2]
