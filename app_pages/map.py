@@ -78,6 +78,7 @@ maps.add_areas(
     shaded.set_index("area_code", drop=False),
     value_column="people" if recent is not None else None,
     legend_title="People counted, last 28 nights",
+    classes="counts",
 )
 add_layer_scripts(base, specs)
 show_map(

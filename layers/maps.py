@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import folium
 import geopandas as gpd
@@ -31,6 +31,7 @@ from folium.plugins import FastMarkerCluster, HeatMap
 from jinja2 import Template
 
 from geo.io.basemap import BaseTiles
+from geo.io.exports import shades
 from geo.schema import DISPLAY_CRS
 from layers import offline_assets
 
@@ -83,6 +84,23 @@ class ColourScale:
         out = np.full(len(numbers), NO_DATA_COLOUR, dtype=object)
         out[known] = np.asarray(self.colours, dtype=object)[classes]
         return pd.Series(out, index=values.index, dtype=object)
+
+
+def count_scale(values: pd.Series, *, n_classes: int = 4) -> ColourScale:
+    """Classes of whole counts as the ward maps draw them (:func:`shades.count_classes`).
+
+    0 is its own lightest class, "none seen"; the rest are quantiles of the non-zero counts, so
+    a skewed borough does not put most wards in the lowest class; ColorBrewer YlGnBu, which
+    colour-blind readers can tell apart.
+    """
+    classes = shades.count_classes(values, n_classes=min(n_classes, shades.MAX_CLASSES))
+    numbers = pd.to_numeric(values, errors="coerce")
+    zero = bool((numbers == 0).any())
+    return ColourScale(
+        upper=((0.0,) if zero else ()) + tuple(float(u) for u in classes.upper),
+        colours=((shades.ZERO_COLOUR,) if zero else ()) + tuple(classes.colours),
+        labels=((shades.NONE_LABEL,) if zero else ()) + tuple(classes.labels),
+    )
 
 
 def colour_scale(values: pd.Series, *, n_classes: int = 5) -> ColourScale:
@@ -325,9 +343,13 @@ def add_areas(
     tooltip_fields: Sequence[str] = _AREA_TOOLTIP_DEFAULT,
     legend_title: str | None = None,
     n_classes: int = 5,
+    classes: Literal["equal", "counts"] = "equal",
     show: bool = True,
 ) -> folium.FeatureGroup:
     """Draw area polygons, shaded by ``value_column`` when given, with a legend in the map.
+
+    ``classes="counts"`` shades whole counts as the ward maps do (:func:`count_scale`);
+    ``"equal"`` uses equal intervals (:func:`colour_scale`), for measures that are not counts.
 
     Tooltips show ``tooltip_fields`` (those present in ``areas``) and the value, escaped.
     Values that are not numbers (``None``, a suppressed ``"<5"``) are drawn grey and shown as
@@ -359,7 +381,8 @@ def add_areas(
         scale = None
         fill = pd.Series(AREA_COLOUR, index=areas.index, dtype=object)
     else:
-        scale = colour_scale(areas[value_column], n_classes=n_classes)
+        make = count_scale if classes == "counts" else colour_scale
+        scale = make(areas[value_column], n_classes=n_classes)
         fill = scale.colours_for(areas[value_column])
 
     features = gpd.GeoDataFrame(

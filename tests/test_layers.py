@@ -434,3 +434,18 @@ def test_map_script_is_valid_javascript(tmp_path):
     script.write_text(_map_args()["script"])
     result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_counts_are_shaded_as_the_ward_maps_shade_them():
+    # 0 is "none seen"; the 10 non-zero counts in quartiles (count_classes): bounds at ranks
+    # ceil(10/4) = 3, 5 and 8 of the sorted counts, i.e. 3, 8 and 34; equal intervals over 0..89
+    # (0-17, 18-35, ...) would have put 8 of the 12 wards in the lowest class
+    counts = pd.Series([0, 0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, "<5"])
+    scale = maps.count_scale(counts)
+    assert scale.labels == ("none seen", "1–3", "4–8", "9–34", "35+")
+    shaded = scale.colours_for(counts).tolist()
+    assert shaded[:2] == [scale.colours[0]] * 2 and scale.colours[0] == "#ffffcc"
+    assert shaded[2:5] == [scale.colours[1]] * 3 and shaded[-2] == scale.colours[4]
+    assert shaded[-1] == maps.NO_DATA_COLOUR
+    naive = maps.colour_scale(counts)
+    assert (naive.colours_for(counts) == naive.colours[0]).sum() == 8
