@@ -233,6 +233,12 @@ def _is_local(url: str) -> bool:
     return parsed.hostname == LOCAL_HOST
 
 
+def _abandoned_tile(failure: str) -> bool:
+    """A base map tile Leaflet stopped loading itself (the view moved on to another zoom while
+    it loaded): not a failure of the app. A tile the app could not serve is an error status."""
+    return "/app/static/basemap/" in failure and failure.endswith("(net::ERR_ABORTED)")
+
+
 @dataclass
 class RecordedPage:
     """A Playwright page in a fresh context, with everything it asked for and complained about.
@@ -243,6 +249,8 @@ class RecordedPage:
     page: Page
     requests: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
+    #: Requests the app answered with an error status (a missing tile, a missing script).
+    error_responses: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     websockets: list[str] = field(default_factory=list)
@@ -257,6 +265,14 @@ class RecordedPage:
         self.page.on(
             "requestfailed",
             lambda request: self.failed_requests.append(f"{request.url} ({request.failure})"),
+        )
+        self.page.on(
+            "response",
+            lambda response: (
+                self.error_responses.append(f"{response.url} ({response.status})")
+                if response.status >= 400
+                else None
+            ),
         )
         self.page.on(
             "console",
@@ -307,7 +323,8 @@ class RecordedPage:
         problems += [
             f"websocket left {LOCAL_HOST}: {u}" for u in self.websockets if not _is_local(u)
         ]
-        problems += [f"failed request: {f}" for f in self.failed_requests]
+        problems += [f"failed request: {f}" for f in self.failed_requests if not _abandoned_tile(f)]
+        problems += [f"error response: {r}" for r in self.error_responses]
         problems += [f"console error: {e}" for e in self.console_errors]
         problems += [f"page error: {e}" for e in self.page_errors]
         return problems
