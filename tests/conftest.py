@@ -1,7 +1,9 @@
-"""Fixtures shared by every test: where the real files of ../shared/data are, when present."""
+"""Fixtures shared by every test: where the real files of ../shared/data are, when present; the
+demo borough's store; and the app on a demo store of its own, for page tests."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,24 @@ def demo_store(tmp_path_factory):
     store = open_store(tmp_path_factory.mktemp("demo-store") / "atlas.sqlite")
     load_demo(store, directory=ROOT / "data" / "demo")
     return store
+
+
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory):
+    """The demo borough's store, which the app builds on its first run (once per module) beside
+    a real store path that is never begun; ``OUTREACH_ATLAS_STORE`` names that path meanwhile."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import STORE_ENV, demo_store_path
+
+    path = tmp_path_factory.mktemp("app") / "atlas.sqlite"
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(path)
+    try:
+        AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
+        yield demo_store_path(path)
+    finally:
+        if before is None:
+            os.environ.pop(STORE_ENV, None)
+        else:
+            os.environ[STORE_ENV] = before

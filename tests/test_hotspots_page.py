@@ -8,7 +8,6 @@ also on tiny frames made here, with every expected value worked out by hand.
 from __future__ import annotations
 
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,7 +28,7 @@ from geo.analysis.sites import SITE_WINDOW
 from geo.crs import to_lonlat
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
-from geo.store import STORE_ENV, demo_store_path, open_store
+from geo.store import open_store
 from layers import analysis, maps
 from layers.offline_assets import VENDOR_URL
 from layers.registry import build_layer, layers_for
@@ -46,21 +45,6 @@ IDS = re.compile(r"\br_[0-9a-f]{8}|site-E\d{6}N\d{6}")
 
 
 # --- The app on the demo borough ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory):
-    """The demo borough's store, which the app builds on its first run (once per module)
-    beside a real store path that is never begun."""
-    path = tmp_path_factory.mktemp("hotspots") / "atlas.sqlite"
-    before = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(path)
-    AppTest.from_file(APP, default_timeout=180).run()
-    yield demo_store_path(path)
-    if before is None:
-        os.environ.pop(STORE_ENV, None)
-    else:
-        os.environ[STORE_ENV] = before
 
 
 def open_page(role: str, **state: object) -> AppTest:

@@ -10,7 +10,6 @@ get needs. AppTest on the demo borough for the Records map; tiny maps made here 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,7 +19,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import STORE_ENV, demo_store_path
 from layers import maps, overlays
 from layers.offline_assets import VENDOR_URL
 from layers.registry import add_layer_scripts, layer_spec
@@ -32,20 +30,6 @@ RECORDS_MAP = "app_pages/map.py"
 BOUNDS = (-0.21, 50.81, -0.12, 50.84)
 HEAT_JS = f"{VENDOR_URL}/leaflet.heat/leaflet_heat.min.js"
 CLUSTER_JS = f"{VENDOR_URL}/leaflet.markercluster/leaflet.markercluster.js"
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory):
-    """The demo borough's store, which the app builds on its first run (once per module)."""
-    path = tmp_path_factory.mktemp("overlays") / "atlas.sqlite"
-    before = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(path)
-    AppTest.from_file(APP, default_timeout=180).run()
-    yield demo_store_path(path)
-    if before is None:
-        os.environ.pop(STORE_ENV, None)
-    else:
-        os.environ[STORE_ENV] = before
 
 
 def records_map(role: str = "coordinator") -> AppTest:

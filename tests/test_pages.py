@@ -3,7 +3,6 @@ its figures are the ones geo/ returns for the same filters."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -14,27 +13,12 @@ from geo.analysis import ward_view
 from geo.analysis.overview import overview_of, plain_count
 from geo.filters import Filters
 from geo.questions import area_summary
-from geo.store import STORE_ENV, demo_store_path, open_store
+from geo.store import open_store
 from ui.pages import PAGES, pages_for
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 FIGURE_ROLES = ("coordinator", "police", "councillor")
-
-
-@pytest.fixture(scope="module")
-def app_store(tmp_path_factory):
-    """The demo borough's store, which the app builds on its first run (once per module)
-    beside a real store path that is never begun."""
-    path = tmp_path_factory.mktemp("app") / "atlas.sqlite"
-    before = os.environ.get(STORE_ENV)
-    os.environ[STORE_ENV] = str(path)
-    AppTest.from_file(APP, default_timeout=180).run()
-    yield demo_store_path(path)
-    if before is None:
-        os.environ.pop(STORE_ENV, None)
-    else:
-        os.environ[STORE_ENV] = before
 
 
 def open_page(role: str, path: str, query: dict[str, str] | None = None) -> AppTest:

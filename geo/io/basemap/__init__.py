@@ -49,6 +49,7 @@ from geo.io.basemap.served import (
     served_tiles,
 )
 from geo.io.basemap.vector import extent, layers_of, read_features
+from geo.io.gdal_files import existing_file
 
 __all__ = [
     "BASEMAP_SUFFIX",
@@ -136,7 +137,7 @@ def write_basemap(
     for OS OpenMap Local, else "Base map: <file name>"). Every problem with the file raises
     :class:`~geo.errors.InputFileError` naming it; ``target`` is only replaced by a complete file.
     """
-    source = _existing(file)
+    source = existing_file(file, what="base map file")
     _check_zooms(source, min_zoom, max_zoom)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,15 +165,6 @@ def write_basemap(
         description=f"Drawn by Outreach Atlas from {source.name}",
         bounds=(float(west), float(south), float(east), float(north)),
     )
-
-
-def _existing(file: str | Path) -> Path:
-    if not isinstance(file, str | Path):
-        raise TypeError(f"file must be a str or Path, not {type(file).__name__}")
-    source = Path(file)
-    if not source.exists():
-        raise InputFileError(f"base map file {source} does not exist: check the path and name")
-    return source
 
 
 def _check_zooms(source: Path, min_zoom: int, max_zoom: int) -> None:

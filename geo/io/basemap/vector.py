@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from geo.errors import InputFileError
 from geo.io.basemap.grid import WEB_MERCATOR, Box, mercator
 from geo.io.basemap.style import Shape, kind_of, skipped_layer
+from geo.io.gdal_files import GDAL_ERRORS
 
 #: Columns holding a feature's name, class and (places) size, tried in this order; any case.
 NAME_COLUMNS: Final = (
@@ -38,14 +39,6 @@ CLASS_COLUMNS: Final = (
 )  # fmt: skip
 SIZE_COLUMNS: Final = ("font_height", "fontheight", "size")
 
-_GDAL_ERRORS: Final = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    pyogrio.errors.CRSError,
-)
 _SHAPES: Final[dict[int, Shape]] = {
     int(shapely.GeometryType.POINT): "point",
     int(shapely.GeometryType.MULTIPOINT): "point",
@@ -62,7 +55,7 @@ def layers_of(file: Path) -> list[tuple[str, str]]:
     """``(layer, geometry type)`` of each layer of ``file`` that could go on a base map."""
     try:
         listed = pyogrio.list_layers(file)
-    except _GDAL_ERRORS as err:
+    except GDAL_ERRORS as err:
         raise InputFileError(
             f"{file}: GDAL cannot read it as a vector file ({_first_line(err)}); give a "
             "GeoPackage (such as OS OpenMap Local), a shapefile or GeoJSON, or an .mbtiles "
@@ -138,7 +131,7 @@ def _read_layer(file: Path, layer: str, *, clip: Box | None) -> gpd.GeoDataFrame
         frame = pyogrio.read_dataframe(
             file, layer=layer, columns=wanted, bbox=bbox, force_2d=True, on_invalid="ignore"
         )
-    except _GDAL_ERRORS as err:
+    except GDAL_ERRORS as err:
         raise InputFileError(f"{file}, layer {layer!r}: {_first_line(err)}") from None
     geometry = np.asarray(frame.geometry.to_crs(WEB_MERCATOR).to_numpy(), dtype=object)
     present = ~(shapely.is_missing(geometry) | shapely.is_empty(geometry))
@@ -171,7 +164,7 @@ def _read_layer(file: Path, layer: str, *, clip: Box | None) -> gpd.GeoDataFrame
 def _info(file: Path, layer: str) -> dict:
     try:
         return pyogrio.read_info(file, layer=layer, force_total_bounds=True)
-    except _GDAL_ERRORS as err:
+    except GDAL_ERRORS as err:
         raise InputFileError(f"{file}, layer {layer!r}: {_first_line(err)}") from None
 
 

@@ -22,6 +22,7 @@ import shapely
 
 from geo.errors import BoundaryError, InputFileError
 from geo.io.boundaries.words import first_line, match_name, some
+from geo.io.gdal_files import GDAL_ERRORS, existing_file
 
 #: Suffixes of the datasets looked for inside a zip; ``.json`` only when none of these is there
 #: (zips from data portals often carry JSON metadata beside a shapefile).
@@ -55,24 +56,11 @@ _POLYGONAL: Final = (
     int(shapely.GeometryType.MULTIPOLYGON),
     int(shapely.GeometryType.GEOMETRYCOLLECTION),
 )
-_GDAL_ERRORS: Final = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    pyogrio.errors.CRSError,
-)
 
 
 def existing(path: str | Path) -> Path:
     """``path`` as a Path, refused when it is not one or the file does not exist."""
-    if not isinstance(path, str | Path):
-        raise TypeError(f"path must be a str or Path, not {type(path).__name__}")
-    file = Path(path)
-    if not file.exists():
-        raise InputFileError(f"boundary file {file} does not exist: check the path and name")
-    return file
+    return existing_file(path, what="boundary file")
 
 
 def find_datasets(file: Path) -> list[Dataset]:
@@ -227,7 +215,7 @@ def read_frame(dataset: Dataset, layer: str, label: str, columns: list[str]) -> 
         frame = gpd.read_file(
             dataset.gdal_path, layer=layer, columns=columns, engine="pyogrio", force_2d=True
         )
-    except _GDAL_ERRORS as err:
+    except GDAL_ERRORS as err:
         raise InputFileError(
             f"{label} cannot be read ({first_line(err, dataset.gdal_path)}): save it again as "
             "GeoJSON or GeoPackage and load that"
