@@ -36,7 +36,7 @@ from geo.demo.agencies import (
     POLICE_TEAM,
     ST_ANNES,
 )
-from geo.demo.basemap import DEMO_BASEMAP_ATTRIBUTION
+from geo.demo.basemap import DEMO_BASEMAP_ATTRIBUTION, DEMO_BASEMAP_MAX_ZOOM
 from geo.demo.borough import (
     BOROUGH_NAME,
     DEMO_LABEL,
@@ -132,7 +132,11 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
     imports.append(import_services(store, files.services, source=name(files.services)).to_dict())
     imports.append(import_police(store, files.police, source=name(files.police)).to_dict())
     basemap = import_basemap(
-        store, files.basemap, attribution=DEMO_BASEMAP_ATTRIBUTION, source=name(files.basemap)
+        store,
+        files.basemap,
+        max_zoom=DEMO_BASEMAP_MAX_ZOOM,
+        attribution=DEMO_BASEMAP_ATTRIBUTION,
+        source=name(files.basemap),
     )
     return {
         "label": DEMO_LABEL,

@@ -34,6 +34,9 @@ from geo.schema import DISPLAY_CRS, WORKING_CRS
 
 #: The credit in the corner of every map drawn over the demo's base map.
 DEMO_BASEMAP_ATTRIBUTION: Final = "Synthetic demo base map — not a real place"
+#: The demo's base map is drawn to zoom 15 (streets, names) and shown enlarged beyond: zoom 16
+#: would take two thirds of its drawing time, and it is drawn on the app's first start.
+DEMO_BASEMAP_MAX_ZOOM: Final = 15
 #: The layer's name in the file says what it is, as the wards' does.
 DEMO_BASEMAP_LAYER: Final = "basemap_synthetic_demo"
 
