@@ -26,7 +26,7 @@ from PIL import Image
 from geo.cli import basemap as basemap_cli
 from geo.cli._common import parents
 from geo.demo import DEMO_BASEMAP_ATTRIBUTION
-from geo.demo.basemap import basemap_frame
+from geo.demo.basemap import DEMO_BASEMAP_MAX_ZOOM, basemap_frame
 from geo.demo.borough import _SITES
 from geo.errors import AtlasError, InputFileError
 from geo.importing.basemap import import_basemap
@@ -342,7 +342,7 @@ def test_the_demo_roads_carry_the_street_names_the_demo_already_uses() -> None:
 def test_the_demo_store_gets_its_base_map(demo_store) -> None:
     tileset = read_tileset(basemap_path(demo_store.location))
     assert tileset.attribution == DEMO_BASEMAP_ATTRIBUTION
-    assert (tileset.min_zoom, tileset.max_zoom) == (11, 16)
+    assert (tileset.min_zoom, tileset.max_zoom) == (11, DEMO_BASEMAP_MAX_ZOOM) == (11, 15)
     tiles = _tiles(tileset.path)
     # Saltmarsh Bay, 1.5 km out to sea off Saltings ward, is open water at zoom 14
     sea = gpd.GeoSeries([shapely.Point(523500, 103300)], crs="EPSG:27700").to_crs(4326)[0]
