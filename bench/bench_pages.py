@@ -13,10 +13,11 @@ With ``--old-paths`` each page is also timed, in the same run and on the same ni
 caches emptied first), with the paths it had before 2026-12-07 patched back in (see
 :func:`old_paths`): every small count attacked by an integer program per cell and direction,
 and the brief asking coverage about every place and record and drawing its ward map on every
-rerun.
+rerun. With ``--against REV`` (say ``HEAD``) the second timing has instead the questions,
+coverage and sites code of a git revision (see :func:`paths_at`).
 
 Run from the repository root: ``python -m bench.bench_pages [--rows 100000] [--repeat 5]
-[--roles coordinator,councillor] [--old-paths] [--record]``.
+[--roles coordinator,councillor] [--old-paths | --against HEAD] [--record]``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -84,7 +87,8 @@ def old_paths() -> Iterator[None]:
     Suppression attacks every small count with an integer program per cell and direction
     (the reference attacker the tests hold the fast one to), and the tasking brief takes
     :func:`geo.questions.coverage_gaps` in full (every place and record, and the ward shares
-    it does not show) and draws its ward map on every rerun.
+    it does not show) and draws its ward map on every rerun. ``coverage_gaps`` is today's:
+    since its coverage got faster, compare with a revision's code by :func:`paths_at`.
     """
     from geo import questions
     from geo.privacy import suppression
@@ -97,7 +101,7 @@ def old_paths() -> Iterator[None]:
         return suppress(table, threshold=threshold, method="ip")
 
     def coverage_in_full(
-        store: Store, *, role: str, wards: object, end: date
+        store: Store, *, role: str, wards: object, end: date, **_: object
     ) -> questions.Coverage:
         return questions.coverage_gaps(store, role=role, end=end)  # type: ignore[arg-type]
 
@@ -119,6 +123,62 @@ def old_paths() -> Iterator[None]:
     finally:
         for (module, name), value in saved.items():
             setattr(module, name, value)
+
+
+#: The modules :func:`paths_at` loads from a revision, each after those it imports.
+AT_REVISION = ("geo.analysis.sites", "geo.analysis.coverage", "geo.questions")
+
+
+@contextmanager
+def paths_at(revision: str) -> Iterator[None]:
+    """The questions the pages ask, answered by :data:`AT_REVISION` as they are at git
+    ``revision``, for as long as the block runs.
+
+    Each module's source is read with ``git show`` (nothing in the working tree changes) and
+    run as a module of its own that imports the others' old versions; then the functions
+    the pages call (``tasking_brief``, ``coverage_gaps``, ``sites``, ``demand_places``) are
+    swapped in on :mod:`geo.questions`. Everything else (the store, ward figures, the brief's
+    tables in :mod:`geo.analysis.brief`) is today's in both timings.
+    """
+    import geo.analysis
+    from geo import questions
+
+    def bind(name: str, module: types.ModuleType) -> None:
+        """Make ``module`` what ``import name`` and ``from parent import last`` give."""
+        sys.modules[name] = module
+        parent = geo.analysis if name.startswith("geo.analysis.") else geo
+        setattr(parent, name.rsplit(".", 1)[1], module)
+
+    saved = {name: sys.modules[name] for name in AT_REVISION}
+    loaded: dict[str, types.ModuleType] = {}
+    try:
+        for name in AT_REVISION:
+            path = name.replace(".", "/") + ".py"
+            source = subprocess.run(
+                ["git", "show", f"{revision}:{path}"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            module = types.ModuleType(name)
+            module.__file__ = str(ROOT / path)
+            bind(name, module)  # so the next module's imports find this version
+            exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)
+            loaded[name] = module
+    finally:
+        for name, module in saved.items():
+            bind(name, module)
+    old = loaded["geo.questions"]
+    names = ("tasking_brief", "coverage_gaps", "sites", "demand_places")
+    now = {name: getattr(questions, name) for name in names}
+    try:
+        for name in names:
+            setattr(questions, name, getattr(old, name))
+        yield
+    finally:
+        for name, value in now.items():
+            setattr(questions, name, value)
 
 
 def page_run(
@@ -155,7 +215,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--roles", default="coordinator,councillor")
-    parser.add_argument("--old-paths", action="store_true", help="also time the old paths")
+    before = parser.add_mutually_exclusive_group()
+    before.add_argument("--old-paths", action="store_true", help="also time the old paths")
+    before.add_argument(
+        "--against", metavar="REV", help="also time the questions' code at git revision REV"
+    )
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -174,9 +238,9 @@ def main() -> None:
                     page, role=role, repeat=args.repeat, last=last, offset=offset
                 )
                 rows.append((role, page, rerun, size, first))
-                if args.old_paths:  # the same nights again, with nothing cached
+                if args.old_paths or args.against:  # the same nights again, nothing cached
                     st.cache_data.clear()
-                    with old_paths():
+                    with old_paths() if args.old_paths else paths_at(args.against):
                         old[role, page] = page_run(
                             page, role=role, repeat=args.repeat, last=last, offset=offset
                         )[0]
@@ -185,7 +249,7 @@ def main() -> None:
             "app_pages/map.py", role="coordinator", repeat=args.repeat
         )
     print(
-        f"{'role':12} {'page':28} {'rerun s':>8} {'old s':>8} {'ratio':>6} {'sent MB':>8}"
+        f"{'role':12} {'page':28} {'rerun s':>8} {'before s':>8} {'ratio':>6} {'sent MB':>8}"
         f" {'first s':>8}"
     )
     for role, path, rerun, size, first in rows:

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import ndimage
 
 from geo.analysis import coverage, hotspots, patrol, ward_view
+from geo.analysis.brief import TOP as BRIEF_TOP
 from geo.analysis.brief import Brief, WardMap, build_brief
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
 from geo.analysis.overview import Overview, overview_of
@@ -50,7 +51,7 @@ from geo.analysis.ward_figures import (
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
 from geo.io.exports import write_layers
-from geo.nights import latest_night, nights_ending
+from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import TIMEZONE, is_demand
@@ -190,8 +191,14 @@ def sites(
     found = persistent_sites(
         records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
     )
-    found = _named(found, wards=store.areas(layer="ward"), role=role)
-    services = store.services()
+    return _sites_for(found, wards=store.areas(layer="ward"), services=store.services(), role=role)
+
+
+def _sites_for(
+    found: gpd.GeoDataFrame, *, wards: pd.DataFrame, services: pd.DataFrame, role: Role
+) -> gpd.GeoDataFrame:
+    """Persistent sites as :func:`sites` gives them, from :func:`persistent_sites`' frame."""
+    found = _named(found, wards=wards, role=role)
     if services.empty:
         return found
     return coverage.nearest_services(found, services)
@@ -231,35 +238,53 @@ def demand_places(
     of the last ``demand_nights`` nights, each with ``demand``, ``place_id``, ``people``,
     ``easting``, ``northing``, ``area_code`` (where known), ``place_name`` (None where no
     record there says) and, when the records carry them, ``languages`` and ``flags``."""
+    return _demand_places(records, end=end, demand_nights=demand_nights)
+
+
+def _demand_places(
+    records: pd.DataFrame,
+    *,
+    end: date | None,
+    demand_nights: int,
+    site: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`demand_places`; ``site`` is ``persistent_sites(records, min_nights=SITE_NIGHTS,
+    last_nights=SITE_WINDOW, end=<the last night>)`` when the caller has it already."""
     last = _last_night(records, end)
     if last is None:
         return pd.DataFrame(
             columns=["demand", "place_id", "people", "easting", "northing", "area_code"]
         )
     start, _ = nights_ending(last, demand_nights)
-    site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last)
+    if site is None:
+        site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last)
     cells = hotspots.hotspots(records, start=start, end=last)
-    night = pd.to_datetime(records["night"]).dt.date
-    recent = records.loc[is_demand(records["kind"]) & (night >= start) & (night <= last)]
+    night = night_numbers(records)
+    first_night, last_night = night_number(start, name="end"), night_number(last, name="end")
+    recent = records.loc[
+        is_demand(records["kind"]) & (night >= first_night) & (night <= last_night)
+    ]
     hot = _hot_places(cells, sites=site, nights=demand_nights, records=recent)
     said = describe_places(recent, rows=np.arange(len(recent)), places=np.arange(len(recent)))
     parts = [
         _places("site", site, id_column="site_id", extra=["nights_seen"]),
         _places("hotspot", hot, id_column="place_id", extra=["cells"]),
-        _places(
-            "sighting",
-            recent.assign(**{name: said[name].to_numpy(object) for name in said.columns}),
-            id_column="record_id",
-        ),
+        _places("sighting", recent, id_column="record_id", said=said),
     ]
     found = [part for part in parts if len(part)]
     return pd.concat(found, ignore_index=True) if found else parts[-1]
 
 
 def _places(
-    label: str, frame: pd.DataFrame, *, id_column: str, extra: list[str] | None = None
+    label: str,
+    frame: pd.DataFrame,
+    *,
+    id_column: str,
+    extra: list[str] | None = None,
+    said: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Places of demand of one kind, in the columns coverage and patrols read."""
+    """Places of demand of one kind, in the columns coverage and patrols read; ``said``
+    (row for row with ``frame``) gives what is said of each place instead of ``frame``."""
     columns = {
         "demand": label,
         "place_id": frame[id_column].to_numpy(object),
@@ -269,8 +294,9 @@ def _places(
         "area_code": frame["area_code"].to_numpy(object),
     }
     columns.update({name: frame[name].to_numpy(float) for name in extra or []})
-    said = [name for name in ("place_name", *NEEDS_COLUMNS) if name in frame.columns]
-    columns.update({name: frame[name].to_numpy(object) for name in said})
+    said = frame if said is None else said
+    named = [name for name in ("place_name", *NEEDS_COLUMNS) if name in said.columns]
+    columns.update({name: said[name].to_numpy(object) for name in named})
     return pd.DataFrame(columns)
 
 
@@ -357,11 +383,16 @@ def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: Role) -> pd.DataF
         out = out.drop(columns=[name for name in NEEDS_COLUMNS if name in out.columns])
     lookup = dict(zip(wards["area_code"], wards["area_name"], strict=True))
     codes = out["area_code"] if "area_code" in out.columns else pd.Series(None, index=out.index)
-    ward = codes.map(lookup).astype(object)
-    known = ward.notna().to_numpy()
-    ward = ward.where(known, None)
-    fallback = pd.Series("an unnamed place", index=out.index, dtype=object)
-    fallback[known] = "a place in " + ward[known].astype(str) + " ward"
+    which, seen = pd.factorize(codes)  # a few wards for many places: each looked up once
+    names = np.empty(len(seen) + 1, dtype=object)  # the last: no ward (which == -1)
+    names[:] = [*(lookup.get(code) for code in seen), None]
+    names[pd.isna(names)] = None
+    called = np.empty(len(names), dtype=object)
+    called[:] = [
+        "an unnamed place" if name is None else f"a place in {name} ward" for name in names
+    ]
+    ward = pd.Series(names[which], index=out.index, dtype=object)
+    fallback = pd.Series(called[which], index=out.index, dtype=object)
     if "place_name" not in out.columns:
         out.insert(1 if len(out.columns) else 0, "place_name", None)
     said = out["place_name"].astype(object)
@@ -403,8 +434,8 @@ def coverage_gaps(
     sightings = demand.loc[demand["demand"] == "sighting"]
     return Coverage(
         demand=covered,
-        gaps=coverage.gaps(demand, records, **options),
-        overlaps=coverage.overlaps(demand, records, **options),
+        gaps=coverage.gaps_among(covered),
+        overlaps=coverage.overlaps_among(covered),
         agencies=coverage.agency_coverage(records, **options),
         wards=coverage.ward_coverage(records, wards, demand=sightings, **options),
     )
@@ -498,6 +529,9 @@ def overview(
 
 #: Needs the brief lists for each role. Nationality and no recourse to public funds are
 #: immigration-related: off for police (DESIGN.md, "Who sees what").
+#: Periods of ward figures the brief asks for: it compares this period with the last only,
+#: and each period's figures (suppression included) are worked out from that period alone.
+BRIEF_PERIODS: Final = 2
 BRIEF_NEEDS: Final[dict[str, tuple[str, ...]]] = {
     "coordinator": ("interpreter_needed", "nrpf", "trafficking_concern", "under_18"),
     "police": ("interpreter_needed", "trafficking_concern", "under_18"),
@@ -522,11 +556,13 @@ def tasking_brief(
             f"the {role} role does not get the tasking brief; it is for police and coordinators"
         )
     filters = filters or Filters()
-    summary = area_summary(store, role=role, filters=filters)
+    summary = area_summary(store, role=role, filters=filters, periods=BRIEF_PERIODS)
     seen = overview_of(summary, period=filters.period)
     end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
     wards = store.areas(layer="ward")
-    found = _brief_coverage(store, role=role, wards=wards, end=end)
+    records = store.records(role=role)
+    site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
+    found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)
     last = summary.totals.iloc[-1] if len(summary.totals) else None
     needs = pd.DataFrame(
         [
@@ -539,7 +575,7 @@ def tasking_brief(
         seen,
         needs=needs,
         demand=found.demand,
-        sites=sites(store, role=role, end=end),
+        sites=_sites_for(site, wards=wards, services=store.services(), role=role),
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
@@ -555,41 +591,34 @@ def tasking_brief(
     )
 
 
-def _brief_coverage(store: Store, *, role: Role, wards: gpd.GeoDataFrame, end: date) -> Coverage:
-    """What the brief shows of :func:`coverage_gaps` (same records, places and options),
-    asking :mod:`geo.analysis.coverage` only about the places and records each table needs.
+def _brief_coverage(
+    store: Store,
+    *,
+    role: Role,
+    wards: gpd.GeoDataFrame,
+    end: date,
+    records: pd.DataFrame | None = None,
+    site: gpd.GeoDataFrame | None = None,
+) -> Coverage:
+    """What the brief shows of :func:`coverage_gaps` (same records, places and options).
 
-    ``demand`` holds the hot patches only and ``wards`` is empty: the brief shows neither
-    the other places' coverage nor the wards' shares. The rest is exactly
-    :func:`coverage_gaps`'s, because coverage answers for each place on its own (the agencies
-    within reach in the window and the last visit near it, from that place's neighbours
-    alone), so asking about fewer places gives the same answers for those places, and:
-
-    - whether a place is covered depends only on presence in the window's nights, so which
-      places are gaps and which two or more agencies covered is found from the window's
-      records (much fewer than all of them, and "ever" is the costly part: every visit ever
-      near a place);
-    - the gaps are the places not covered, ranked among themselves: from every record, for
-      those places only;
-    - the overlaps are the places two or more agencies covered, listed while some place is a
-      gap: from every record, for those places and one gap.
+    ``demand`` holds the hot patches only, ``gaps`` the most urgent the brief lists and
+    ``wards`` is empty: the brief shows neither the other places' coverage and gaps nor the
+    wards' shares. The rest is :func:`coverage_gaps`'s: coverage is worked out once, for
+    every place, and the gaps and overlaps are read from it.
+    ``records`` (the role's) and ``site`` (their persistent sites to ``end``, as
+    :func:`sites` finds them by default) save reading and finding them again.
     """
-    records = store.records(role=role)
+    if records is None:
+        records = store.records(role=role)
     options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
-    demand = _named(
-        demand_places(records, end=end, demand_nights=DEMAND_NIGHTS), wards=wards, role=role
-    )
-    first, last = nights_ending(pd.Timestamp(end), DEFAULT_DAYS)
-    night = pd.to_datetime(records["night"])
-    in_window = records.loc[((night >= first) & (night <= last)).to_numpy()]
-    agencies = coverage.demand_coverage(demand, in_window, **options)["n_agencies"].to_numpy()
-    gap = agencies == 0
-    first_gap = gap & (np.cumsum(gap) == 1)
-    hot = demand["demand"].eq("hotspot").to_numpy()
+    places = _demand_places(records, end=end, demand_nights=DEMAND_NIGHTS, site=site)
+    demand = _named(places, wards=wards, role=role)
+    covered = coverage.demand_coverage(demand, records, **options)
     return Coverage(
-        demand=coverage.demand_coverage(demand.loc[hot], records, **options),
-        gaps=coverage.gaps(demand.loc[gap], records, **options),
-        overlaps=coverage.overlaps(demand.loc[(agencies >= 2) | first_gap], records, **options),
+        demand=covered.loc[demand["demand"].eq("hotspot").to_numpy()],
+        gaps=coverage.gaps_among(covered, top=BRIEF_TOP),
+        overlaps=coverage.overlaps_among(covered),
         agencies=coverage.agency_coverage(records, **options),
         wards=pd.DataFrame(),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -183,17 +184,25 @@ def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, 
 
 
 def test_the_brief_asks_coverage_less_and_gets_the_same_frames(demo_store):
+    from geo.analysis.brief import TOP
+    from geo.analysis.sites import persistent_sites
     from geo.questions import _brief_coverage
 
+    wards = demo_store.areas(layer="ward")
     for role in ("police", "coordinator"):
+        records = demo_store.records(role=role)
         for last in (date(2026, 11, 22), date(2026, 11, 8)):
             full = coverage_gaps(demo_store, role=role, end=last)
-            wards = demo_store.areas(layer="ward")
-            mine = _brief_coverage(demo_store, role=role, wards=wards, end=last)
             hot = full.demand.loc[full.demand["demand"].eq("hotspot")]
-            pd.testing.assert_frame_equal(mine.demand, hot)
-            for name in ("gaps", "overlaps", "agencies"):
-                pd.testing.assert_frame_equal(getattr(mine, name), getattr(full, name), obj=name)
+            # read by itself, and with the records and sites the brief has read already
+            for given in ({}, {"records": records, "site": persistent_sites(records, end=last)}):
+                mine = _brief_coverage(demo_store, role=role, wards=wards, end=last, **given)
+                pd.testing.assert_frame_equal(mine.demand, hot)
+                pd.testing.assert_frame_equal(mine.gaps, full.gaps.head(TOP), obj="gaps")
+                for name in ("overlaps", "agencies"):
+                    pd.testing.assert_frame_equal(
+                        getattr(mine, name), getattr(full, name), obj=name
+                    )
 
 
 def brief_end(brief) -> date:
@@ -220,3 +229,64 @@ def test_the_command_line_prints_the_brief_as_text_and_json(demo_store, capsys):
     assert main(["brief", "--store", demo_store.location, "--role", "police", "--json"]) == 0
     sections = json.loads(capsys.readouterr().out)["sections"]
     assert [s["heading"] for s in sections][:2] == ["This period against the last", "What changed"]
+
+
+def _overlaps_by_groupby(overlaps: pd.DataFrame) -> pd.DataFrame:
+    """The overlaps table as a pandas groupby makes it (the brief's way before 2026-12-07)."""
+    named = overlaps.assign(
+        place=overlaps["place_name"].astype(str),
+        ward=overlaps["ward_name"].fillna("outside every ward").astype(str),
+        agencies=overlaps["covered_by"].astype(str),
+    )
+    grouped = (
+        named.groupby(["place", "ward", "agencies"], sort=False)
+        .agg(people=("people", "sum"), places=("people", "size"), n=("n_agencies", "max"))
+        .reset_index()
+        .sort_values(["n", "people"], ascending=False, kind="stable")
+        .head(analysis_brief.TOP)
+    )
+    return pd.DataFrame(
+        {
+            "Place": grouped["place"],
+            "Ward": grouped["ward"],
+            "Agencies": grouped["agencies"],
+            "Places": grouped["places"].map(analysis_brief._whole),
+            "People": grouped["people"].map(analysis_brief._whole),
+        }
+    ).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 300])
+def test_overlaps_table_equals_a_groupby_on_random_places(rows):
+    rng = np.random.default_rng(rows)
+    overlaps = pd.DataFrame(
+        {
+            "place_name": rng.choice(["the arches", "doorway", "bus shelter", None], rows),
+            "ward_name": rng.choice(["Station", "Market", None], rows),
+            "covered_by": rng.choice(["Council; Police", "Council; Police; Shelter"], rows),
+            "people": np.where(rng.random(rows) < 0.1, np.nan, rng.integers(0, 6, rows)),
+            "n_agencies": rng.integers(2, 4, rows),
+        },
+        index=rng.permutation(rows) * 7,
+    ).astype({"place_name": object, "ward_name": object, "covered_by": object})
+    pd.testing.assert_frame_equal(_overlaps(overlaps), _overlaps_by_groupby(overlaps))
+
+
+def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkeypatch):
+    from geo import questions
+
+    calls = {"records": 0, "sites": 0}
+    records, find = type(demo_store).records, questions.persistent_sites
+
+    def counted_records(self, **kwargs):
+        calls["records"] += 1
+        return records(self, **kwargs)
+
+    def counted_sites(*args, **kwargs):
+        calls["sites"] += 1
+        return find(*args, **kwargs)
+
+    monkeypatch.setattr(type(demo_store), "records", counted_records)
+    monkeypatch.setattr(questions, "persistent_sites", counted_sites)
+    tasking_brief(demo_store, role="coordinator")
+    assert calls == {"records": 1, "sites": 1}

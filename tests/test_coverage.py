@@ -13,11 +13,14 @@ import pytest
 import shapely
 
 from geo.analysis.coverage import (
+    PRESENCE_KINDS,
     agency_coverage,
     demand_coverage,
     gaps,
+    gaps_among,
     nearest_services,
     overlaps,
+    overlaps_among,
     ward_coverage,
 )
 from geo.crs import to_lonlat
@@ -423,3 +426,105 @@ def test_demo_ward_coverage_lists_every_ward(demo_store: Store, role: str) -> No
     assert (got["covered_people"] <= got["demand_people"]).all()
     by_agency = agency_coverage(seen)
     assert len(by_agency) == 4 and (by_agency["area_m2"] > 0).any()
+
+
+# --------------------------------------------------------------------------- one coverage, 3 reads
+
+
+def test_gaps_and_overlaps_among_worked_out_coverage_equal_the_full_calls() -> None:
+    demand = places((X0, Y0, 1), (X0 + 1000, Y0, 1), (X0 + 5000, Y0, 4), (X0 + 9000, Y0, 2))
+    seen = records(
+        ("visit", "A", "2026-11-23 22:00", X0, Y0, 0),
+        ("visit", "B", "2026-11-23 22:00", X0 + 100, Y0, 0),
+        ("visit", "A", "2026-11-23 22:00", X0 + 1000, Y0, 0),
+        ("visit", "B", "2026-11-10 22:00", X0 + 9000, Y0, 0),  # S4: last visit 13 nights back
+    )
+    covered = demand_coverage(demand, seen, end=END)
+    pd.testing.assert_frame_equal(gaps_among(covered), gaps(demand, seen, end=END))
+    pd.testing.assert_frame_equal(overlaps_among(covered), overlaps(demand, seen, end=END))
+    # S3 (4 people, never visited) before S4 (2 people)
+    assert list(gaps_among(covered)["site_id"]) == ["S3", "S4"]
+    top = gaps_among(covered, top=1)
+    assert list(top["site_id"]) == ["S3"] and list(top["rank"]) == [1]
+    assert gaps_among(covered, top=0).empty
+
+
+@pytest.mark.parametrize("top", [-1, 2.5, True])
+def test_gaps_among_names_a_bad_top(top: object) -> None:
+    covered = demand_coverage(SITE, no_records(), end=END)
+    with pytest.raises(AnalysisError, match=r"top=.*: give how many gaps to keep"):
+        gaps_among(covered, top=top)  # type: ignore[arg-type]
+    with pytest.raises(AnalysisError, match=r"covered has no column n_agencies"):
+        gaps_among(SITE)
+
+
+# --------------------------------------------------------------------------- the long way
+
+
+def brute_force_coverage(
+    demand: pd.DataFrame,
+    seen: pd.DataFrame,
+    *,
+    end: date,
+    days: int,
+    walk_m: float,
+    time_of_day: str,
+) -> pd.DataFrame:
+    """Coverage worked out the long way: every place against every record, by numpy."""
+    night = pd.to_datetime(seen["night"])
+    last, first = pd.Timestamp(end), pd.Timestamp(end) - pd.Timedelta(days=days - 1)
+    presence = seen["kind"].isin(PRESENCE_KINDS).to_numpy() & (night <= last).to_numpy()
+    hour = seen["observed_at"].dt.hour.to_numpy(dtype=float, na_value=np.nan)
+    at_night = (hour >= 19) | (hour < 7)
+    wanted = {"any": np.ones(len(seen), bool), "night": at_night, "day": ~at_night & (hour == hour)}
+    recent = presence & (night >= first).to_numpy() & wanted[time_of_day]
+    dx = demand["easting"].to_numpy()[:, None] - seen["easting"].to_numpy()[None, :]
+    dy = demand["northing"].to_numpy()[:, None] - seen["northing"].to_numpy()[None, :]
+    near = dx * dx + dy * dy <= walk_m * walk_m
+    covered_by, n_agencies, last_visit, days_since = [], [], [], []
+    for row in near:
+        agencies = sorted({str(a) for a in seen["agency"][row & recent] if pd.notna(a)})
+        covered_by.append("; ".join(agencies))
+        n_agencies.append(len(agencies))
+        last_visit.append(seen["observed_at"][row & presence].max())
+        latest = night[row & presence].max()
+        days_since.append((last - latest) / pd.Timedelta(days=1))
+    return demand.assign(
+        covered_by=pd.Series(covered_by, index=demand.index, dtype=object),
+        n_agencies=n_agencies,
+        last_visit=pd.Series(last_visit, index=demand.index, dtype=seen["observed_at"].dtype),
+        days_since_visit=np.asarray(days_since, dtype=float),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("time_of_day", ["any", "night"])
+def test_coverage_equals_the_long_way_on_random_points(seed: int, time_of_day: str) -> None:
+    rng = np.random.default_rng(seed)
+    n = 400
+    # on a 40 m grid, so many records and places share a spot and many are exactly 200 m
+    # apart (120, 160); over 60 nights, at any hour; agencies with a blank among them
+    x = X0 + rng.integers(0, 40, n) * 40.0
+    y = Y0 + rng.integers(0, 40, n) * 40.0
+    when = pd.Timestamp("2026-09-25") + pd.to_timedelta(rng.integers(0, 60 * 24, n), unit="h")
+    kinds = rng.choice(["visit", "street_count", "outreach_contact", "referral"], n)
+    agency = rng.choice(["Council", "Police", "Shelter", "Charity", None], n)
+    seen = records(
+        *zip(kinds, agency, when.strftime("%Y-%m-%d %H:%M"), x, y, np.ones(n, int), strict=True)
+    )
+    demand = places(
+        *zip(
+            X0 + rng.integers(0, 40, 300) * 40.0,
+            Y0 + rng.integers(0, 40, 300) * 40.0,
+            rng.integers(0, 5, 300),
+            strict=True,
+        )
+    )
+    options = {"end": END, "days": 7, "walk_m": 200.0, "time_of_day": time_of_day}
+    got = demand_coverage(demand, seen, **options)
+    pd.testing.assert_frame_equal(got, brute_force_coverage(demand, seen, **options))
+    assert (got["n_agencies"] == 0).any() and (got["n_agencies"] >= 2).any()
+    # nights that do not follow the times (a hand-made file): the latest night is its own search
+    shuffled = seen.assign(night=seen["night"].sample(frac=1, random_state=seed).to_numpy())
+    got = demand_coverage(demand, shuffled, **options)
+    pd.testing.assert_frame_equal(got, brute_force_coverage(demand, shuffled, **options))

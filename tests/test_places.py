@@ -13,9 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from scipy.spatial import cKDTree
 
 from geo import questions
-from geo.analysis.sites import SITE_COLUMNS, describe_places, persistent_sites
+from geo.analysis.sites import (
+    SITE_COLUMNS,
+    _joined,
+    _peel,
+    describe_places,
+    persistent_sites,
+)
 from geo.demo import load_demo
 from geo.store import Store, open_store
 
@@ -249,3 +256,70 @@ def test_demo_patrol_stops_carry_names_and_needs_for_coordinators(store: Store) 
     assert {"place_name", "ward_name", "languages", "flags"} <= set(patrol.stops.columns)
     assert patrol.stops["place_name"].notna().all()
     assert patrol.stops["ward_name"].notna().all()
+
+
+# --- the fast paths: agencies joined once per site, spots peeled once ------------------------
+
+
+def test_sites_agencies_are_joined_sorted_per_site() -> None:
+    site = pd.Series([3, 1, 3, 3, 1])
+    agency = pd.Series(["Police", "Council", "Council", "Police", None])
+    assert _joined(site, agency).to_dict() == {1: "Council", 3: "Council; Police"}
+
+
+def _peel_the_long_way(xy: np.ndarray, *, radius: float) -> np.ndarray:
+    """Sites as :func:`geo.analysis.sites._peel` made them before it counted spots once."""
+    spots, inverse, count = np.unique(
+        np.round(xy, 1), axis=0, return_inverse=True, return_counts=True
+    )
+    inverse = inverse.ravel()
+    crowd = np.asarray(cKDTree(xy).query_ball_point(spots, radius, return_length=True))
+    label = np.full(len(spots), -1, dtype=np.int64)
+    alone = crowd == count
+    label[alone] = np.arange(int(alone.sum()))
+    site = int(alone.sum())
+    together = np.flatnonzero(~alone)
+    order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
+    tree = cKDTree(spots)
+    taken = alone.copy()
+    for seed in order.tolist():
+        if taken[seed]:
+            continue
+        hits = np.asarray(tree.query_ball_point(spots[seed], radius), dtype=np.int64)
+        hits = hits[~taken[hits]]
+        taken[hits] = True
+        label[hits] = site
+        site += 1
+    return label[inverse]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_peel_equals_the_long_way_on_random_points(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # a 10 m grid (many points at one spot, many exactly 50 m apart) and some loose points
+    grid = rng.integers(0, 60, (500, 2)) * 10.0 + [E0, N0]
+    loose = rng.uniform(0, 600, (200, 2)) + [E0, N0]
+    xy = np.vstack([grid, loose, loose[:20] + 0.04])  # within 0.1 m: one spot
+    assert _peel(xy, radius=50.0).tolist() == _peel_the_long_way(xy, radius=50.0).tolist()
+
+
+def test_one_record_a_place_is_described_as_by_the_general_rule() -> None:
+    rows = [
+        _record(0, 0, text=" doorway  on Station Road ", language="Polish", interpreter=1),
+        _record(5, 0, text=None, language="Tigrinya", interpreter=0, flags=("under_18",)),
+        _record(9, 0, text="", language=None, interpreter=1, flags=("nrpf", "under_18")),
+        _record(20, 0, text="bus shelter", language="Arabic", interpreter=1),
+    ]
+    records = _frame(*rows)
+    each = np.arange(len(records))
+    single = describe_places(records, rows=each, places=each)  # a record a place
+    # the same places, with a record that is no place's added: the general rule's path
+    general = describe_places(
+        pd.concat([records, records.iloc[:1]], ignore_index=True),
+        rows=np.r_[each, 4],
+        places=np.r_[each, 0],
+    )
+    assert single["place_name"].tolist() == ["doorway on Station Road", None, None, "bus shelter"]
+    assert single["languages"].tolist() == ["Polish", "", "", "Arabic"]
+    assert single["flags"].tolist() == ["", "under_18", "nrpf, under_18", ""]
+    pd.testing.assert_frame_equal(single, general)

@@ -260,28 +260,41 @@ def _gaps(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overlaps(overlaps: pd.DataFrame) -> pd.DataFrame:
-    """Places several agencies covered, one row per place name, ward and set of agencies."""
-    named = overlaps.assign(
-        place=overlaps["place_name"].astype(str),
-        ward=overlaps["ward_name"].fillna("outside every ward").astype(str),
-        agencies=overlaps["covered_by"].astype(str),
+    """Places several agencies covered, one row per place name, ward and set of agencies
+    (in the order each first appears), most agencies then most people first."""
+    named = pd.DataFrame(  # the columns the table needs (not the places' geometry)
+        {
+            "place": overlaps["place_name"].astype(str),
+            "ward": overlaps["ward_name"].fillna("outside every ward").astype(str),
+            "agencies": overlaps["covered_by"].astype(str),
+        }
     )
-    grouped = (
-        named.groupby(["place", "ward", "agencies"], sort=False)
-        .agg(people=("people", "sum"), places=("people", "size"), n=("n_agencies", "max"))
-        .reset_index()
-        .sort_values(["n", "people"], ascending=False, kind="stable")
-        .head(TOP)
+    kept = named.notna().all(axis=1).to_numpy()  # as a groupby: no group for a missing key
+    named = named.loc[kept]
+    key = np.zeros(len(named), dtype=np.int64)
+    for column in named.columns:
+        codes, labels = pd.factorize(named[column])
+        key = key * max(len(labels), 1) + codes
+    group, labels = pd.factorize(key)
+    first = np.unique(group, return_index=True)[1]  # each group's first row
+    people = pd.to_numeric(overlaps["people"], errors="coerce").to_numpy(float)[kept]
+    total = np.bincount(
+        group, weights=np.where(np.isnan(people), 0.0, people), minlength=len(labels)
     )
+    places = np.bincount(group, minlength=len(labels))
+    most = np.full(len(labels), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(most, group, overlaps["n_agencies"].to_numpy(np.int64)[kept])
+    order = np.lexsort((-total, -most))[:TOP]
+    top = named.iloc[first[order]].reset_index(drop=True)
     return pd.DataFrame(
         {
-            "Place": grouped["place"],
-            "Ward": grouped["ward"],
-            "Agencies": grouped["agencies"],
-            "Places": grouped["places"].map(_whole),
-            "People": grouped["people"].map(_whole),
+            "Place": top["place"],
+            "Ward": top["ward"],
+            "Agencies": top["agencies"],
+            "Places": pd.Series(places[order], dtype=np.int64).map(_whole),
+            "People": pd.Series(total[order], dtype=float).map(_whole),
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _asb(incidents: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import chain
 from typing import Final, Literal
 
 import geopandas as gpd
@@ -38,6 +37,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from geo.analysis.nearby import as_numbers, latest_near, names_near, spots, take_found
 from geo.errors import AnalysisError
 from geo.nights import night_of, nights_ending
 from geo.schema import (
@@ -57,8 +57,10 @@ __all__ = [
     "agency_coverage",
     "demand_coverage",
     "gaps",
+    "gaps_among",
     "nearest_services",
     "overlaps",
+    "overlaps_among",
     "ward_coverage",
 ]
 
@@ -73,6 +75,7 @@ End = pd.Timestamp | datetime | date | None
 
 _RECORD_NEEDS: Final = ("kind", "agency", "observed_at")
 _DEMAND_NEEDS: Final = ("people",)
+_COVERED_NEEDS: Final = ("people", "n_agencies", "days_since_visit")
 
 
 # --------------------------------------------------------------------------- public functions
@@ -102,9 +105,9 @@ def agency_coverage(
     _check_options(days=days, walk_m=walk_m, time_of_day=time_of_day, presence=presence)
     frame = _records_frame(records, argument="records")
     window = _Window.make(frame, days=days, end=end)
-    kinds = frame["kind"].to_numpy(dtype=object)
-    is_presence = np.isin(kinds, presence)
-    agencies = np.unique(frame.loc[is_presence, "agency"].dropna().astype(str).to_numpy())
+    is_presence = frame["kind"].isin(presence).to_numpy(dtype=bool)
+    names = pd.Series(frame.loc[is_presence, "agency"].unique()).dropna()  # few: sort those
+    agencies = np.unique(names.astype(str).to_numpy(dtype=object))
     seen = frame.loc[is_presence & window.inside(frame, time_of_day=time_of_day)]
     seen = seen.loc[np.isfinite(seen["easting"]) & np.isfinite(seen["northing"])]
     return _agency_table(seen, agencies=agencies, walk_m=walk_m)
@@ -169,7 +172,8 @@ def gaps(
 
     Ranked by ``people`` (most first), then ``days_since_visit`` (never visited first, then the
     longest since anyone went). Columns as :func:`demand_coverage` plus ``rank`` (1 = most
-    urgent) and a Point ``geometry`` in EPSG:27700.
+    urgent) and a Point ``geometry`` in EPSG:27700. With the coverage already worked out,
+    :func:`gaps_among` gives the same.
     """
     covered = demand_coverage(
         demand,
@@ -180,18 +184,7 @@ def gaps(
         time_of_day=time_of_day,
         presence=presence,
     )
-    found = covered.loc[covered["n_agencies"].to_numpy() == 0]
-    never = found["days_since_visit"].isna().to_numpy()
-    order = np.lexsort(
-        (
-            -found["days_since_visit"].fillna(0).to_numpy(float),
-            ~never,
-            -found["people"].to_numpy(float),
-        )
-    )
-    found = found.iloc[order]
-    found = found.assign(rank=np.arange(1, len(found) + 1))
-    return _points(found)
+    return _gaps(covered)
 
 
 def overlaps(
@@ -209,6 +202,7 @@ def overlaps(
     Empty (same columns) when every place of demand is covered: agencies meeting at a place is
     only waste while somewhere else goes without. Sorted by ``n_agencies`` then ``people``
     (most first). Columns as :func:`demand_coverage` plus a Point ``geometry`` in EPSG:27700.
+    With the coverage already worked out, :func:`overlaps_among` gives the same.
     """
     covered = demand_coverage(
         demand,
@@ -219,10 +213,30 @@ def overlaps(
         time_of_day=time_of_day,
         presence=presence,
     )
-    n = covered["n_agencies"].to_numpy()
-    found = covered.loc[n >= 2] if (n == 0).any() else covered.iloc[:0]
-    order = np.lexsort((-found["people"].to_numpy(float), -found["n_agencies"].to_numpy()))
-    return _points(found.iloc[order])
+    return _overlaps(covered)
+
+
+def gaps_among(covered: pd.DataFrame, *, top: int | None = None) -> gpd.GeoDataFrame:
+    """The coverage gaps among places whose coverage is worked out, ranked as :func:`gaps`.
+
+    ``covered`` is what :func:`demand_coverage` returns (or rows of it), so one coverage
+    answers the gaps, the overlaps and the places' own table without being worked out again.
+    ``top`` keeps only that many, the most urgent (the first rows of the whole ranking).
+    """
+    _check_columns(covered, _COVERED_NEEDS, argument="covered")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
+        raise AnalysisError(f"top={top!r}: give how many gaps to keep (0 or more), or None")
+    return _gaps(covered, top=top)
+
+
+def overlaps_among(covered: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The overlaps among places whose coverage is worked out, as :func:`overlaps` finds them.
+
+    ``covered`` is what :func:`demand_coverage` returns; the overlaps are listed only while
+    one of its places is a gap.
+    """
+    _check_columns(covered, _COVERED_NEEDS, argument="covered")
+    return _overlaps(covered)
 
 
 def ward_coverage(
@@ -255,8 +269,8 @@ def ward_coverage(
     frame = _records_frame(records, argument="records")
     window = _Window.make(frame, days=days, end=end)
     if demand is None:
-        kinds = frame["kind"].to_numpy(dtype=object)
-        wanted = np.isin(kinds, DEMAND_KINDS) & window.inside(frame, time_of_day="any")
+        is_demand = frame["kind"].isin(DEMAND_KINDS).to_numpy(dtype=bool)
+        wanted = is_demand & window.inside(frame, time_of_day="any")
         places = frame.loc[wanted]
     else:
         places = _demand_frame(demand, argument="demand")
@@ -464,8 +478,8 @@ def _records_frame(records: pd.DataFrame, *, argument: str) -> pd.DataFrame:
     else:
         night = night_of(observed)
     out = xy.assign(
-        kind=records["kind"].to_numpy(dtype=object),
-        agency=records["agency"].to_numpy(dtype=object),
+        kind=records["kind"].array,  # as they come: made objects only where needed
+        agency=records["agency"].array,
         people=(
             pd.to_numeric(records["people"], errors="coerce").fillna(0).to_numpy(float)
             if "people" in records.columns
@@ -475,7 +489,7 @@ def _records_frame(records: pd.DataFrame, *, argument: str) -> pd.DataFrame:
     out["observed_at"] = observed.array
     out["night"] = night.array
     if "area_code" in records.columns:
-        out["area_code"] = records["area_code"].to_numpy(dtype=object)
+        out["area_code"] = records["area_code"].array
     return out
 
 
@@ -483,23 +497,11 @@ def _demand_frame(demand: pd.DataFrame, *, argument: str) -> pd.DataFrame:
     _check_columns(demand, _DEMAND_NEEDS, argument=argument)
     xy = _xy_frame(demand, argument=argument)
     people = pd.to_numeric(demand["people"], errors="coerce").fillna(0).to_numpy(float)
-    extra = {"area_code": demand["area_code"].to_numpy()} if "area_code" in demand else {}
+    extra = {"area_code": demand["area_code"].array} if "area_code" in demand else {}
     return xy.assign(people=people, **extra)
 
 
 # --------------------------------------------------------------------------- the work
-
-
-def _within(target: np.ndarray, source: np.ndarray, walk_m: float) -> tuple[np.ndarray, ...]:
-    """Index pairs (target row, source row) no more than ``walk_m`` apart."""
-    empty = np.zeros(0, dtype=np.intp)
-    if len(target) == 0 or len(source) == 0:
-        return empty, empty
-    hits = cKDTree(source).query_ball_point(target, r=walk_m)
-    lengths = np.fromiter(map(len, hits), dtype=np.intp, count=len(hits))
-    rows = np.repeat(np.arange(len(target)), lengths)
-    found = np.fromiter(chain.from_iterable(hits), dtype=np.intp, count=int(lengths.sum()))
-    return rows, found
 
 
 def _located(frame: pd.DataFrame) -> np.ndarray:
@@ -518,46 +520,42 @@ def _cover(
     presence: tuple[str, ...],
     out: pd.DataFrame,
 ) -> pd.DataFrame:
-    """``out`` (a frame with ``places``' index) plus the coverage columns."""
-    is_presence = np.isin(frame["kind"].to_numpy(dtype=object), presence) & _located(frame)
-    ever = frame.loc[is_presence & window.up_to_end(frame)]
-    recent = ever.loc[window.inside(ever, time_of_day=time_of_day)]
+    """``out`` (a frame with ``places``' index) plus the coverage columns.
+
+    Places at one spot get one answer: every answer depends only on where a place is.
+    """
+    is_presence = frame["kind"].isin(presence).to_numpy(dtype=bool) & _located(frame)
+    ever = np.flatnonzero(is_presence & window.up_to_end(frame))  # any age, any time of day
+    recent = np.flatnonzero(is_presence & window.inside(frame, time_of_day=time_of_day))
+    xy = frame[["easting", "northing"]].to_numpy(float)
     where = np.flatnonzero(_located(places))
-    target = places[["easting", "northing"]].to_numpy(float)[where]
+    spot, at = spots(places[["easting", "northing"]].to_numpy(float)[where])
 
-    rows, found = _within(target, recent[["easting", "northing"]].to_numpy(float), walk_m)
-    pairs = pd.DataFrame(
-        {"row": where[rows], "agency": recent["agency"].to_numpy(dtype=object)[found]}
-    ).dropna()
-    pairs = pairs.assign(agency=pairs["agency"].astype(str)).drop_duplicates()
-    pairs = pairs.sort_values(["row", "agency"], kind="stable")
-    grouped = pairs.groupby("row", sort=False)["agency"]
-    names = grouped.agg("; ".join) if len(pairs) else pd.Series(dtype=object)
-    counts = grouped.size() if len(pairs) else pd.Series(dtype=np.int64)
-
-    covered_by = np.full(len(places), "", dtype=object)
-    covered_by[names.index.to_numpy(dtype=np.intp)] = names.to_numpy(dtype=object)
-    n_agencies = np.zeros(len(places), dtype=np.int64)
-    n_agencies[counts.index.to_numpy(dtype=np.intp)] = counts.to_numpy()
-
-    rows, found = _within(target, ever[["easting", "northing"]].to_numpy(float), walk_m)
-    visits = pd.DataFrame(
-        {
-            "row": where[rows],
-            "observed_at": ever["observed_at"].array[found],
-            "night": ever["night"].array[found],
-        }
+    names, counts = names_near(
+        at, xy[recent], frame["agency"].iloc[recent].to_numpy(dtype=object), walk_m
     )
-    latest = visits.groupby("row")[["observed_at", "night"]].max().reindex(range(len(places)))
+    covered_by = np.full(len(places), "", dtype=object)
+    covered_by[where] = names[spot]
+    n_agencies = np.zeros(len(places), dtype=np.int64)
+    n_agencies[where] = counts[spot]
+
+    observed, nights = frame["observed_at"].array, frame["night"].array
+    by_time, by_night = latest_near(at, xy[ever], observed.asi8[ever], nights.asi8[ever], walk_m)
+    latest_visit = np.full(len(places), -1, dtype=np.intp)
+    latest_visit[where] = take_found(ever, by_time)[spot]
+    latest_night = np.full(len(places), -1, dtype=np.intp)
+    latest_night[where] = take_found(ever, by_night)[spot]
+    last_visit = observed.take(latest_visit, allow_fill=True)
+    night = pd.Series(nights.take(latest_night, allow_fill=True))
     if window.last is None:
         days_since = np.full(len(places), np.nan)
     else:
-        days_since = ((window.last - latest["night"]) / pd.Timedelta(days=1)).to_numpy(float)
+        days_since = ((window.last - night) / pd.Timedelta(days=1)).to_numpy(float)
 
     result = out.copy()
     result["covered_by"] = pd.Series(covered_by, index=result.index, dtype=object)
     result["n_agencies"] = n_agencies
-    result["last_visit"] = latest["observed_at"].array
+    result["last_visit"] = last_visit
     result["days_since_visit"] = days_since
     return result
 
@@ -575,12 +573,12 @@ def _agency_table(seen: pd.DataFrame, *, agencies: np.ndarray, walk_m: float) ->
     table["visits"] = sums["visits"].fillna(0).to_numpy().astype(np.int64)
     table["contacts"] = sums["contacts"].fillna(0).to_numpy().astype(np.int64)
     table["last_visit"] = by_agency["observed_at"].max().reindex(agencies).array
-    circles = shapely.buffer(
-        shapely.points(counted["easting"].to_numpy(float), counted["northing"].to_numpy(float)),
-        walk_m,
-        quad_segs=8,
-    )
     owner = pd.Index(agencies).get_indexer(counted["agency"].to_numpy(dtype=object))
+    # one circle per agency and point: a circle drawn twice adds nothing to the union
+    xy = counted[["easting", "northing"]].to_numpy(float)
+    drawn = pd.DataFrame({"owner": owner, "key": as_numbers(xy)}).drop_duplicates()
+    owner, keys = drawn["owner"].to_numpy(), drawn["key"].to_numpy()
+    circles = shapely.buffer(shapely.points(keys.real, keys.imag), walk_m, quad_segs=8)
     shapes = np.empty(len(agencies), dtype=object)
     for i in range(len(agencies)):  # one union per agency: a handful
         union = shapely.union_all(circles[owner == i])
@@ -588,6 +586,24 @@ def _agency_table(seen: pd.DataFrame, *, agencies: np.ndarray, walk_m: float) ->
     geometry = gpd.GeoSeries(shapes, crs=WORKING_CRS)
     table["area_m2"] = geometry.area.to_numpy(float)
     return gpd.GeoDataFrame(table, geometry=geometry.to_numpy(), crs=WORKING_CRS)
+
+
+def _gaps(covered: pd.DataFrame, *, top: int | None = None) -> gpd.GeoDataFrame:
+    rows = np.flatnonzero(covered["n_agencies"].to_numpy() == 0)
+    since = covered["days_since_visit"].to_numpy(float)[rows]
+    never = np.isnan(since)
+    people = covered["people"].to_numpy(float)[rows]
+    order = np.lexsort((-np.where(never, 0.0, since), ~never, -people))
+    found = covered.iloc[rows[order[:top]]]  # only the rows kept are copied
+    found = found.assign(rank=np.arange(1, len(found) + 1))
+    return _points(found)
+
+
+def _overlaps(covered: pd.DataFrame) -> gpd.GeoDataFrame:
+    n = covered["n_agencies"].to_numpy()
+    found = covered.loc[n >= 2] if (n == 0).any() else covered.iloc[:0]
+    order = np.lexsort((-found["people"].to_numpy(float), -found["n_agencies"].to_numpy()))
+    return _points(found.iloc[order])
 
 
 def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -37,6 +37,14 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.analysis.hotspots import check_positive_int, check_records, people_of
+from geo.analysis.nearby import (
+    as_numbers,
+    as_points,
+    by_any,
+    joined_names,
+    near_centres,
+    pairs_within,
+)
 from geo.crs import to_lonlat
 from geo.errors import AnalysisError
 from geo.nights import NO_NIGHT, night_number, night_numbers, nights_ending
@@ -193,26 +201,36 @@ def describe_places(records: pd.DataFrame, *, rows: np.ndarray, places: np.ndarr
     rows = np.asarray(rows, dtype=np.int64)
     place, labels = pd.factorize(np.asarray(places))
     every = np.arange(len(labels))
+    single = len(labels) == len(rows)  # a record a place (then place == every): no counting
     out = pd.DataFrame(index=pd.Index(labels, name="place"))
     named = pd.Series(None, index=every, dtype=object)
     if "location_text" in records.columns:
-        named = most_common(place, _text(records["location_text"].iloc[rows])).reindex(every)
+        text = _text(records["location_text"].iloc[rows])
+        named = (
+            pd.Series(text, index=every, dtype=object)
+            if single
+            else most_common(place, text).reindex(every)
+        )
     out["place_name"] = _or_none(named.set_axis(out.index))
     if {"language", "interpreter_needed"} <= set(records.columns):
         needed = _truthy(records["interpreter_needed"].iloc[rows])
-        language = _text(records["language"].iloc[rows])[needed]
-        ranked = _ranked(place[needed], language)
-        joined = ranked.groupby("place", sort=False)["value"].agg(", ".join)
-        out["languages"] = joined.reindex(every).fillna("").to_numpy(object)
+        language = _text(records["language"].iloc[rows])
+        if single:
+            out["languages"] = np.where(needed & pd.notna(language), language, "").astype(object)
+        else:
+            ranked = _ranked(place[needed], language[needed])
+            joined = ranked.groupby("place", sort=False)["value"].agg(", ".join)
+            out["languages"] = joined.reindex(every).fillna("").to_numpy(object)
     flags = [flag for flag in RECORD_FLAGS if flag in records.columns]
     if flags:
-        text = np.full(len(labels), "", dtype=object)
-        for flag in flags:
-            seen = np.bincount(
-                place, weights=_truthy(records[flag].iloc[rows]), minlength=len(labels)
-            )
-            text = text + np.where(seen > 0, flag + ", ", "")
-        out["flags"] = [t[:-2] for t in text]
+        seen = np.column_stack(
+            [
+                np.bincount(place, weights=_truthy(records[flag].iloc[rows]), minlength=len(labels))
+                > 0
+                for flag in flags
+            ]
+        )
+        out["flags"] = joined_names(seen, flags, sep=", ").tolist()
     return out
 
 
@@ -247,10 +265,14 @@ def _ranked(places: np.ndarray, values: pd.Series | np.ndarray) -> pd.DataFrame:
 
 
 def _text(values: pd.Series) -> np.ndarray:
-    """Text trimmed, runs of spaces made one, blanks and missing values as None."""
-    text = values.astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
+    """Text trimmed, runs of spaces made one, blanks and missing values as None (each
+    distinct text tidied once: places repeat)."""
+    which, distinct = pd.factorize(values)
+    text = pd.Series(distinct).astype("string").str.strip()
+    text = text.str.replace(r"\s+", " ", regex=True)
     text = text.mask(text == "")
-    return text.astype(object).where(text.notna(), None).to_numpy(object)
+    tidy = np.append(text.astype(object).where(text.notna(), None).to_numpy(object), None)
+    return tidy[which]  # which == -1 (missing) takes the None at the end
 
 
 def _truthy(values: pd.Series) -> np.ndarray:
@@ -315,17 +337,15 @@ def _persistent_sites(
     )
 
     # Records of any kind at each site: its own sightings and any within radius of its centre.
-    candidates = np.flatnonzero(located)
-    centres = cKDTree(sites[["easting", "northing"]].to_numpy())
-    pairs = centres.sparse_distance_matrix(
-        cKDTree(np.column_stack([x_all[candidates], y_all[candidates]])),
-        radius,
-        output_type="ndarray",
+    centre_xy = sites[["easting", "northing"]].to_numpy(float)
+    candidates = np.flatnonzero(located & by_any(x_all, y_all, centre_xy, radius=radius))
+    centre, near = near_centres(
+        centre_xy, np.column_stack([x_all[candidates], y_all[candidates]]), radius=radius
     )
     at_site = pd.DataFrame(
         {
-            "site": np.concatenate([sites.index.to_numpy()[pairs["i"]], seen["site"]]),
-            "record": np.concatenate([candidates[pairs["j"]], rows]),
+            "site": np.concatenate([sites.index.to_numpy()[centre], seen["site"]]),
+            "record": np.concatenate([candidates[near], rows]),
         }
     ).drop_duplicates()
     rec = at_site["record"].to_numpy()
@@ -361,15 +381,16 @@ def _observed_utc(observed_at: pd.Series) -> np.ndarray:
 
 
 def _joined(site: pd.Series, agency: pd.Series) -> pd.Series:
-    """Per site, its distinct agencies sorted and joined with ``"; "`` (one pass per agency)."""
+    """Per site (sorted), its distinct agencies sorted and joined with ``"; "`` (agencies
+    as text; missing ones are left out)."""
     if site.empty:
         return pd.Series(dtype=object)
+    rows, sites = pd.factorize(site.to_numpy(), sort=True)
     codes, names = pd.factorize(agency.astype(str), sort=True)
-    present = pd.crosstab(site.to_numpy(), codes) > 0
-    text = np.full(len(present), "", dtype=object)
-    for code in present.columns:
-        text = text + np.where(present[code].to_numpy(), names[code] + "; ", "")
-    return pd.Series([t[:-2] for t in text], index=present.index, dtype=object)
+    present = np.zeros((len(sites), len(names)), dtype=bool)
+    known = codes >= 0
+    present[rows[known], codes[known]] = True
+    return pd.Series(joined_names(present, names), index=sites, dtype=object)
 
 
 def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
@@ -379,18 +400,23 @@ def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
     ``radius`` is a site of its own; the loop runs over the rest and does work only for
     those that start a site.
     """
-    spots, inverse, count = np.unique(
-        np.round(xy, 1), axis=0, return_inverse=True, return_counts=True
+    at, inverse, count = np.unique(  # sorted by easting, then northing
+        as_numbers(np.round(xy, 1)), return_inverse=True, return_counts=True
     )
+    spots = as_points(at)
     inverse = inverse.ravel()
-    crowd = np.asarray(cKDTree(xy).query_ball_point(spots, radius, return_length=True))
+    # how many points lie within radius of each spot: each distinct point once, with its count
+    exact, times = np.unique(as_numbers(xy), return_counts=True)
+    tree = cKDTree(spots)
+    spot, point = pairs_within(spots, as_points(exact), radius)
+    crowd = np.bincount(spot, weights=times[point], minlength=len(spots))
+    crowd = crowd.astype(np.int64)
     label = np.full(len(spots), -1, dtype=np.int64)
     alone = crowd == count
     label[alone] = np.arange(int(alone.sum()))
     site = int(alone.sum())
     together = np.flatnonzero(~alone)
     order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
-    tree = cKDTree(spots)
     taken = alone.copy()
     for seed in order.tolist():
         if taken[seed]:

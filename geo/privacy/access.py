@@ -60,7 +60,11 @@ def _coarsen(records: pd.DataFrame, *, grid_m: float) -> pd.DataFrame:
     out = records.copy()
     easting = (np.floor(out["easting"].to_numpy(float) / grid_m) + 0.5) * grid_m
     northing = (np.floor(out["northing"].to_numpy(float) / grid_m) + 0.5) * grid_m
-    lon, lat = to_lonlat(easting, northing)
+    # many records share a square: each centre is transformed once (unlocated: -1, NaN)
+    square, centres = pd.factorize(easting + 1j * northing)
+    lon, lat = (
+        np.append(values, np.nan)[square] for values in to_lonlat(centres.real, centres.imag)
+    )
     out["easting"], out["northing"], out["lon"], out["lat"] = easting, northing, lon, lat
     out["location_precision_m"] = np.maximum(out["location_precision_m"].to_numpy(float), grid_m)
     return out
