@@ -153,14 +153,14 @@ def paths_at(revision: str) -> Iterator[None]:
     loaded: dict[str, types.ModuleType] = {}
     try:
         for name in AT_REVISION:
-            path = name.replace(".", "/") + ".py"
-            source = subprocess.run(
-                ["git", "show", f"{revision}:{path}"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            source, path = "", ""
+            for path in (name.replace(".", "/") + ".py", name.replace(".", "/") + "/__init__.py"):
+                shown = subprocess.run(
+                    ["git", "show", f"{revision}:{path}"], cwd=ROOT, capture_output=True, text=True
+                )
+                if shown.returncode == 0:
+                    source = shown.stdout
+                    break
             module = types.ModuleType(name)
             module.__file__ = str(ROOT / path)
             bind(name, module)  # so the next module's imports find this version

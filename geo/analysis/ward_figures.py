@@ -199,18 +199,9 @@ def summarise(
         areas = areas.to_crs(DISPLAY_CRS)
     nights = night_numbers(records)
     data_last = int(nights.max()) if len(nights) else _today()
-    last = day_number(end) if end is not None else data_last
-    length = _period_nights(period, start=start, end=last)
-    if aligned:
-        # the end of the last whole block that has passed by the last night in the records
-        last = whole_blocks_end(min(last, data_last), length=length, anchor=_ALIGN)
-    blocks = 1 if period == "range" else periods
-    first = day_number(start) if start is not None else last - length * blocks + 1
-    if aligned:
-        first = block_start(first, length=length, anchor=_ALIGN)
-    if first > last:
-        raise AnalysisError(f"--from {day_date(first)} is after --to {day_date(last)}; swap them")
-    n_periods = -(-(last - first + 1) // length)
+    first, last, length, n_periods = period_blocks(
+        nights, period=period, start=start, end=end, periods=periods, aligned=aligned
+    )
     history = max(trend_periods - 1, 1)
     earliest = last - (n_periods + history) * length + 1
     block = block_of(nights, end=last, length=length)  # 0 = the latest period
@@ -250,7 +241,7 @@ def summarise(
         trend_periods=trend_periods,
         emerging_floor=emerging_floor,
     )
-    labels = _period_labels(last=last, length=length, first=first, n_blocks=n_blocks)
+    labels = period_labels(last=last, length=length, first=first, n_blocks=n_blocks)
     history = table.loc[:, ["area_code", "_block", "people"]].merge(labels, on="_block")
     history["complete"] = complete[history["_block"].to_numpy()]
     history = history.sort_values(["area_code", "period_start"]).reset_index(drop=True)
@@ -301,6 +292,34 @@ def summarise(
 # -- helpers ---------------------------------------------------------------------------------
 #: Aligned blocks start a whole number of blocks after this Monday (so weeks are ISO weeks).
 _ALIGN: Final = day_number(date(2024, 1, 1))
+
+
+def period_blocks(
+    nights: np.ndarray,
+    *,
+    period: Period,
+    start: date | None,
+    end: date | None,
+    periods: int,
+    aligned: bool,
+) -> tuple[int, int, int, int]:
+    """The periods :func:`summarise` shows, for records on ``nights`` (day numbers): the first
+    and last night shown, the nights in a period, and how many periods (block 0 the latest,
+    as :func:`geo.nights.block_of` numbers them from the last night). Every figure by period
+    (flow and stock too) uses these, so its periods are the ward figures' periods."""
+    data_last = int(nights.max()) if len(nights) else _today()
+    last = day_number(end) if end is not None else data_last
+    length = _period_nights(period, start=start, end=last)
+    if aligned:
+        # the end of the last whole block that has passed by the last night in the records
+        last = whole_blocks_end(min(last, data_last), length=length, anchor=_ALIGN)
+    blocks = 1 if period == "range" else periods
+    first = day_number(start) if start is not None else last - length * blocks + 1
+    if aligned:
+        first = block_start(first, length=length, anchor=_ALIGN)
+    if first > last:
+        raise AnalysisError(f"--from {day_date(first)} is after --to {day_date(last)}; swap them")
+    return first, last, length, -(-(last - first + 1) // length)
 
 
 def _today() -> int:
@@ -544,7 +563,8 @@ def _with_change(
     return table
 
 
-def _period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.DataFrame:
+def period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.DataFrame:
+    """Block number (``_block``), label, first and last night and nights of each period."""
     block = np.arange(n_blocks)
     whole, stop = block_nights(block, end=last, length=length)
     # blocks before the first night asked for are history (for change and trend), kept whole

@@ -13,6 +13,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
 from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
 from geo.errors import AnalysisError
 from geo.privacy import suppression
@@ -54,11 +55,7 @@ def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = No
 
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = SUPPRESSION_THRESHOLD if threshold is None else threshold
-    if not isinstance(threshold, int) or threshold < 1:
-        raise AnalysisError(
-            f"the suppression threshold must be a whole number >= 1; got {threshold!r}"
-        )
+    threshold = _checked_threshold(threshold)
     if role == "coordinator":
         return replace(summary, role=role, threshold=None)
     hidden_columns = (
@@ -132,6 +129,64 @@ def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = No
         role=role,
         threshold=threshold,
     )
+
+
+def view_flow(found: Flow, *, role: Role, threshold: int | None = None) -> Flow:
+    """Flow figures as ``role`` may see them (see :mod:`geo.analysis.flow`).
+
+    Coordinators and police see the counts (DESIGN.md: police get counts of people over
+    time); councillors see every count from 1 to ``threshold`` as ``"<5"``, with further cells
+    hidden (``"*"``) wherever one could be worked out. What a reader knows, per period: each
+    row's new, stock and returner add up to its people; each area's figure is at most the
+    total's; the areas add up to at least the total (a person seen in two areas counts in
+    each, and once in the total); the areas' sightings without a reference add up to the
+    total's.
+    """
+    role = check_role(role)
+    check_can_see_figures(role)
+    threshold = _checked_threshold(threshold)
+    if role != "councillor":
+        return replace(found, role=role, threshold=None)
+    frames = {"areas": found.areas.copy(), "totals": found.totals.copy()}
+    values = {(name, c): frame[c].tolist() for name, frame in frames.items() for c in FLOW_COLUMNS}
+    status = {key: np.zeros(len(frames[key[0]]), dtype=np.int8) for key in values}
+    labels = {name: frame["period"].to_numpy() for name, frame in frames.items()}
+    for period in frames["totals"]["period"]:
+        table = suppression.Table()
+        cells: dict[tuple[str, str, int], int] = {}
+        rows = {name: np.flatnonzero(labels[name] == period).tolist() for name in frames}
+        for name, numbers in rows.items():
+            for r in numbers:
+                for c in FLOW_COLUMNS:
+                    cells[name, c, r] = table.cell(int(values[name, c][r]))
+                table.sums([cells[name, c, r] for c in CLASSES], cells[name, "people", r])
+        (total_row,) = rows["totals"]
+        for c in FLOW_COLUMNS:
+            parts = [cells["areas", c, r] for r in rows["areas"]]
+            total = cells["totals", c, total_row]
+            if c == "without_reference":  # a sighting is in one area: they add up exactly
+                table.sums(parts, total)
+                continue
+            for part in parts:
+                table.at_most(part, total)
+            both = table.hidden(sum(table.values[p] for p in parts))
+            table.sums(parts, both)
+            table.sums([total, table.hidden(table.values[both] - table.values[total])], both)
+        result = suppression.suppress(table, threshold=threshold)
+        for (name, c, r), cell in cells.items():
+            status[name, c][r] = result[cell]
+    for (name, c), column_status in status.items():
+        frames[name][c] = _render(frames[name][c], column_status, threshold)
+    return replace(found, **frames, role=role, threshold=threshold)
+
+
+def _checked_threshold(threshold: int | None) -> int:
+    threshold = SUPPRESSION_THRESHOLD if threshold is None else threshold
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise AnalysisError(
+            f"the suppression threshold must be a whole number >= 1; got {threshold!r}"
+        )
+    return threshold
 
 
 def _suppress_period(

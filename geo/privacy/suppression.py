@@ -78,6 +78,7 @@ class Table:
     hideable: list[bool] = field(default_factory=list)
     constraints: list[tuple[list[int], int]] = field(default_factory=list)
     limits: list[tuple[int, int]] = field(default_factory=list)
+    unpublished: list[int] = field(default_factory=list)
 
     def cell(self, value: int, *, hideable: bool = True) -> int:
         """Add a cell and return its id."""
@@ -100,6 +101,14 @@ class Table:
         """Say that cell ``cell`` is never more than cell ``bound``."""
         self.limits.append((cell, bound))
 
+    def hidden(self, value: int) -> int:
+        """Add a cell nobody is shown (to a reader, any whole number from 0) and return its
+        id: it writes down a relation a reader knows without a published figure, such as
+        "the wards add up to at least the total" when the total counts each person once."""
+        cell = self.cell(value, hideable=False)
+        self.unpublished.append(cell)
+        return cell
+
 
 def suppress(table: Table, *, threshold: int, method: AttackMethod = "auto") -> np.ndarray:
     """Status of every cell: :data:`VISIBLE`, :data:`SMALL` or :data:`SECONDARY`.
@@ -111,6 +120,7 @@ def suppress(table: Table, *, threshold: int, method: AttackMethod = "auto") -> 
     hideable = np.asarray(table.hideable, dtype=bool)
     status = np.full(len(values), VISIBLE, dtype=np.int8)
     status[(values >= 1) & (values <= threshold) & hideable] = SMALL
+    status[table.unpublished] = SECONDARY
     small = status == SMALL  # the counts to protect, whatever they end up shown as
     # A visible zero that can be no more than a visible zero protects nothing when hidden.
     useless = np.zeros(len(values), dtype=bool)

@@ -1,0 +1,84 @@
+"""``python -m geo flow``: new, stock and returning people per area and period (CHAIN's flow)."""
+
+from __future__ import annotations
+
+import argparse
+
+from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
+from geo.analysis.ward_figures import PERIODS
+from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
+from geo.errors import AtlasError
+from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.privacy.figures import SUPPRESSION_THRESHOLD
+from geo.questions.people import DEFAULT_FLOW_PERIODS, people_flow
+from geo.store import open_store
+
+
+def add_parser(subparsers: Subparsers, parents: Parents) -> None:
+    """Add ``flow``."""
+    sub = add_command(
+        subparsers,
+        "flow",
+        run,
+        text="people new to the streets, still there (stock) and back (returners), by area",
+        example="python -m geo flow --by ward --period month --role councillor --out flow.csv",
+        parents=[parents.common, parents.analysis],
+    )
+    sub.add_argument("--by", default="ward", choices=("ward", "lsoa"), help="stored layer")
+    sub.add_argument(
+        "--period",
+        default="month",
+        choices=PERIODS,
+        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
+    )
+    sub.add_argument("--from", dest="start", metavar="DATE", help="first night")
+    sub.add_argument(
+        "--periods",
+        type=int,
+        default=DEFAULT_FLOW_PERIODS,
+        help="how many periods without --from (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--lookback",
+        type=int,
+        metavar="MONTHS",
+        help="'new' means not seen in this many months before the period (the government's"
+        f" framework uses {FRAMEWORK_LOOKBACK_MONTHS}; default: the whole store)",
+    )
+    sub.add_argument(
+        "--threshold",
+        type=int,
+        help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
+    )
+    sub.add_argument(
+        "--totals", action="store_true", help="one row per period for all areas instead"
+    )
+    sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print (or write) the figures per area and period, or the totals with ``--totals``."""
+    out = out_path(args.out, suffixes("table"))
+    if args.lookback is not None and args.lookback < 1:
+        raise AtlasError(f"--lookback {args.lookback}: give a number of months, at least 1")
+    found = people_flow(
+        open_store(args.store),
+        role=args.role,
+        layer=args.by,
+        period=args.period,
+        start=parse_date(args.start, option="--from"),
+        end=parse_date(args.end, option="--to"),
+        periods=args.periods,
+        lookback_months=args.lookback,
+        threshold=args.threshold,
+    )
+    table = found.totals if args.totals else found.areas
+    if args.json:
+        print(table_json(table))
+    elif out is None:
+        print(table_csv(table), end="")
+    if out is not None:
+        rows = write_table(table, out)
+        what = "periods" if args.totals else f"{table['area_code'].nunique()} areas x periods"
+        print(f"{out}: {rows} rows ({what}), as the {args.role} role sees them")
+    return 0
