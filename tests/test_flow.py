@@ -226,3 +226,27 @@ def test_the_command_line_prints_and_writes_flow(store, tmp_path, capsys):
     written = pd.read_csv(out, dtype=str)
     assert list(written.columns[-5:]) == list(FLOW_COLUMNS)
     assert not written[list(FLOW_COLUMNS)].isin(["1", "2", "3", "4"]).any().any()
+
+
+def test_the_page_tables_say_the_periods_and_counts_in_words(store):
+    from geo.analysis.flow_view import areas_table, chart_frame, totals_table
+
+    found = people_flow(store, role="coordinator", period="month", end=END, periods=3)
+    totals = totals_table(found)
+    assert totals["Period"].tolist() == [
+        "31 Aug to 29 Sep 2026",
+        "30 Sep to 29 Oct 2026",
+        "30 Oct to 28 Nov 2026",
+    ]
+    assert totals.iloc[2, 1:].tolist() == ["2", "0", "1", "1", "1"]
+    assert areas_table(found)["Ward"].tolist() == ["East", "West"]  # most people first
+    chart = chart_frame(found)
+    november = chart.loc[chart["Period"] == "to 28 Nov"]
+    assert dict(zip(november["Who"], november["People"], strict=True)) == {
+        "New to the streets": 0.0,
+        "Also seen the period before": 1.0,
+        "Back after a gap": 1.0,
+    }
+    hidden = people_flow(store, role="councillor", period="month", end=END, periods=3)
+    # every count here is small, so hidden and left out of the chart; only zeros are drawn
+    assert len(chart_frame(hidden)) and (chart_frame(hidden)["People"] == 0).all()

@@ -42,6 +42,7 @@ def test_each_role_gets_its_own_pages_and_each_runs(app_store, role):
             "coordinator": [
                 "Overview",
                 "Ward map",
+                "People over time",
                 "Hotspots and patrols",
                 "Records map",
                 "Record a sighting",
@@ -51,11 +52,12 @@ def test_each_role_gets_its_own_pages_and_each_runs(app_store, role):
             "police": [
                 "Overview",
                 "Ward map",
+                "People over time",
                 "Hotspots and patrols",
                 "Records map",
                 "Tasking brief",
             ],
-            "councillor": ["Overview", "Ward map"],
+            "councillor": ["Overview", "Ward map", "People over time"],
             "admin": ["Import"],
         }[role]
     )

@@ -17,12 +17,14 @@ import streamlit as st
 from geo import questions
 from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
+from geo.analysis.flow import Flow
 from geo.analysis.patrol import Patrol
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
+from geo.questions import people
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -92,6 +94,16 @@ def records(location: str, version: int, role: Role) -> pd.DataFrame:
 def area_summary(location: str, key: str, role: Role, filters: Filters) -> AreaSummary:
     """Ward figures as ``role`` may see them (``key``: the store's :meth:`Store.cache_key`)."""
     return questions.area_summary(open_store(location), role=role, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def people_flow(
+    location: str, key: str, role: Role, filters: Filters, lookback_months: int | None
+) -> Flow:
+    """New, stock and returning people per ward as ``role`` may see them."""
+    return people.people_flow(
+        open_store(location), role=role, filters=filters, lookback_months=lookback_months
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

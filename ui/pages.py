@@ -25,6 +25,7 @@ class PageSpec:
 PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("app_pages/overview.py", "Overview", ":material/dashboard:", FIGURE_ROLES),
     PageSpec("app_pages/ward_map.py", "Ward map", ":material/map:", FIGURE_ROLES),
+    PageSpec("app_pages/people.py", "People over time", ":material/groups:", FIGURE_ROLES),
     PageSpec(
         "app_pages/hotspots.py",
         "Hotspots and patrols",

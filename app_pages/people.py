@@ -1,0 +1,85 @@
+"""People over time: of the people seen each period, who is new to the streets, who was also
+seen the period before, and who is back after a gap (CHAIN's flow, stock and returners).
+Coordinators and police see the counts; councillors see small numbers hidden."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
+from geo.analysis.flow_view import HEADINGS, MEANINGS, areas_table, chart_frame, totals_table
+from geo.errors import AtlasError
+from geo.io.exports import table_csv
+from ui import data, filters, session
+from ui.text import plain
+
+#: "New" means not seen for...: the whole store, or the government framework's 60 months.
+LOOKBACKS = {
+    "ever (everything in the store)": None,
+    "5 years (the government's framework)": FRAMEWORK_LOOKBACK_MONTHS,
+}
+
+role = session.role()
+store = data.store()
+version, key = store.version(), store.cache_key()
+chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
+st.title("People over time")
+if data.wards(store.location, version).empty:
+    st.warning("No wards in the store yet: import a ward boundary file on the Import page.")
+    st.stop()
+st.caption(
+    "Each person is counted once a period, in every ward they were seen in, by the reference"
+    " agencies give them. Counts every agency's records, whatever agencies the sidebar picks:"
+    " someone new to one agency may be known to another."
+)
+since = st.selectbox("New means not seen before, looking back", list(LOOKBACKS), key="lookback")
+try:
+    found = data.people_flow(store.location, key, role, chosen, LOOKBACKS[since])
+except AtlasError as err:
+    st.error(plain(err))
+    st.stop()
+
+totals = totals_table(found)
+st.subheader("New, still out, and back after a gap")
+chart = chart_frame(found)
+if len(chart):
+    periods = list(dict.fromkeys(chart["Period"]))  # oldest first, as the table
+    st.altair_chart(
+        alt.Chart(chart)
+        .mark_bar()
+        .encode(
+            x=alt.X("Period:N", sort=periods, title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("People:Q", stack=True),
+            color=alt.Color(
+                "Who:N", sort=list(HEADINGS.values()), legend=alt.Legend(orient="top", title=None)
+            ),
+            tooltip=["Period", "Who", "People"],
+        )
+        .properties(height=280),
+        width="stretch",
+    )
+    if found.threshold is not None:
+        st.caption("Counts hidden to protect small numbers are left out of the chart.")
+st.dataframe(totals, hide_index=True, width="stretch")
+with st.expander("What do these mean?"):
+    for column, heading in HEADINGS.items():
+        st.write(f"**{heading}**: {MEANINGS[column]}.")
+    if found.threshold is not None:
+        st.write(
+            f"Counts from 1 to {found.threshold} are shown as 'fewer than"
+            f" {found.threshold + 1}', and some others are hidden so they cannot be worked out."
+        )
+
+st.subheader(f"By ward, {totals['Period'].iloc[-1] if len(totals) else 'no period'}")
+wards = areas_table(found)
+st.dataframe(wards, hide_index=True, width="stretch")
+st.download_button(
+    "Download the wards (CSV)",
+    data=table_csv(found.areas).encode("utf-8-sig"),
+    file_name="people-over-time.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="flow_csv",
+)

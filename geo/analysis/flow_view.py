@@ -1,0 +1,90 @@
+"""Flow figures as a page shows them: plain headings, periods in words, hidden counts in words.
+
+The figures are :func:`geo.analysis.flow.flow`'s, after the role's view; nothing here works a
+figure out, so a page and a test read the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
+from geo.analysis.overview import plain_date
+from geo.analysis.ward_view import numeric, shown
+
+#: Column headings as a councillor reads them.
+HEADINGS: Final[dict[str, str]] = {
+    "people": "People seen",
+    "new": "New to the streets",
+    "stock": "Also seen the period before",
+    "returner": "Back after a gap",
+    "without_reference": "Sightings with no reference",
+}
+
+#: What each heading means, for a page's help text and the CSV's readers.
+MEANINGS: Final[dict[str, str]] = {
+    "people": "different people seen in the period (by the reference agencies give them)",
+    "new": "never seen anywhere before this period",
+    "stock": "also seen, anywhere, in the period just before",
+    "returner": "seen before, but not in the period just before",
+    "without_reference": "sightings that carry no reference, so cannot be followed over time",
+}
+
+
+def period_words(start: object, end: object) -> str:
+    """A period as people write it: "30 Oct to 28 Nov 2026", or one night's date.
+
+    >>> from datetime import date
+    >>> period_words(date(2026, 10, 30), date(2026, 11, 28))
+    '30 Oct to 28 Nov 2026'
+    """
+    first, last = pd.Timestamp(start).date(), pd.Timestamp(end).date()  # type: ignore[arg-type]
+    if first == last:
+        return plain_date(last)
+    return f"{plain_date(first).rsplit(' ', 1)[0]} to {plain_date(last)}"
+
+
+def totals_table(found: Flow) -> pd.DataFrame:
+    """One row per period for all areas, oldest first."""
+    rows = found.totals
+    spans = zip(rows["period_start"], rows["period_end"], strict=True)
+    table = pd.DataFrame({"Period": [period_words(start, end) for start, end in spans]})
+    for column in FLOW_COLUMNS:
+        table[HEADINGS[column]] = rows[column].map(shown).to_numpy(object)
+    return table
+
+
+def areas_table(found: Flow) -> pd.DataFrame:
+    """The last period, one row per area, most people first (hidden counts last)."""
+    rows = found.areas
+    if rows.empty:
+        return pd.DataFrame(columns=["Ward", *HEADINGS.values()])
+    rows = rows.loc[rows["period_start"] == rows["period_start"].max()]
+    order = numeric(rows["people"]).fillna(-1).sort_values(ascending=False, kind="stable").index
+    rows = rows.loc[order]
+    table = pd.DataFrame({"Ward": rows["area_name"].astype(str).to_numpy(object)})
+    for column in FLOW_COLUMNS:
+        table[HEADINGS[column]] = rows[column].map(shown).to_numpy(object)
+    return table
+
+
+def chart_frame(found: Flow) -> pd.DataFrame:
+    """New, stock and returners per period, long (``Period``, ``Who``, ``People``) for a
+    stacked chart, oldest period first; hidden counts are left out."""
+    rows = found.totals
+    # short enough for a phone's axis: the last night of each period, "to 22 Nov"
+    labels = [f"to {plain_date(pd.Timestamp(end).date())[:-5]}" for end in rows["period_end"]]
+    parts = [
+        pd.DataFrame(
+            {
+                "Period": labels,
+                "Who": HEADINGS[column],
+                "People": numeric(rows[column]).to_numpy(float),
+            }
+        )
+        for column in CLASSES
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.loc[frame["People"].notna()].reset_index(drop=True)

@@ -1,0 +1,52 @@
+"""The People over time page through AppTest: each role gets geo's figures as it may see them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.analysis.flow_view import HEADINGS, areas_table, totals_table
+from geo.filters import Filters
+from geo.questions.people import people_flow
+from geo.store import open_store
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def open_people(role: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["role"] = role
+    at.run()
+    at.switch_page("app_pages/people.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police", "councillor"])
+def test_the_page_shows_geos_flow_for_the_role(app_store, role):
+    at = open_people(role)
+    assert at.title[0].value == "People over time"
+    found = people_flow(open_store(app_store), role=role, filters=Filters())
+    totals, wards = (frame.value for frame in at.dataframe)
+    assert totals.reset_index(drop=True).equals(totals_table(found))
+    assert wards.reset_index(drop=True).equals(areas_table(found))
+    assert list(totals.columns[1:]) == list(HEADINGS.values())
+
+
+def test_a_councillor_sees_no_count_from_1_to_4(app_store):
+    at = open_people("councillor")
+    for frame in at.dataframe:
+        cells = frame.value.iloc[:, 1:].to_numpy().ravel().tolist()
+        assert not {"1", "2", "3", "4"} & set(cells)
+
+
+def test_the_framework_lookback_is_a_choice(app_store):
+    at = open_people("coordinator")
+    at.selectbox(key="lookback").set_value("5 years (the government's framework)").run()
+    assert not at.exception
+    found = people_flow(
+        open_store(app_store), role="coordinator", filters=Filters(), lookback_months=60
+    )
+    assert at.dataframe[0].value.reset_index(drop=True).equals(totals_table(found))
