@@ -100,17 +100,7 @@ def area_summary(
         period, start, end = filters.period, filters.start, filters.end
     exact_role = role == "coordinator"
     if isinstance(layer, str):
-        areas = store.areas(layer=layer)
-        if areas.empty:
-            command = (
-                "python -m geo import wards FILE"
-                if layer == "ward"
-                else f"python -m geo import areas FILE --layer-name {layer}"
-            )
-            raise AnalysisError(
-                f"the store has no {layer!r} areas; import them first with '{command}'"
-            )
-        placed = layer == "ward"
+        areas, placed = stored_layer(store, layer), layer == "ward"
     elif exact_role:
         areas, placed = layer, False
     else:
@@ -118,11 +108,7 @@ def area_summary(
             f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
             " could count the people at one place. Ask a coordinator to add the layer."
         )
-    if period == "range" and not exact_role:
-        raise AccessDenied(
-            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
-            " ranges would give away one night's small count"
-        )
+    check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
     records = store.records_for_figures(role=role, columns=columns)
@@ -139,6 +125,28 @@ def area_summary(
         aligned=not exact_role,
     )
     return view_summary(exact, role=role, threshold=threshold)
+
+
+def stored_layer(store: Store, layer: str) -> gpd.GeoDataFrame:
+    """The store's areas of ``layer``; an error saying how to import them when there are none."""
+    areas = store.areas(layer=layer)
+    if areas.empty:
+        command = (
+            "python -m geo import wards FILE"
+            if layer == "ward"
+            else f"python -m geo import areas FILE --layer-name {layer}"
+        )
+        raise AnalysisError(f"the store has no {layer!r} areas; import them first with '{command}'")
+    return areas
+
+
+def check_period_for(role: Role, period: str) -> None:
+    """Refuse a ``range`` to roles whose small numbers are hidden."""
+    if period == "range" and role != "coordinator":
+        raise AccessDenied(
+            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
+            " ranges would give away one night's small count"
+        )
 
 
 def _cut(records: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -13,10 +13,10 @@ from typing import Final
 
 from geo.analysis.flow import FLOW_READS, Flow, flow
 from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
-from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
 from geo.privacy.figures import view_flow
 from geo.privacy.roles import Role, check_can_see_figures, check_role
+from geo.questions import check_period_for, stored_layer
 from geo.store import Store
 
 #: Periods of flow asked for by default: as many as the ward figures give.
@@ -47,18 +47,8 @@ def people_flow(
     if filters is not None:
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
-    exact_role = role == "coordinator"
-    if period == "range" and not exact_role:
-        raise AccessDenied(
-            f"the {role} role sees whole nights, weeks or months, not ranges: two overlapping"
-            " ranges would give away one night's small count"
-        )
-    areas = store.areas(layer=layer)
-    if areas.empty:
-        raise AnalysisError(
-            f"the store has no {layer!r} areas; import them first with"
-            f" 'python -m geo import {'wards' if layer == 'ward' else 'areas'} FILE'"
-        )
+    check_period_for(role, period)
+    areas = stored_layer(store, layer)
     placed = layer == "ward"
     columns = [*FLOW_READS, *(["area_code"] if placed else ["lon", "lat"])]
     records = store.records_for_figures(role=role, columns=columns)
@@ -71,6 +61,6 @@ def people_flow(
         periods=periods,
         placed=placed,
         lookback_months=lookback_months,
-        aligned=not exact_role,
+        aligned=role != "coordinator",
     )
     return view_flow(exact, role=role, threshold=threshold)
