@@ -219,9 +219,9 @@ def _check(*, period: str, periods: int, lookback_months: int | None) -> None:
 
 def _references(values: pd.Series) -> np.ndarray:
     """Each record's reference as a whole number (-1: none, blank included)."""
-    text = values.astype(object).where(values.notna(), None)
-    blank = text.map(lambda v: v is None or not str(v).strip()).to_numpy(dtype=bool)
-    codes, _ = pd.factorize(text.where(~blank, None))
+    text = values.astype("string")
+    blank = text.str.strip().fillna("").eq("").to_numpy(dtype=bool)  # whole column at once
+    codes, _ = pd.factorize(text.mask(blank))
     return codes.astype(np.int64)
 
 
