@@ -104,12 +104,12 @@ def _sightings(store, role, filters) -> int:
 
 
 def test_a_coordinator_cut_by_agency_adds_up_to_the_whole(demo_store):
-    from geo.demo import COUNCIL, HARBOUR_LIGHT, POLICE_TEAM, ST_ANNES
+    from geo.demo import COUNCIL, HARBOUR_LIGHT, POLICE_TEAM, REFERRALS_AGENCY, ST_ANNES
 
     whole = _sightings(demo_store, "coordinator", Filters())
     parts = [
         _sightings(demo_store, "coordinator", Filters(agencies=(agency,)))
-        for agency in (COUNCIL, HARBOUR_LIGHT, POLICE_TEAM, ST_ANNES)
+        for agency in (COUNCIL, HARBOUR_LIGHT, POLICE_TEAM, ST_ANNES, REFERRALS_AGENCY)
     ]
     assert whole > 0 and all(0 < part < whole for part in parts)
     assert sum(parts) == whole  # sightings are records: each agency's add up to all

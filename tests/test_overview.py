@@ -437,10 +437,12 @@ def test_demo_councillor_sentences_give_no_small_count_and_no_ward_code(
     assert not [s for s in sentences if any(s.startswith(label) for label in hidden)]
 
 
-def test_demo_councillor_month_hides_borough_figures_and_says_so(demo_store) -> None:
-    # the demo's last 30 nights hide sightings, different people and contacts borough-wide
+def test_demo_councillor_night_hides_borough_figures_and_says_so(demo_store) -> None:
+    # the demo's night of 8 Nov hides sightings, different people and contacts borough-wide
     # (to protect small counts in wards); the check above then covers the note
-    view = overview(demo_store, role="councillor", period="month", periods=PERIODS)
+    view = overview(
+        demo_store, role="councillor", period="night", end=date(2026, 11, 8), periods=PERIODS
+    )
     assert view.headline("sightings").this == "*"
     assert what_changed(view)[-1] == HIDDEN_NOTE
 

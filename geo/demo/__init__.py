@@ -9,7 +9,9 @@ The same seed (:data:`DEMO_SEED` unless another is given) and period give byte-i
 What it shows: people bedded down most nights at the :data:`PERSISTENT_SITES`, one ward
 (:data:`RISING_WARD_NAME`) rising fast in the last five weeks, a coverage gap only the police
 team sees, visits that find no one, and needs to plan for (interpreters, no recourse to public
-funds, under 18s, trafficking concerns), in four agencies' files in four formats.
+funds, under 18s, trafficking concerns), in four agencies' files in four formats; and, over
+time, a site cleared while visited, one gone quiet unvisited, people who come back after weeks
+away, the public's referrals and a cold spell.
 
 Where each part is made
 -----------------------
@@ -17,6 +19,8 @@ Where each part is made
   postcode directory.
 - :mod:`geo.demo.street`: the people, and who is bedded down where on each night.
 - :mod:`geo.demo.agencies`: each agency's rota and route, and what it writes down on a night.
+- :mod:`geo.demo.over_time`: what people over time need: a cleared site, one gone quiet
+  unvisited, people who come back, the public's referrals and a cold spell.
 - :mod:`geo.demo.police_uk`: the police.uk street-level crime file.
 - :mod:`geo.demo.basemap`: the made-up coast, river, roads, railway and parks under the map.
 - :mod:`geo.demo.files`: each file in its agency's own format, the README, and :func:`write_demo`.
@@ -59,6 +63,7 @@ from geo.demo.files import (
     DemoFiles,
     write_demo,
 )
+from geo.demo.over_time import CLEARED_SITE, QUIET_SITE, REFERRALS_AGENCY, cold_spell
 from geo.demo.police_uk import DEMO_FORCE
 
 if TYPE_CHECKING:
@@ -66,6 +71,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOROUGH_NAME",
+    "CLEARED_SITE",
+    "cold_spell",
     "borough_outline",
     "COUNCIL",
     "COUNCIL_HEADER",
@@ -82,6 +89,8 @@ __all__ = [
     "NO_FIXED_ABODE_POSTCODE",
     "NSPL_HEADER",
     "PERSISTENT_SITES",
+    "QUIET_SITE",
+    "REFERRALS_AGENCY",
     "PLACES_HEADER",
     "POLICE_TEAM",
     "POLICE_TEAM_HEADER",

@@ -65,6 +65,14 @@ from geo.demo.borough import (
     _service_rows,
     _ward_frame,
 )
+from geo.demo.over_time import (
+    CLEARED_SITE,
+    QUIET_SITE,
+    REFERRALS_AGENCY,
+    ReferralRow,
+    cold_spell,
+    over_time_rows,
+)
 from geo.demo.police_uk import _police_uk_rows
 from geo.demo.street import _BY_DEMONYM, _simulate_street
 from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, WORKING_CRS
@@ -82,6 +90,11 @@ HARBOUR_LIGHT_HEADER: Final[tuple[str, ...]] = (
 POLICE_TEAM_HEADER: Final[tuple[str, ...]] = ("Ref", "Date/Time", "Grid Ref", "Persons", "Notes")
 ST_ANNES_HEADER: Final[tuple[str, ...]] = (
     "Date", "Time", "Place", "People", "Language", "Needs interpreter", "Notes",
+)  # fmt: skip
+
+#: The public referrals service's export: when the alert came in, where, and what was seen.
+REFERRALS_HEADER: Final[tuple[str, ...]] = (
+    "Referral ID", "Date", "Time", "Latitude", "Longitude", "Location", "People", "Notes",
 )  # fmt: skip
 
 _MIN_NIGHTS: Final = 42  # the rising ward needs five weeks of rise and some weeks before it
@@ -121,8 +134,9 @@ def write_demo(
     byte-identical files. Files of the same names already in ``directory`` are replaced.
     """
     out = _check_arguments(directory, seed=seed, end=end, nights=nights)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
-    rng_wards, rng_postcodes, rng_people, rng_agencies, rng_police, rng_lsoa = streams
+    # a stream per part, so that adding a part leaves the others drawn as before
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    rng_wards, rng_postcodes, rng_people, rng_agencies, rng_police, rng_lsoa, rng_later = streams
     to_lonlat = Transformer.from_crs(WORKING_CRS, DISPLAY_CRS, always_xy=True)
 
     wards = _ward_frame(rng_wards)
@@ -131,6 +145,9 @@ def write_demo(
     first = end - timedelta(days=nights - 1)
     street = _simulate_street(rng_people, nights)
     records = _agency_records(rng_agencies, street, first, postcodes)
+    later, referrals = over_time_rows(rng_later, street, first, records.council)
+    records.council.extend(later)
+    records.council.sort(key=lambda row: row.stamp)
 
     files = DemoFiles(
         directory=out,
@@ -140,6 +157,7 @@ def write_demo(
             (out / "harbour_light_contacts.xlsx", HARBOUR_LIGHT, "outreach_contact"),
             (out / "police_neighbourhood_team.csv", POLICE_TEAM, "street_count"),
             (out / "st_annes_volunteers.csv", ST_ANNES, "outreach_contact"),
+            (out / "public_referrals.csv", REFERRALS_AGENCY, "referral"),
         ),
         postcodes=out / "postcodes_nspl.csv",
         places=out / "places.csv",
@@ -168,6 +186,7 @@ def write_demo(
     _write_csv(
         files.records[3][0], ST_ANNES_HEADER, _st_annes_rows(records.st_annes), encoding="utf-8-sig"
     )
+    _write_csv(files.records[4][0], REFERRALS_HEADER, _referral_rows(referrals, to_lonlat))
     _write_csv(files.police, POLICE_UK_HEADER, _police_uk_rows(rng_police, end, lsoas, to_lonlat))
     write_basemap_file(files.basemap)
     files.readme.write_text(_readme_text(seed=seed, first=first, end=end), encoding="utf-8")
@@ -293,6 +312,23 @@ def _st_annes_rows(rows: list[_SoupRunRow]) -> list[list[str]]:
     ]
 
 
+def _referral_rows(rows: list[ReferralRow], to_lonlat: Transformer) -> list[list[str]]:
+    lon, lat = to_lonlat.transform([r.x for r in rows], [r.y for r in rows])
+    return [
+        [
+            f"SL-{i:05d}",
+            row.stamp.strftime("%d/%m/%Y"),
+            row.stamp.strftime("%H:%M"),
+            f"{la:.6f}",
+            f"{lo:.6f}",
+            row.location,
+            "1",
+            row.notes,
+        ]
+        for i, (row, lo, la) in enumerate(zip(rows, lon, lat, strict=True), start=1)
+    ]
+
+
 _GRID_LETTERS: Final = "ABCDEFGHJKLMNOPQRSTUVWXYZ"  # the OS alphabet has no I
 
 
@@ -370,6 +406,7 @@ def _write_wards(path: Path, wards: gpd.GeoDataFrame) -> None:
 
 
 def _readme_text(*, seed: int, first: date, end: date) -> str:
+    cold = cold_spell(end)
     return f"""{DEMO_LABEL}
 {"=" * len(DEMO_LABEL)}
 
@@ -390,6 +427,8 @@ Files, each in the form that kind of source really arrives in:
   police_neighbourhood_team.csv    {POLICE_TEAM}: Windows-1252, OS grid references
   st_annes_volunteers.csv          {ST_ANNES}: UTF-8 with BOM, place names
                                    from places.csv (names or aliases); People 0 = nobody there
+  public_referrals.csv             {REFERRALS_AGENCY}: alerts from the public (kind
+                                   referral), UTF-8, GPS lat/long, sent the morning after
   postcodes_nspl.csv               postcode directory in the 2025+ NSPL layout (some terminated)
   places.csv                       gazetteer: name, latitude, longitude, precision_m, aliases (;)
   services.csv                     services: name, type, opening_hours, languages (;), lat/long
@@ -400,6 +439,9 @@ Files, each in the form that kind of source really arrives in:
 What to look for: people bedded down most nights at {", ".join(PERSISTENT_SITES[:2])},
 {", ".join(PERSISTENT_SITES[2:])}; numbers rising fast in {RISING_WARD_NAME} ward
 ({RISING_WARD_CODE}) over the last five weeks; Northfields retail park (Hillcrest ward) seen
-only by the police team, a coverage gap.
+only by the police team, a coverage gap. Over time: {CLEARED_SITE.name} emptied after eight
+weeks while the council team kept looking (cleared); {QUIET_SITE.name} went unvisited after
+week nine (nobody knows); two people came back after six weeks away; a cold spell on the
+evenings {cold[0]:%d} to {cold[1]:%d %B} when the council team went round every place it knows.
 Client references are shared by the council team and Harbour Light.
 """

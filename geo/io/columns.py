@@ -67,8 +67,8 @@ RECORD_FIELDS: Final[tuple[FieldSpec, ...]] = (
     _spec(
         "source_id",
         "the source system's record or contact id",
-        r"^(record|contact|case|visit|count|sighting|incident|entry|row|log)( id| ref| reference|"
-        r" no| number)$",
+        r"^(record|contact|case|visit|count|sighting|incident|entry|row|log|alert|referral)"
+        r"( id| ref| reference| no| number)$",
         r"^(id|ref|reference|uid|record)$",
     ),
     _spec(
