@@ -1,6 +1,7 @@
 """People over time: of the people seen each period, who is new to the streets, who was also
 seen the period before, and who is back after a gap (CHAIN's flow, stock and returners).
-Coordinators and police see the counts; councillors see small numbers hidden."""
+Coordinators and police see the counts; councillors see small numbers hidden. Coordinators
+also prepare the autumn snapshot night here."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ import altair as alt
 import streamlit as st
 
 from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
-from geo.analysis.flow_view import HEADINGS, MEANINGS, areas_table, chart_frame, totals_table
+from geo.analysis.flow_view import (
+    HEADINGS,
+    MEANINGS,
+    areas_table,
+    chart_frame,
+    snapshot_table,
+    totals_table,
+)
+from geo.analysis.snapshot import RECENT_NIGHTS
 from geo.errors import AtlasError
 from geo.io.exports import table_csv
 from ui import data, filters, session
@@ -83,3 +92,41 @@ st.download_button(
     icon=":material/download:",
     key="flow_csv",
 )
+
+if role == "coordinator":
+    st.subheader("The snapshot night")
+    st.caption(
+        "The autumn count of the people sleeping rough on one typical night between 1 October"
+        " and 30 November, as the council submits it: by ward, sex, age and nationality, with"
+        f" the people and places seen in the {RECENT_NIGHTS} nights before but not that night,"
+        " the evidence an estimate rests on."
+    )
+    try:
+        shot = data.snapshot_night(store.location, key, role, chosen.end)  # the period's last
+        night = st.date_input(
+            "Night of (the evening)", value=shot.night, format="DD/MM/YYYY", key="snapshot_night"
+        )
+        if night != shot.night:
+            shot = data.snapshot_night(store.location, key, role, night)
+    except AtlasError as err:
+        st.error(plain(err))
+        st.stop()
+    for warning in shot.warnings:
+        st.warning(warning[0].upper() + warning[1:] + ".")
+    total = shot.totals.iloc[0]
+    st.write(
+        f"**{total['people']}** people counted on the night of {shot.night:%d %B %Y};"
+        f" **{total['seen_recently_not_counted']}** more seen in the {shot.recent_nights}"
+        f" nights before but not that night, and **{total['sites_recently_not_counted']}**"
+        " places where people were seen without a reference, quiet that night."
+    )
+    st.dataframe(snapshot_table(shot), hide_index=True, width="stretch")
+    st.download_button(
+        "Download the snapshot (CSV)",
+        data=table_csv(snapshot_table(shot, all_areas=True)).encode("utf-8-sig"),
+        file_name=f"snapshot-{shot.night:%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="snapshot_csv",
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.analysis.flow_view import HEADINGS, areas_table, totals_table
+from geo.analysis.flow_view import HEADINGS, areas_table, snapshot_table, totals_table
 from geo.filters import Filters
 from geo.questions.people import people_flow
+from geo.questions.snapshot import snapshot_night
 from geo.store import open_store
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -29,7 +31,7 @@ def test_the_page_shows_geos_flow_for_the_role(app_store, role):
     at = open_people(role)
     assert at.title[0].value == "People over time"
     found = people_flow(open_store(app_store), role=role, filters=Filters())
-    totals, wards = (frame.value for frame in at.dataframe)
+    totals, wards = (frame.value for frame in at.dataframe[:2])
     assert totals.reset_index(drop=True).equals(totals_table(found))
     assert wards.reset_index(drop=True).equals(areas_table(found))
     assert list(totals.columns[1:]) == list(HEADINGS.values())
@@ -50,3 +52,23 @@ def test_the_framework_lookback_is_a_choice(app_store):
         open_store(app_store), role="coordinator", filters=Filters(), lookback_months=60
     )
     assert at.dataframe[0].value.reset_index(drop=True).equals(totals_table(found))
+
+
+def test_a_coordinator_picks_the_snapshot_night(app_store):
+    at = open_people("coordinator")
+    store = open_store(app_store)
+    latest = snapshot_night(store, role="coordinator")
+    assert at.date_input(key="snapshot_night").value == latest.night
+    assert at.dataframe[2].value.reset_index(drop=True).equals(snapshot_table(latest))
+    at.date_input(key="snapshot_night").set_value(date(2026, 12, 25)).run()
+    assert not at.exception
+    assert "outside the official snapshot window" in at.warning[0].value
+    late = snapshot_night(store, role="coordinator", night=date(2026, 12, 25))
+    assert at.dataframe[2].value.reset_index(drop=True).equals(snapshot_table(late))
+
+
+@pytest.mark.parametrize("role", ["police", "councillor"])
+def test_only_coordinators_see_the_snapshot_night(app_store, role):
+    at = open_people(role)
+    assert len(at.dataframe) == 2
+    assert not [w for w in at.date_input if w.key == "snapshot_night"]

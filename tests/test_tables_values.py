@@ -188,7 +188,7 @@ def test_yes_no_people_age_and_nationality():
         "people is over 500 at one place",
     ]
     band, under = parse_age_band(pd.Series(["17", "34", "18-25", "U18", "", "130"]))
-    assert band.tolist()[:4] == ["under 18", "25-34", "18-25", "under 18"]
+    assert band.tolist()[:4] == ["under 18", "26-35", "18-25", "under 18"]
     assert pd.isna(band[4]) and pd.isna(band[5])
     assert under.tolist()[:4] == [1, 0, 0, 1]
     group, unrecognised = nationality_group(

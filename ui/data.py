@@ -19,12 +19,13 @@ from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
 from geo.analysis.flow import Flow
 from geo.analysis.patrol import Patrol
+from geo.analysis.snapshot import Snapshot
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.questions import people
+from geo.questions import people, snapshot
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -104,6 +105,12 @@ def people_flow(
     return people.people_flow(
         open_store(location), role=role, filters=filters, lookback_months=lookback_months
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def snapshot_night(location: str, key: str, role: Role, night: date | None) -> Snapshot:
+    """The snapshot figures of ``night`` per ward (coordinators; others are refused)."""
+    return snapshot.snapshot_night(open_store(location), role=role, night=night)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

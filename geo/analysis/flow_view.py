@@ -1,7 +1,9 @@
-"""Flow figures as a page shows them: plain headings, periods in words, hidden counts in words.
+"""People over time as a page shows them: plain headings, periods in words, hidden counts in
+words, for the flow and the snapshot night.
 
-The figures are :func:`geo.analysis.flow.flow`'s, after the role's view; nothing here works a
-figure out, so a page and a test read the same table.
+The figures are :func:`geo.analysis.flow.flow`'s and :func:`geo.analysis.snapshot.snapshot`'s,
+after the role's view; nothing here works a figure out, so a page and a test read the same
+table.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pandas as pd
 
 from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
 from geo.analysis.overview import plain_date
+from geo.analysis.snapshot import Snapshot
 from geo.analysis.ward_view import numeric, shown
 
 #: Column headings as a councillor reads them.
@@ -88,3 +91,36 @@ def chart_frame(found: Flow) -> pd.DataFrame:
     ]
     frame = pd.concat(parts, ignore_index=True)
     return frame.loc[frame["People"].notna()].reset_index(drop=True)
+
+
+#: Snapshot columns as the submission form words them.
+SNAPSHOT_HEADINGS: Final[dict[str, str]] = {
+    "area_name": "Ward",
+    "people": "People counted",
+    "sex_male": "Male",
+    "sex_female": "Female",
+    "sex_other": "Other",
+    "sex_unknown": "Sex not known",
+    "age_under_18": "Under 18",
+    "age_18_25": "18 to 25",
+    "age_26_plus": "26 and over",
+    "age_unknown": "Age not known",
+    "nationality_UK": "UK",
+    "nationality_EU_EEA": "EU/EEA",
+    "nationality_non_EU": "Non-EU",
+    "nationality_unknown": "Nationality not known",
+    "seen_recently_not_counted": "Seen lately, not that night",
+    "sites_recently_not_counted": "Sites quiet that night",
+}
+
+
+def snapshot_table(found: Snapshot, *, all_areas: bool = False) -> pd.DataFrame:
+    """The snapshot's wards and total under plain headings; wards where nothing was counted
+    or seen lately are left out unless ``all_areas`` (the total still counts everyone)."""
+    table = found.table()
+    if not all_areas:
+        counts = table[list(SNAPSHOT_HEADINGS)[1:]]
+        keep = counts.ne(0).any(axis=1) | table["area_name"].eq("Total")
+        table = table.loc[keep]
+    table = table.loc[:, list(SNAPSHOT_HEADINGS)].rename(columns=SNAPSHOT_HEADINGS)
+    return table.reset_index(drop=True)

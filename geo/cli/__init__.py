@@ -24,6 +24,7 @@ from geo.cli import (
     imports,
     patrol,
     sites,
+    snapshot,
     status,
     summary,
 )
@@ -39,6 +40,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     status,
     summary,
     flow,
+    snapshot,
     hotspots,
     sites,
     gaps,

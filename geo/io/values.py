@@ -306,14 +306,16 @@ def _parse_sex(values: pd.Series) -> pd.Series:
     return out
 
 
+#: Bands an age is put in. They split at 25/26 as the government's rough sleeping snapshot
+#: (under 18, 18-25, 26 and over) and CHAIN's reports do, so every band falls in one of those.
 AGE_BANDS: Final[tuple[str, ...]] = (
     "under 18",
-    "18-24",
-    "25-34",
-    "35-44",
-    "45-54",
-    "55-64",
-    "65+",
+    "18-25",
+    "26-35",
+    "36-45",
+    "46-55",
+    "56-65",
+    "66+",
 )
 
 
@@ -329,7 +331,7 @@ def parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _parse_age_band(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = values.fillna("").astype(str).str.strip().str.lower()
     age = pd.to_numeric(text, errors="coerce")
-    edges = [-1, 17, 24, 34, 44, 54, 64, 200]
+    edges = [-1, 17, 25, 35, 45, 55, 65, 200]
     from_age = pd.cut(age, bins=edges, labels=list(AGE_BANDS)).astype(object)
     band = text.where(text.ne(""), None).astype(object)
     band = band.where(age.isna(), from_age)
