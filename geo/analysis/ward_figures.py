@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Final, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from geo.analysis.street_count import MERGE_M, counted_people
+from geo.analysis.street_count import MERGE_M, Unlinked, counted_people
 from geo.errors import AnalysisError
 from geo.locate.areas import area_index, sorted_unique
 from geo.nights import (
@@ -159,6 +159,7 @@ def summarise(
     trend_periods: int = TREND_PERIODS,
     emerging_floor: int = EMERGING_FLOOR,
     aligned: bool = False,
+    unlinked: Unlinked | None = None,
 ) -> AreaSummary:
     """Exact figures per area and period from exact records (no role applied).
 
@@ -183,6 +184,10 @@ def summarise(
         whose nights all have passed in the records are given. Two requests then never give
         overlapping blocks whose difference is one night's small count; roles whose small
         numbers are hidden get these (see :func:`area_summary`).
+    unlinked
+        Pairs of record ids a coordinator unlinked (``Store.unlinked_pairs()``): always
+        counted as two people (see :func:`geo.analysis.street_count.counted_people`); the
+        records then need ``record_id``.
     """
     _check(period=period, start=start, end=end, periods=periods, merge_m=merge_m)
     if trend_periods < 2:
@@ -219,7 +224,9 @@ def summarise(
     frame["_area"] = position  # -1: outside every area of the layer
 
     demand = frame.loc[is_demand(frame["kind"])]
-    counted = counted_people(demand, merge_m=merge_m, nights=demand["_night"].to_numpy())
+    counted = counted_people(
+        demand, merge_m=merge_m, unlinked=unlinked, nights=demand["_night"].to_numpy()
+    )
     demand = demand.assign(_counted=counted)
 
     n_blocks = n_periods + history
