@@ -19,6 +19,7 @@ read the same thing):
   them unknown). Age bands are not compared: agencies band ages differently. A merged group
   counts the people of the agency that counted most there, so two teams passing the same
   doorway count its sleepers once. ``merged_people`` says how many were not double counted.
+  Pairs a coordinator unlinked are always counted as two people (:mod:`geo.analysis.links`).
 - **Change** is people against the previous period; **trend** the least-squares slope of
   people per period over the last ``trend_periods`` periods. A ward is **emerging** when
   people rose by at least ``emerging_floor`` and ``(people + floor) / (previous + floor)``,
