@@ -156,6 +156,20 @@ POLICE_TABLE: Final[tuple[Column, ...]] = (
     Column("batch_id", "text"),
 )
 
+#: What a coordinator decided about two records the street-count rule links as one person.
+LinkAction = Literal["unlink", "relink"]
+LINK_ACTIONS: Final[tuple[str, ...]] = get_args(LinkAction)
+#: Link decisions, kept in the order made and never changed (append-only): the latest
+#: decision about a pair holds. ``decided_at`` is UTC ISO 8601 text.
+LINK_DECISION_COLUMNS: Final[tuple[str, ...]] = (
+    "record_a",
+    "record_b",
+    "action",
+    "decided_by",
+    "decided_at",
+    "reason",
+)
+
 TableName = Literal["records", "services", "police", "areas"]
 TABLES: Final[dict[str, tuple[Column, ...]]] = {
     "records": RECORD_TABLE,

@@ -156,3 +156,19 @@ def test_the_command_writes_the_submission_and_warns(store, tmp_path, capsys):
     assert json.loads(printed.out)[-1]["people"] == 0
     assert main(["snapshot", "--store", str(store.path), "--role", "councillor"]) == 2
     assert "not single nights" in capsys.readouterr().err
+
+
+def test_a_link_marked_wrong_counts_ann_twice(store):
+    from geo.questions.links import unlink
+
+    records = store.records(role="coordinator", columns=["record_id", "agency", "person_ref"])
+    (council, ann_ref) = records.loc[records["agency"] == "Council"].iloc[0][
+        ["record_id", "person_ref"]
+    ]  # the council's one record is Ann's
+    (outreach,) = records.loc[
+        (records["agency"] == "Outreach") & (records["person_ref"] == ann_ref), "record_id"
+    ]
+    unlink(store, outreach, council, role="coordinator", by="test")
+    found = snapshot_night(store, role="coordinator", night=NIGHT)
+    assert row(found.areas, "West")["people"] == 2
+    assert found.totals.loc[0, "people"] == 4

@@ -35,7 +35,8 @@ Ann too (same reference): one person. Bob (B1) was seen on 5 Nov but not on the 
 >>> ward = gpd.GeoDataFrame({"area_code": ["E1"], "area_name": ["Market"]},
 ...                         geometry=[box(-1, 50, 0, 51)], crs="EPSG:4326")
 >>> seen = pd.DataFrame({
-...     "kind": "street_count", "agency": ["Council", "Harbour Light", "Council"],
+...     "record_id": ["c1", "h1", "c2"], "kind": "street_count",
+...     "agency": ["Council", "Harbour Light", "Council"],
 ...     "night": pd.to_datetime(["2026-11-12", "2026-11-12", "2026-11-05"]),
 ...     "observed_at": pd.to_datetime(["2026-11-12 23:00", "2026-11-12 23:30",
 ...                                    "2026-11-05 23:00"]).tz_localize("Europe/London"),
@@ -63,7 +64,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.analysis.sites import SITE_NIGHTS, SITE_RADIUS_M, persistent_sites
-from geo.analysis.ward_figures import MERGE_M, NATIONALITY_COLUMNS, _street_count_rule
+from geo.analysis.street_count import MERGE_M, Unlinked, counted_people
+from geo.analysis.ward_figures import NATIONALITY_COLUMNS
 from geo.errors import AnalysisError
 from geo.locate.areas import area_index
 from geo.nights import day_date, day_number, night_numbers
@@ -97,7 +99,8 @@ SNAPSHOT_COLUMNS: Final[tuple[str, ...]] = (
 )
 #: Columns :func:`snapshot` reads (plus ``area_code``, or ``lon``/``lat`` for another layer).
 SNAPSHOT_READS: Final[tuple[str, ...]] = (
-    *("kind", "agency", "night", "observed_at", "people", "person_ref", "easting", "northing"),
+    *("record_id", "kind", "agency", "night", "observed_at", "people", "person_ref"),
+    *("easting", "northing"),
     *("sex", "age_band", "nationality_group"),
 )
 _SPLITS: Final = (
@@ -138,11 +141,13 @@ def snapshot(
     recent_nights: int = RECENT_NIGHTS,
     placed: bool = False,
     merge_m: float = MERGE_M,
+    unlinked: Unlinked | None = None,
 ) -> Snapshot:
     """The snapshot figures of ``night`` per area of ``areas`` (see the module's docstring).
 
     ``records`` need :data:`SNAPSHOT_READS` and either ``area_code`` (``placed``: it refers to
-    ``areas``) or ``lon``/``lat``.
+    ``areas``) or ``lon``/``lat``. ``unlinked`` pairs of record ids (links a coordinator marked
+    wrong) are counted as two people, as the ward figures count them.
     """
     if isinstance(night, pd.Timestamp) or not isinstance(night, date):
         raise AnalysisError(f"night must be a date (the evening of the night); got {night!r}")
@@ -164,7 +169,9 @@ def snapshot(
     codes = pd.Index(areas["area_code"].astype(str))
     where = _areas_of(demand, codes, areas=areas, placed=placed)
     tonight = (demand["_night"] == n).to_numpy()
-    counts = _counted(demand.loc[tonight], where[tonight], n_areas=len(codes), merge_m=merge_m)
+    counts = _counted(
+        demand.loc[tonight], where[tonight], n_areas=len(codes), merge_m=merge_m, unlinked=unlinked
+    )
     recent = _recent_people(demand, where, n=n, n_areas=len(codes))
     quiet = _quiet_sites(demand, n=n, recent_nights=recent_nights)
     sites = np.bincount(
@@ -249,13 +256,20 @@ def _refs(values: pd.Series) -> pd.Series:
 
 
 def _counted(
-    tonight: pd.DataFrame, where: np.ndarray, *, n_areas: int, merge_m: float
+    tonight: pd.DataFrame,
+    where: np.ndarray,
+    *,
+    n_areas: int,
+    merge_m: float,
+    unlinked: Unlinked | None,
 ) -> dict[str, np.ndarray]:
     """People counted per area (the last slot: outside every area), and each split of them."""
     tonight = tonight.assign(
         people=pd.to_numeric(tonight["people"], errors="coerce").fillna(0).astype(np.int64)
     )
-    counted = _street_count_rule(tonight, merge_m=merge_m)
+    counted = counted_people(
+        tonight, merge_m=merge_m, unlinked=unlinked, nights=tonight["_night"].to_numpy()
+    )
     out = {"people": np.bincount(where, weights=counted, minlength=n_areas + 1).astype(np.int64)}
     # what a person's records that night say, first known first
     order = np.argsort(pd.to_datetime(tonight["observed_at"], utc=True).to_numpy(), kind="stable")

@@ -110,7 +110,9 @@ def area_summary(
         )
     check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
+    unlinked = store.unlinked_pairs()  # a coordinator's unlinks hold in every role's figures
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
+    columns += ["record_id"] if unlinked else []
     records = store.records_for_figures(role=role, columns=columns)
     if filters is not None and filters.is_cut:
         records = _cut(records, filters)
@@ -123,6 +125,7 @@ def area_summary(
         periods=periods,
         placed=placed,
         aligned=not exact_role,
+        unlinked=unlinked,
     )
     return view_summary(exact, role=role, threshold=threshold)
 

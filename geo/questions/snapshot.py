@@ -42,4 +42,11 @@ def snapshot_night(
         night = latest_night(records)
         if night is None:
             raise AnalysisError("the store has no records yet: import some, then ask again")
-    return snapshot(records, areas, night=night, recent_nights=recent_nights, placed=placed)
+    return snapshot(
+        records,
+        areas,
+        night=night,
+        recent_nights=recent_nights,
+        placed=placed,
+        unlinked=store.unlinked_pairs(),  # links a coordinator marked wrong: every figure follows
+    )

@@ -26,7 +26,7 @@ import pandas as pd
 
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
-from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, empty_frame
+from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
 
 #: Where the store lives when nothing else is said (relative to the working directory).
 DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
@@ -96,6 +96,23 @@ class Lookup:
     imported_at: str
 
 
+@dataclass(frozen=True)
+class LinkDecision:
+    """A coordinator's decision that two records are (``relink``) or are not (``unlink``) the
+    same person, who made it and when (UTC ISO 8601).
+
+    There is no sign-in yet: ``decided_by`` is the name given (the command line's ``--by``,
+    by default the operating-system user); once sign-in comes, it supplies the name.
+    """
+
+    record_a: str
+    record_b: str
+    action: LinkAction
+    decided_by: str
+    decided_at: str
+    reason: str | None = None
+
+
 class Store(ABC):
     """What every backend offers. Nothing outside a backend knows how data is kept."""
 
@@ -148,6 +165,39 @@ class Store(ABC):
     @abstractmethod
     def lookups(self) -> dict[LookupKind, Lookup]:
         """The postcode directory and gazetteer kept in the store, by kind (none: empty)."""
+
+    @abstractmethod
+    def add_link_decision(
+        self,
+        *,
+        record_a: str,
+        record_b: str,
+        action: LinkAction,
+        by: str,
+        reason: str | None = None,
+    ) -> LinkDecision:
+        """Keep a decision about two records' link, stamped now, and bump the version.
+
+        Decisions are only added, never changed: the latest about a pair holds. A
+        ``StoreError`` names a record id that is not in the store. Whether the pair is linked
+        is the caller's business (:mod:`geo.questions.links`).
+        """
+
+    @abstractmethod
+    def link_decisions(self) -> pd.DataFrame:
+        """Every link decision, oldest first (:data:`geo.schema.LINK_DECISION_COLUMNS`)."""
+
+    def unlinked_pairs(self) -> list[tuple[str, str]]:
+        """The pairs of record ids whose latest decision is ``unlink``, each ``(a, b)`` as
+        that decision gave them (what :func:`geo.analysis.street_count.counted_people` reads)."""
+        decisions = self.link_decisions()
+        if decisions.empty:
+            return []
+        a, b = decisions["record_a"].astype(str), decisions["record_b"].astype(str)
+        pair = a.where(a < b, b) + "\x1f" + b.where(a < b, a)
+        latest = decisions.loc[~pair.duplicated(keep="last")]
+        unlinked = latest.loc[latest["action"] == "unlink"]
+        return list(zip(unlinked["record_a"], unlinked["record_b"], strict=True))
 
     # -- reading ---------------------------------------------------------------------------
     @abstractmethod

@@ -57,6 +57,11 @@ CREATE TABLE IF NOT EXISTS postcodes (
     postcode TEXT PRIMARY KEY, easting REAL, northing REAL, lon REAL, lat REAL,
     precision_m REAL, has_position INTEGER NOT NULL, quality INTEGER, terminated TEXT, ward TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS link_decisions (
+    record_a TEXT NOT NULL, record_b TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('unlink', 'relink')),
+    decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, reason TEXT
+);
 CREATE TABLE IF NOT EXISTS lookups (
     kind TEXT PRIMARY KEY, name TEXT NOT NULL, entries INTEGER NOT NULL, data BLOB,
     batch_id TEXT NOT NULL

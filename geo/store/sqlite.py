@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -43,14 +44,17 @@ from geo.schema import (
     DISPLAY_CRS,
     DTYPES,
     KEYS,
+    LINK_ACTIONS,
+    LINK_DECISION_COLUMNS,
     POLICE_COLUMNS,
     RECORD_COLUMNS,
     SERVICE_COLUMNS,
     TABLES,
     TIMEZONE,
+    LinkAction,
     validate,
 )
-from geo.store.base import Batch, Lookup, LookupKind, Store, Table
+from geo.store.base import Batch, LinkDecision, Lookup, LookupKind, Store, Table
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.sql import SCHEMA, insert, key_index
 
@@ -390,6 +394,62 @@ class SQLiteStore(Store):
         self._carry_caches(
             old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
         )
+
+    # -- link decisions --------------------------------------------------------------------
+    def add_link_decision(
+        self,
+        *,
+        record_a: str,
+        record_b: str,
+        action: LinkAction,
+        by: str,
+        reason: str | None = None,
+    ) -> LinkDecision:
+        if action not in LINK_ACTIONS:
+            raise StoreError(f"a link decision is one of {', '.join(LINK_ACTIONS)}; got {action!r}")
+        if not str(by or "").strip():
+            raise StoreError("say who decided (a name): a link decision is kept with who made it")
+        if str(record_a) == str(record_b):
+            raise StoreError(f"record {record_a!r} was given twice; give two different records")
+        decision = LinkDecision(
+            record_a=str(record_a),
+            record_b=str(record_b),
+            action=action,
+            decided_by=str(by).strip(),
+            decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            reason=str(reason).strip() or None if reason is not None else None,
+        )
+        token = secrets.token_hex(8)
+        with self._transaction(token=token) as db:
+            version, old_token = _data_version(db)
+            ids = (decision.record_a, decision.record_b)
+            found = {
+                row[0]
+                for row in db.execute(
+                    "SELECT record_id FROM records WHERE record_id IN (?, ?)", ids
+                )
+            }
+            for record in ids:
+                if record not in found:
+                    raise StoreError(
+                        f"no record {record!r} in the store; record ids are listed by"
+                        " 'python -m geo links'"
+                    )
+            db.execute(
+                "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?)",
+                tuple(getattr(decision, name) for name in LINK_DECISION_COLUMNS),
+            )
+        self._carry_caches(
+            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
+        )
+        return decision
+
+    def link_decisions(self) -> pd.DataFrame:
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {', '.join(LINK_DECISION_COLUMNS)} FROM link_decisions ORDER BY rowid"
+            ).fetchall()
+        return pd.DataFrame.from_records(rows, columns=list(LINK_DECISION_COLUMNS))
 
     def _log(self, db: sqlite3.Connection, batch: Batch, *, stored: int | None = None) -> None:
         accounting = dict(batch.accounting)
