@@ -17,9 +17,11 @@ from geo.analysis.flow_view import (
     snapshot_table,
     totals_table,
 )
+from geo.analysis.links import in_words
 from geo.analysis.snapshot import RECENT_NIGHTS
 from geo.errors import AtlasError
 from geo.io.exports import table_csv
+from geo.questions.links import relink, unlink
 from ui import data, filters, session
 from ui.text import plain
 
@@ -130,3 +132,45 @@ if role == "coordinator":
         icon=":material/download:",
         key="snapshot_csv",
     )
+
+    st.subheader("Records counted as one person")
+    st.caption(
+        "When two agencies record the same person on one night (the same reference, or within"
+        " 50 m with sex and nationality not disagreeing) the figures count them once. Check a"
+        " night's links and mark any that are wrong: every figure follows at once, and the"
+        " change is kept with who made it and when."
+    )
+    link_night = st.date_input(
+        "Links on the night of", value=shot.night, format="DD/MM/YYYY", key="links_night"
+    )
+    found_links = data.links_of_night(store.location, key, role, link_night)
+    if found_links.empty:
+        st.info(f"No records were counted together on the night of {link_night:%d %B %Y}.")
+    else:
+        words = in_words(found_links)
+        places = found_links["place"].fillna("a place in " + found_links["ward_name"].fillna("?"))
+        shown = (places.astype(str) + ": " + words).tolist()
+        st.dataframe({"Link": shown}, hide_index=True, width="stretch")
+        pick = st.selectbox(
+            "Link to change", range(len(shown)), format_func=shown.__getitem__, key="link_pick"
+        )
+        chosen_link = found_links.iloc[pick]
+        reason = st.text_input("Why (optional)", key="link_reason", max_chars=200)
+        undo = bool(chosen_link["unlinked"])
+        label = "Count them together again" if undo else "Mark this link as wrong"
+        if st.button(label, key="link_change"):
+            change = (relink if undo else unlink)(
+                store,
+                str(chosen_link["record_a"]),
+                str(chosen_link["record_b"]),
+                role=role,
+                by=session.user(),
+                reason=reason or None,
+            )
+            st.session_state["link_done"] = (
+                f"Done. People counted on the night of {change.night:%d %B %Y}:"
+                f" {change.people_before} before, {change.people_after} now."
+            )
+            st.rerun()
+    if "link_done" in st.session_state:
+        st.success(st.session_state.pop("link_done"))

@@ -9,7 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.analysis.flow_view import HEADINGS, areas_table, snapshot_table, totals_table
+from geo.analysis.links import in_words
 from geo.filters import Filters
+from geo.questions import area_summary
+from geo.questions.links import links
 from geo.questions.people import people_flow
 from geo.questions.snapshot import snapshot_night
 from geo.store import open_store
@@ -72,3 +75,27 @@ def test_only_coordinators_see_the_snapshot_night(app_store, role):
     at = open_people(role)
     assert len(at.dataframe) == 2
     assert not [w for w in at.date_input if w.key == "snapshot_night"]
+
+
+def test_a_coordinator_marks_a_link_wrong_and_undoes_it(app_store):
+    store = open_store(app_store)
+    at = open_people("coordinator")
+    night = at.date_input(key="links_night").value
+    listed = links(store, role="coordinator", start=night, end=night)
+    assert len(listed) > 0  # the demo's agencies meet most nights
+    pair = listed.iloc[0]
+    assert at.dataframe[3].value["Link"].iloc[0].endswith(in_words(listed).iloc[0])
+    before = area_summary(store, role="coordinator", period="night", end=night, periods=1)
+    at.button(key="link_change").click().run()
+    assert not at.exception
+    assert "before," in at.success[0].value
+    decisions = store.link_decisions()
+    assert decisions.iloc[-1]["action"] == "unlink"
+    assert decisions.iloc[-1]["decided_by"].endswith("(coordinator)")
+    after = area_summary(store, role="coordinator", period="night", end=night, periods=1)
+    assert int(after.totals["people"].iloc[0]) >= int(before.totals["people"].iloc[0])
+    assert {pair["record_a"], pair["record_b"]} in [set(p) for p in store.unlinked_pairs()]
+    # the same link, now listed as unlinked, can be put back
+    assert at.button(key="link_change").label == "Count them together again"
+    at.button(key="link_change").click().run()
+    assert not at.exception and not store.unlinked_pairs()

@@ -25,7 +25,7 @@ from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.questions import people, snapshot
+from geo.questions import links, people, snapshot
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -111,6 +111,12 @@ def people_flow(
 def snapshot_night(location: str, key: str, role: Role, night: date | None) -> Snapshot:
     """The snapshot figures of ``night`` per ward (coordinators; others are refused)."""
     return snapshot.snapshot_night(open_store(location), role=role, night=night)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def links_of_night(location: str, key: str, role: Role, night: date) -> pd.DataFrame:
+    """The records counted as one person on ``night`` (coordinators; others are refused)."""
+    return links.links(open_store(location), role=role, start=night, end=night)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

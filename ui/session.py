@@ -6,6 +6,8 @@ default. Until sign-in arrives the role comes from the sidebar picker in streaml
 
 from __future__ import annotations
 
+import getpass
+
 import streamlit as st
 
 from geo.errors import AccessDenied
@@ -20,3 +22,9 @@ def role() -> Role:
         st.error(f"{err}. Choose a role in the sidebar.")
         st.stop()
         raise  # st.stop() ends the script run; this line is never reached
+
+
+def user() -> str:
+    """Who is making a change, as the store records it: until sign-in arrives, the account the
+    app runs under and the role picked in the sidebar ("outreach (coordinator)")."""
+    return f"{getpass.getuser()} ({role()})"
