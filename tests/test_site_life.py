@@ -271,3 +271,42 @@ def test_without_history_sites_are_as_before(store, capsys):
     # the underpass (15, 20, 25 Nov); the arch was seen once
     assert printed.startswith("2 persistent sites")
     assert "status" not in printed
+
+
+# --- The Hotspots page (the demo borough the app builds) --------------------------------------
+
+
+def test_the_site_layer_is_coloured_by_status_with_a_key_in_words(store):
+    from layers import analysis, maps
+
+    life = site_history(store, role="coordinator", end=END)
+    m = maps.base_map((-0.3, 50.8, -0.1, 50.9))
+    analysis.add_persistent_sites(m, life.sites)
+    analysis.add_map_key(m, ["persistent_sites"], site_statuses=True)
+    page = m.get_root().render()
+    for status, colour in analysis.STATUS_COLOURS.items():
+        assert f'"colour": "{colour}"' in page, status  # one site of each status
+    for words in ("New", "Active", "Cleared", "Back", "Unknown - nobody has been"):
+        assert words in page
+    assert "Back since the night of 20 Nov 2026" in page
+    assert "site-E" not in page
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police"])
+def test_the_hotspots_page_shows_each_sites_status(app_store, role):
+    from geo.analysis.site_life_view import STATUS_WORDS
+    from geo.store import open_store
+    from layers.analysis import STATUS_COLOURS
+    from tests.test_hotspots_page import map_script, open_page, table
+
+    life = site_history(open_store(app_store), role=role)
+    assert len(life.sites)
+    at = open_page(role)
+    shown = table(at, "Place")
+    assert shown["Status"].tolist() == [STATUS_WORDS[s] for s in life.sites["status"]]
+    script = map_script(at)
+    assert "Unknown - nobody has been" in script  # the key, in words
+    for status in set(life.sites["status"]):
+        assert STATUS_COLOURS[status] in script
+    if role == "police":
+        assert not {"languages", "flags"} & set(life.sites.columns)

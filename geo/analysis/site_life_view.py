@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from geo.analysis.places_view import date_words
+from geo.analysis.places_view import date_words, needs_words
 from geo.analysis.site_life import STATUSES, SiteLife
 from geo.errors import AnalysisError
 from geo.io.exports import place_label
@@ -70,10 +70,11 @@ def site_labels(sites: pd.DataFrame) -> list[str]:
 
 def life_table(life: SiteLife) -> pd.DataFrame:
     """The sites with their status, in the order of ``life.sites`` (latest change first):
-    Place, Status, since when, persistent from, last seen, last visited, most people."""
+    Place, Status, since when, persistent from, last seen, last visited, most people, and the
+    needs seen there where the role's frame carries them."""
     sites = life.sites
     _check(sites, ("site_id", "place_name", "status", "status_since"), argument="sites")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Place": site_labels(sites),
             "Status": [STATUS_WORDS.get(s, str(s)) for s in sites["status"]],
@@ -84,6 +85,13 @@ def life_table(life: SiteLife) -> pd.DataFrame:
             "Most people on a night": pd.to_numeric(sites["people"]).to_numpy(np.int64),
         }
     )
+    # the needs seen there, where the role's frame carries them (a coordinator's)
+    if "languages" in sites.columns:
+        spoken = sites["languages"].astype(object)
+        table["Languages needed"] = [v.strip() if isinstance(v, str) else "" for v in spoken]
+    if "flags" in sites.columns:
+        table["Needs seen"] = [needs_words(v) for v in sites["flags"].astype(object)]
+    return table
 
 
 def timeline_table(life: SiteLife, site_id: str) -> pd.DataFrame:
