@@ -11,7 +11,7 @@ import os
 
 import streamlit as st
 
-from geo.analysis import places_view
+from geo.analysis import places_view, site_life_view
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M
 from geo.analysis.sites import SITE_NIGHTS, SITE_WINDOW
 from geo.errors import AccessDenied, AtlasError
@@ -80,6 +80,7 @@ try:
     with st.spinner("Working out hot cells, persistent sites and coverage..."):
         cells = data.hotspot_cells(store.location, key, role, nights, end)
         sites = data.sites(store.location, key, role, end)
+        life = data.site_history(store.location, key, role, end)
         cover = data.coverage(store.location, key, role, days, end, chosen.time_of_day)
 except AtlasError as err:
     st.error(plain(err))
@@ -90,7 +91,10 @@ st.caption(
     f"Hot cells over the {nights} night{'' if nights == 1 else 's'} to "
     f"{places_view.date_words(last_night) or 'the latest night'}; persistent sites seen on at "
     f"least {SITE_NIGHTS} of the last {SITE_WINDOW} nights; a gap is a place where people were "
-    f"seen that no agency went within {DEFAULT_WALK_M:.0f} m of in the last {days} nights."
+    f"seen that no agency went within {DEFAULT_WALK_M:.0f} m of in the last {days} nights. "
+    f"The map and the Persistent sites tab show every site persistent in the last "
+    f"{life.history_nights} nights, coloured by whether it is new, active, cleared, back or "
+    "unknown (quiet, and nobody has been)."
 )
 if role == "police":
     st.caption(
@@ -208,7 +212,7 @@ with map_slot:
     frames = {
         "records": places_view.demand_in_window(records, nights=nights, end=end),
         "hotspot_cells": cells,
-        "sites": sites,
+        "sites": life.sites,  # every site of the history, coloured by its status
         "agency_coverage": out,
         "gaps": cover.gaps,
         "services": data.services(store.location, version),
@@ -233,6 +237,7 @@ with map_slot:
         None,
         [spec.name for spec in drawn],
         agencies={name: colours[name] for name in drawn_agencies},
+        site_statuses=True,
     )
     show_map(
         base,
@@ -253,8 +258,15 @@ with stops_tab:
     else:
         st.dataframe(places_view.patrol_table(plan), hide_index=True, width="stretch")
 with sites_tab:
-    st.dataframe(
-        places_view.sites_table(sites, last_nights=SITE_WINDOW), hide_index=True, width="stretch"
-    )
+    st.caption(site_life_view.life_summary(life))
+    st.dataframe(site_life_view.life_table(life), hide_index=True, width="stretch")
+    if len(life.sites):
+        labels = site_life_view.site_labels(life.sites)
+        picked = st.selectbox("Timeline of", labels, key="hotspots_site_timeline")
+        site_id = life.sites["site_id"].iloc[labels.index(picked)] if picked else None
+        if site_id is not None:
+            st.dataframe(
+                site_life_view.timeline_table(life, site_id), hide_index=True, width="stretch"
+            )
 with agencies_tab:
     st.dataframe(places_view.agencies_table(out, days=days), hide_index=True, width="stretch")

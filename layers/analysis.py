@@ -44,6 +44,7 @@ from geo.analysis.places_view import (
     people_words,
     visit_words,
 )
+from geo.analysis.site_life_view import STATUS_WORDS
 from geo.analysis.sites import SITE_WINDOW
 from geo.io.exports import place_label
 from geo.schema import DISPLAY_CRS, WORKING_CRS
@@ -54,6 +55,7 @@ __all__ = [
     "AGENCY_COLOURS",
     "MAX_CELLS",
     "MAX_GAPS",
+    "STATUS_COLOURS",
     "add_agency_coverage",
     "add_coverage_gaps",
     "add_hotspot_cells",
@@ -75,6 +77,14 @@ SIMPLIFY_M: Final = 5.0
 HOT_COLOUR: Final = "#d7301f"
 #: Persistent sites: purple, apart from the services' green and the route's blue.
 SITE_COLOUR: Final = "#6a3d9a"
+#: Persistent sites by status (site life): active keeps the sites' purple; back, the alarm, red.
+STATUS_COLOURS: Final[dict[str, str]] = {
+    "new": "#e66101",
+    "active": SITE_COLOUR,
+    "cleared": "#4dac26",
+    "back": "#d01c8b",
+    "unknown": "#969696",
+}
 #: Coverage gaps: near-black squares with white numbers.
 GAP_COLOUR: Final = "#1a1a1a"
 #: The patrol route and its numbered stops.
@@ -148,17 +158,22 @@ def add_persistent_sites(
     last_nights: int = SITE_WINDOW,
     show: bool = True,
 ) -> folium.FeatureGroup:
-    """Persistent sites (:func:`geo.questions.sites`) as purple circles named for people.
+    """Persistent sites (:func:`geo.questions.sites`) as purple circles named for people; with
+    a ``status`` (:func:`geo.questions.site_life.site_history`), coloured by it
+    (:data:`STATUS_COLOURS`) and the tooltip says since when.
 
-    The tooltip: the place and ward, the nights it was seen on of the last ``last_nights``,
-    the most people on a night, the last visit, and the needs where the frame has them.
+    The tooltip: the place and ward, the status, the nights it was seen on of the last
+    ``last_nights``, the most people on a night, the last visit, and the needs where the frame
+    has them.
     """
     _check_frame(sites, ("place_name", "nights_seen", "people"), argument="sites")
     lon, lat = _lonlat(sites)
     nights = pd.to_numeric(sites["nights_seen"], errors="coerce").fillna(0).round().astype(int)
+    statuses = sites["status"].astype(object).tolist() if "status" in sites else [None] * len(sites)
     lines = [
         [
             f"<b>{_place(sites, i)}</b>",
+            html.escape(_status_words(sites, i)),
             html.escape(
                 f"Persistent site: seen on {nights.iloc[i]} of the last {last_nights} nights,"
             ),
@@ -171,20 +186,17 @@ def add_persistent_sites(
     group = folium.FeatureGroup(name=html.escape(label), show=show)
     if len(sites):
         points = gpd.GeoDataFrame(
-            {"tooltip": ["<br>".join(line for line in rows if line) for rows in lines]},
+            {
+                "tooltip": ["<br>".join(line for line in rows if line) for rows in lines],
+                "colour": [STATUS_COLOURS.get(str(s), SITE_COLOUR) for s in statuses],
+            },
             geometry=gpd.points_from_xy(lon, lat),
             crs=DISPLAY_CRS,
         )
         folium.GeoJson(
             points.__geo_interface__,
-            marker=folium.CircleMarker(
-                radius=9,
-                color="#ffffff",
-                weight=2,
-                fill=True,
-                fill_color=SITE_COLOUR,
-                fill_opacity=0.95,
-            ),
+            marker=folium.CircleMarker(radius=9, color="#ffffff", weight=2, fill=True),
+            style_function=_site_style,
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
             control=False,
         ).add_to(group)
@@ -339,11 +351,17 @@ def agency_colours(agencies: Iterable[object]) -> dict[str, str]:
     return {name: AGENCY_COLOURS[i % len(AGENCY_COLOURS)] for i, name in enumerate(names)}
 
 
-def map_key(names: Sequence[str], *, agencies: dict[str, str] | None = None) -> str:
+def map_key(
+    names: Sequence[str],
+    *,
+    agencies: dict[str, str] | None = None,
+    site_statuses: bool = False,
+) -> str:
     """The key of the layers called ``names`` (registry names), as escaped HTML.
 
-    ``agencies`` maps the agencies drawn to their colours (see :func:`agency_colours`). The key
-    folds away: a ``<details>`` element, open at first, titled "Map key".
+    ``agencies`` maps the agencies drawn to their colours (see :func:`agency_colours`);
+    ``site_statuses`` says persistent sites are coloured by status (one row each, in words).
+    The key folds away: a ``<details>`` element, open at first, titled "Map key".
     """
     symbols = {
         "heat": (HEAT_SWATCH, "Heat of people seen", "2px"),
@@ -353,7 +371,13 @@ def map_key(names: Sequence[str], *, agencies: dict[str, str] | None = None) -> 
         "patrol_route": (ROUTE_COLOUR, "Patrol stop, in walking order", "50%"),
         "services": (SERVICE_COLOUR, "Service", "50%"),
     }
-    rows = [_key_row(*symbols[name]) for name in names if name in symbols]
+    rows = []
+    for name in names:
+        if name == "persistent_sites" and site_statuses:
+            rows.append('<div style="margin-top:3px;color:#555">Persistent sites:</div>')
+            rows += [_key_row(STATUS_COLOURS[s], w, "50%") for s, w in STATUS_WORDS.items()]
+        elif name in symbols:
+            rows.append(_key_row(*symbols[name]))
     if "agency_coverage" in names and agencies:
         rows.append('<div style="margin-top:3px;color:#555">Within reach of:</div>')
         rows += [_key_row(colour, agency, "2px", faint=True) for agency, colour in agencies.items()]
@@ -377,7 +401,11 @@ def _key_row(background: str, label: str, radius: str, *, faint: bool = False) -
 
 
 def add_map_key(
-    m: folium.Map | None, names: Sequence[str], *, agencies: dict[str, str] | None = None
+    m: folium.Map | None,
+    names: Sequence[str],
+    *,
+    agencies: dict[str, str] | None = None,
+    site_statuses: bool = False,
 ) -> folium.FeatureGroup | None:
     """:func:`map_key` in the map's upper right corner, as a layer; None when ``names`` is empty.
 
@@ -388,7 +416,7 @@ def add_map_key(
     if not names:
         return None
     group = folium.FeatureGroup(name="Map key", control=False)
-    _MapKey(map_key(names, agencies=agencies)).add_to(group)
+    _MapKey(map_key(names, agencies=agencies, site_statuses=site_statuses)).add_to(group)
     return _attached(group, m)
 
 
@@ -583,10 +611,25 @@ def _place(frame: pd.DataFrame, i: int) -> str:
 
 
 def _last_visit_date(frame: pd.DataFrame, i: int) -> str:
-    if "last_visit" not in frame.columns:
+    column = next((c for c in ("last_visit", "last_visited") if c in frame.columns), None)
+    if column is None:
         return ""
-    when = date_words(frame["last_visit"].iloc[i])
+    when = date_words(frame[column].iloc[i])
     return f"last visit on the night of {when}" if when else "never visited"
+
+
+def _status_words(frame: pd.DataFrame, i: int) -> str:
+    """ "Cleared since the night of 17 Nov 2026"; "" without a status."""
+    if "status" not in frame.columns:
+        return ""
+    status = STATUS_WORDS.get(str(frame["status"].iloc[i]), str(frame["status"].iloc[i]))
+    since = date_words(frame["status_since"].iloc[i]) if "status_since" in frame.columns else ""
+    return f"{status} since the night of {since}" if since else status
+
+
+def _site_style(feature: dict) -> dict:
+    colour = feature["properties"]["colour"]
+    return {"fillColor": colour, "color": "#ffffff", "weight": 2, "fillOpacity": 0.95}
 
 
 def _needs_lines(frame: pd.DataFrame, i: int) -> list[str]:

@@ -21,13 +21,13 @@ from shapely.geometry import Polygon, box
 from streamlit.testing.v1 import AppTest
 
 from geo import questions
-from geo.analysis import places_view
+from geo.analysis import places_view, site_life_view
 from geo.analysis.coverage import DEFAULT_DAYS
 from geo.analysis.patrol import plan_patrol
-from geo.analysis.sites import SITE_WINDOW
 from geo.crs import to_lonlat
 from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
+from geo.questions.site_life import site_history
 from geo.store import open_store
 from layers import analysis, maps
 from layers.offline_assets import VENDOR_URL
@@ -104,14 +104,19 @@ def test_the_tables_are_geos_for_the_role_in_plain_words(app_store, role):
     assert len(gaps) and gaps["Rank"].tolist() == list(range(1, len(gaps) + 1))
     assert not gaps.map(lambda v: bool(IDS.search(str(v)))).any().any()
     sites = table(at, "Place")
-    pd.testing.assert_frame_equal(
-        sites,
-        places_view.sites_table(questions.sites(store, role=role), last_nights=SITE_WINDOW),
-        check_dtype=False,
-    )
+    life = site_history(store, role=role)
+    pd.testing.assert_frame_equal(sites, site_life_view.life_table(life), check_dtype=False)
+    assert set(sites["Status"]) <= set(site_life_view.STATUS_WORDS.values())
+    assert not sites.map(lambda v: bool(IDS.search(str(v)))).any().any()
+    # the timeline of the first site, chosen by the place's name
+    assert at.selectbox(key="hotspots_site_timeline").value == sites["Place"].iloc[0]
+    timeline = table(at, "Night of")
+    expected = site_life_view.timeline_table(life, life.sites["site_id"].iloc[0])
+    pd.testing.assert_frame_equal(timeline, expected, check_dtype=False)
+    assert timeline["Status"].iloc[-1] == sites["Status"].iloc[0]
     shown = {m.label: m.value for m in at.metric}
     assert shown["Coverage gaps"] == f"{len(found.gaps):,}"
-    assert shown["Persistent sites"] == f"{len(sites):,}"
+    assert shown["Persistent sites"] == f"{len(questions.sites(store, role=role)):,}"
     hot = questions.hotspot_cells(store, role=role, nights=7)
     assert shown["Hot cells"] == f"{int((hot['hotspot'] == 'hot').sum()):,}"
 

@@ -19,6 +19,7 @@ from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
 from geo.analysis.flow import Flow
 from geo.analysis.patrol import Patrol
+from geo.analysis.site_life import SiteLife
 from geo.analysis.snapshot import Snapshot
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
@@ -26,6 +27,7 @@ from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
 from geo.questions import links, people, snapshot
+from geo.questions import site_life as questions_site_life
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -188,6 +190,7 @@ __all__ = [
     "records",
     "services",
     "showing_demo_store",
+    "site_history",
     "sites",
     "start_real_store",
     "store",
@@ -210,6 +213,12 @@ def hotspot_cells(
 def sites(location: str, key: str, role: Role, end: date | None) -> gpd.GeoDataFrame:
     """Persistent sites to ``end``, named for people, as ``role`` may see them."""
     return questions.sites(open_store(location), role=role, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def site_history(location: str, key: str, role: Role, end: date | None) -> SiteLife:
+    """Every site persistent in the history to ``end``, with its status, as ``role`` may see it."""
+    return questions_site_life.site_history(open_store(location), role=role, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

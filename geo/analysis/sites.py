@@ -56,9 +56,12 @@ __all__ = [
     "SITE_NIGHTS",
     "SITE_RADIUS_M",
     "SITE_WINDOW",
+    "check_site_options",
     "describe_places",
     "most_common",
+    "peel",
     "persistent_sites",
+    "site_ids",
 ]
 
 #: How close sightings must be to the one that started their site, in metres.
@@ -149,6 +152,16 @@ def persistent_sites(
           ``place_name``, when the records carry them;
         - point geometry in EPSG:27700.
     """
+    check_site_options(radius_m=radius_m, min_nights=min_nights, last_nights=last_nights)
+    last = night_number(end, name="end")
+    table = check_records(records, _READS)
+    return _persistent_sites(
+        table, radius=float(radius_m), min_nights=min_nights, last_nights=last_nights, last=last
+    )
+
+
+def check_site_options(*, radius_m: float, min_nights: int, last_nights: int) -> None:
+    """Refuse a radius or a k of n that :func:`persistent_sites` cannot use, saying why."""
     if isinstance(radius_m, bool) or not (
         isinstance(radius_m, int | float) and 0 < radius_m <= 1000
     ):
@@ -163,11 +176,37 @@ def persistent_sites(
             f"min_nights={min_nights} is more than last_nights={last_nights}; a site cannot be "
             "seen on more nights than are looked at: lower min_nights or raise last_nights"
         )
-    last = night_number(end, name="end")
-    table = check_records(records, _READS)
-    return _persistent_sites(
-        table, radius=float(radius_m), min_nights=min_nights, last_nights=last_nights, last=last
+
+
+def peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
+    """Site number of each sighting (rows of easting, northing in metres), grouped by the rule
+    of :func:`persistent_sites`: groups at most ``2 * radius`` across. The numbers are labels
+    in no set order.
+
+    >>> peel(np.array([[0.0, 0.0], [30.0, 0.0], [500.0, 0.0]]), radius=50).tolist()
+    [1, 1, 0]
+    """
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return _peel(xy, radius=float(radius))
+
+
+def site_ids(easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
+    """``"site-E519950N105430"`` for each centre: rounded to 10 m, ``-2``, ``-3``... added to
+    a later centre that rounds alike.
+
+    >>> site_ids(np.array([519951.0, 519949.0]), np.array([105430.0, 105431.0])).tolist()
+    ['site-E519950N105430', 'site-E519950N105430-2']
+    """
+    base = (
+        "site-E"
+        + pd.Series((np.round(np.asarray(easting, float) / 10) * 10).astype(np.int64)).astype(str)
+        + "N"
+        + pd.Series((np.round(np.asarray(northing, float) / 10) * 10).astype(np.int64)).astype(str)
     )
+    repeat = base.groupby(base).cumcount().to_numpy()
+    return np.where(repeat > 0, base + "-" + pd.Series(repeat + 1).astype(str), base).astype(object)
 
 
 def describe_places(records: pd.DataFrame, *, rows: np.ndarray, places: np.ndarray) -> pd.DataFrame:
@@ -468,8 +507,7 @@ def _site_frame(sites: pd.DataFrame) -> gpd.GeoDataFrame:
         ascending=[False, False, False, True],
         ignore_index=True,
     )
-    repeat = out.groupby("site_id").cumcount().to_numpy()
-    out.loc[repeat > 0, "site_id"] = out["site_id"] + "-" + pd.Series(repeat + 1).astype(str)
+    out["site_id"] = site_ids(out["easting"], out["northing"])
     geometry = gpd.points_from_xy(out["easting"], out["northing"], crs=WORKING_CRS)
     return gpd.GeoDataFrame(out, geometry=geometry, crs=WORKING_CRS)
 
