@@ -28,10 +28,12 @@ The total row covers the areas of the layer: referrals outside every area are in
 A referral without a location cannot be followed up within a distance: it is counted, and never
 followed up. Who may see which figures is :mod:`geo.privacy.figures`' business.
 
-How it is fast: referrals and presence records become points in space and scaled time, and
-a k-d tree (:class:`scipy.spatial.cKDTree`) finds, for all referrals at once, the presence
-records in a box ``walk_m`` wide each way and ``within_hours`` long after; the exact distance
-and time are then checked on those pairs, with whole nanoseconds for the time.
+How it is fast: presence records are put in square cells ``walk_m`` wide and sorted by cell,
+then time, so the records of one cell within a referral's window are one run of that order,
+found by binary search for every referral and each of the nine cells around it at once. The
+runs are then walked a record at a time for all referrals together, each stopping at its first
+record close enough or at one later than the best found so far (see :func:`_earliest`). Times
+are compared in whole nanoseconds, so a record exactly ``within_hours`` after still counts.
 """
 
 from __future__ import annotations
