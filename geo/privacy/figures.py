@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
+from geo.analysis.referrals import OUTCOMES, REFERRAL_COLUMNS, ReferralFigures
 from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
 from geo.errors import AnalysisError
 from geo.privacy import suppression
@@ -178,6 +179,51 @@ def view_flow(found: Flow, *, role: Role, threshold: int | None = None) -> Flow:
     for (name, c), column_status in status.items():
         frames[name][c] = _render(frames[name][c], column_status, threshold)
     return replace(found, **frames, role=role, threshold=threshold)
+
+
+def view_referrals(
+    figures: ReferralFigures, *, role: Role, threshold: int | None = None
+) -> ReferralFigures:
+    """Referral follow-up figures as ``role`` may see them (see :mod:`geo.analysis.referrals`).
+
+    Coordinators see the counts; police and councillors see every count from 1 to
+    ``threshold`` as ``"<5"``, with further cells hidden (``"*"``) wherever one could be worked
+    out. What a reader knows, per period: each row's found and not located add up to its
+    followed up, and its followed up, not followed up and pending to its referrals; the areas
+    add up to the total exactly (a referral is made in one place).
+    """
+    role = check_role(role)
+    check_can_see_figures(role)
+    threshold = _checked_threshold(threshold)
+    if role == "coordinator":
+        return replace(figures, role=role, threshold=None)
+    frames = {"areas": figures.areas.copy(), "totals": figures.totals.copy()}
+    values = {
+        (name, c): frame[c].tolist() for name, frame in frames.items() for c in REFERRAL_COLUMNS
+    }
+    status = {key: np.zeros(len(frames[key[0]]), dtype=np.int8) for key in values}
+    labels = {name: frame["period"].to_numpy() for name, frame in frames.items()}
+    followed = ("found", "not_located")
+    for period in frames["totals"]["period"]:
+        table = suppression.Table()
+        cells: dict[tuple[str, str, int], int] = {}
+        rows = {name: np.flatnonzero(labels[name] == period).tolist() for name in frames}
+        for name, numbers in rows.items():
+            for r in numbers:
+                for c in REFERRAL_COLUMNS:
+                    cells[name, c, r] = table.cell(int(values[name, c][r]))
+                table.sums([cells[name, c, r] for c in followed], cells[name, "followed_up", r])
+                parts = ["followed_up", *(c for c in OUTCOMES if c not in followed)]
+                table.sums([cells[name, c, r] for c in parts], cells[name, "referrals", r])
+        (total_row,) = rows["totals"]
+        for c in REFERRAL_COLUMNS:
+            table.sums([cells["areas", c, r] for r in rows["areas"]], cells["totals", c, total_row])
+        result = suppression.suppress(table, threshold=threshold)
+        for (name, c, r), cell in cells.items():
+            status[name, c][r] = result[cell]
+    for (name, c), column_status in status.items():
+        frames[name][c] = _render(frames[name][c], column_status, threshold)
+    return replace(figures, **frames, role=role, threshold=threshold)
 
 
 def _checked_threshold(threshold: int | None) -> int:
