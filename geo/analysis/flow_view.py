@@ -1,5 +1,5 @@
 """People over time as a page shows them: plain headings, periods in words, hidden counts in
-words, for the flow and the snapshot night.
+words, for the flow, the snapshot night and referral follow-up.
 
 The figures are :func:`geo.analysis.flow.flow`'s and :func:`geo.analysis.snapshot.snapshot`'s,
 after the role's view; nothing here works a figure out, so a page and a test read the same
@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
 from geo.analysis.overview import plain_date
+from geo.analysis.referrals import ReferralFigures
 from geo.analysis.snapshot import Snapshot
 from geo.analysis.ward_view import numeric, shown
 
@@ -124,3 +125,53 @@ def snapshot_table(found: Snapshot, *, all_areas: bool = False) -> pd.DataFrame:
         table = table.loc[keep]
     table = table.loc[:, list(SNAPSHOT_HEADINGS)].rename(columns=SNAPSHOT_HEADINGS)
     return table.reset_index(drop=True)
+
+
+#: Referral follow-up columns as a councillor reads them.
+REFERRAL_HEADINGS: Final[dict[str, str]] = {
+    "referrals": "Referrals",
+    "found": "Followed up, someone found",
+    "not_located": "Followed up, nobody found",
+    "not_followed_up": "Not followed up in time",
+    "pending": "Still within the time",
+}
+
+
+def referral_totals(figures: ReferralFigures) -> pd.DataFrame:
+    """One row per period for all areas, oldest first, under plain headings."""
+    rows = figures.totals
+    spans = zip(rows["period_start"], rows["period_end"], strict=True)
+    table = pd.DataFrame({"Period": [period_words(start, end) for start, end in spans]})
+    for column, heading in REFERRAL_HEADINGS.items():
+        table[heading] = rows[column].map(shown).to_numpy(object)
+    return table
+
+
+def referral_areas(figures: ReferralFigures) -> pd.DataFrame:
+    """The last period's areas that had referrals, most first (hidden counts last)."""
+    rows = figures.areas
+    if rows.empty:
+        return pd.DataFrame(columns=["Ward", *REFERRAL_HEADINGS.values()])
+    rows = rows.loc[rows["period_start"] == rows["period_start"].max()]
+    rows = rows.loc[rows["referrals"].astype(str) != "0"]
+    order = numeric(rows["referrals"]).fillna(-1).sort_values(ascending=False, kind="stable")
+    rows = rows.loc[order.index]
+    table = pd.DataFrame({"Ward": rows["area_name"].astype(str).to_numpy(object)})
+    for column, heading in REFERRAL_HEADINGS.items():
+        table[heading] = rows[column].map(shown).to_numpy(object)
+    return table.reset_index(drop=True)
+
+
+def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
+    """The referrals waiting for a visit, oldest first, in words (no ids, no coordinates)."""
+    stamps = pd.to_datetime(queue["referred_at"])
+    return pd.DataFrame(
+        {
+            "Referred": stamps.dt.strftime("%a %d %b %H:%M").to_numpy(object),
+            "Where": queue["place_name"].astype(str).to_numpy(object),
+            "Ward": queue["ward_name"].astype(str).to_numpy(object),
+            "Waiting": [f"{h:.0f} hours" for h in queue["hours_waiting"]],
+            "Time passed": queue["window_passed"].map({True: "yes", False: "not yet"}).to_numpy(),
+            "From": queue["agency"].astype(str).to_numpy(object),
+        }
+    )
