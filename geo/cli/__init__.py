@@ -28,6 +28,7 @@ from geo.cli import (
     snapshot,
     status,
     summary,
+    swep,
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
@@ -42,6 +43,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     summary,
     flow,
     snapshot,
+    swep,
     links,
     hotspots,
     sites,
