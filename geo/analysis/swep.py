@@ -210,7 +210,9 @@ def patrol_candidates(found: ColdWeatherList, *, radius_m: float = SITE_RADIUS_M
         nights_since=site_since,
     )
     person_stops = people.loc[~joined].assign(
-        place_id=[f"person {i}" for i in range(1, int((~joined).sum()) + 1)],
+        place_id=(
+            "person " + pd.Series(np.arange(1, int((~joined).sum()) + 1)).astype(str)
+        ).to_numpy(object),
         stop_kind="person",
         people=1,
     )
