@@ -170,6 +170,17 @@ LINK_DECISION_COLUMNS: Final[tuple[str, ...]] = (
     "reason",
 )
 
+#: Severe weather emergency protocol (SWEP) activations, kept in the order recorded and never
+#: changed (append-only): the nights ``first_night`` to ``last_night`` (ISO dates, both
+#: included) were an activation. ``recorded_at`` is UTC ISO 8601 text.
+ACTIVATION_COLUMNS: Final[tuple[str, ...]] = (
+    "first_night",
+    "last_night",
+    "recorded_by",
+    "recorded_at",
+    "note",
+)
+
 TableName = Literal["records", "services", "police", "areas"]
 TABLES: Final[dict[str, tuple[Column, ...]]] = {
     "records": RECORD_TABLE,

@@ -29,6 +29,7 @@ from geo.cli import (
     snapshot,
     status,
     summary,
+    swep,
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
@@ -43,6 +44,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     summary,
     flow,
     snapshot,
+    swep,
     links,
     referrals,
     hotspots,

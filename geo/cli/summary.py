@@ -45,6 +45,11 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         type=int,
         help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
     )
+    sub.add_argument(
+        "--activation-nights",
+        action="store_true",
+        help="only the nights of recorded SWEP activations (coordinators; see 'swep --activate')",
+    )
     sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
     sub.add_argument("--languages", metavar="FILE.csv", help="interpreter languages per area")
     sub.add_argument("--contacts", metavar="FILE.csv", help="contacts by agency and outcome")
@@ -69,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         end=parse_date(args.end, option="--to"),
         periods=args.periods,
         threshold=args.threshold,
+        activation_nights=args.activation_nights,
     )
     if args.json:
         print(table_json(summary.areas))

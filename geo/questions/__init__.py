@@ -78,8 +78,12 @@ def area_summary(
     periods: int = DEFAULT_PERIODS,
     threshold: int | None = None,
     filters: Filters | None = None,
+    activation_nights: bool = False,
 ) -> AreaSummary:
     """Figures per area and period as ``role`` may see them (see :mod:`geo.privacy.figures`).
+
+    ``activation_nights`` keeps only the nights of recorded SWEP activations (see
+    :func:`geo.questions.swep.activation_night_numbers`), for coordinators only.
 
     ``filters`` (the pages' shared filters) give the period, its last night and, for
     coordinators, cuts by agency, kind and time of day; they replace ``period``, ``start``
@@ -116,6 +120,11 @@ def area_summary(
     records = store.records_for_figures(role=role, columns=columns)
     if filters is not None and filters.is_cut:
         records = _cut(records, filters)
+    if activation_nights:
+        from geo.questions.swep import activation_night_numbers  # swep imports this module
+
+        keep = activation_night_numbers(store, role=role)
+        records = records.loc[np.isin(night_numbers(records), keep)]
     exact = summarise(
         records,
         areas,

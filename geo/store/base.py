@@ -16,7 +16,7 @@ import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final, Literal
 
@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.errors import StoreError
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
@@ -31,6 +32,9 @@ from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
 #: Where the store lives when nothing else is said (relative to the working directory).
 DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
 STORE_ENV: Final = "OUTREACH_ATLAS_STORE"
+
+#: The longest activation a store keeps, in nights: SWEP is opened for days or weeks at a time.
+MAX_ACTIVATION_NIGHTS: Final = 60
 
 #: The tables a store adds rows to (areas are replaced a layer at a time).
 Table = Literal["records", "services", "police"]
@@ -113,6 +117,51 @@ class LinkDecision:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class Activation:
+    """A severe weather emergency protocol (SWEP) activation: the nights ``first_night`` to
+    ``last_night`` (both included), who recorded it and when (UTC ISO 8601), and a note.
+
+    Make one with :meth:`new`, which checks the nights and stamps the time.
+    """
+
+    first_night: str
+    last_night: str
+    recorded_by: str
+    recorded_at: str
+    note: str | None = None
+
+    @classmethod
+    def new(cls, first: date, last: date, *, by: str, note: str | None = None) -> Activation:
+        """An activation of the nights ``first`` to ``last``, stamped now; a ``StoreError``
+        says what is wrong with the nights or the name."""
+        for name, value in (("first", first), ("last", last)):
+            if isinstance(value, datetime) or not isinstance(value, date):
+                raise StoreError(
+                    f"{name} must be a night's date (its evening), e.g. 2026-11-20; got {value!r}"
+                )
+        if first > last:
+            raise StoreError(
+                f"the activation ends ({last:%d %B %Y}) before it begins ({first:%d %B %Y});"
+                " give the first night, then the last"
+            )
+        if (last - first).days + 1 > MAX_ACTIVATION_NIGHTS:
+            raise StoreError(
+                f"{first:%d %B %Y} to {last:%d %B %Y} is {(last - first).days + 1} nights; an"
+                f" activation is at most {MAX_ACTIVATION_NIGHTS}: record a longer spell as"
+                " several activations"
+            )
+        if not str(by or "").strip():
+            raise StoreError("say who recorded it (a name): an activation is kept with who")
+        return cls(
+            first_night=first.isoformat(),
+            last_night=last.isoformat(),
+            recorded_by=str(by).strip(),
+            recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            note=str(note).strip() or None if note is not None else None,
+        )
+
+
 class Store(ABC):
     """What every backend offers. Nothing outside a backend knows how data is kept."""
 
@@ -186,6 +235,19 @@ class Store(ABC):
     @abstractmethod
     def link_decisions(self) -> pd.DataFrame:
         """Every link decision, oldest first (:data:`geo.schema.LINK_DECISION_COLUMNS`)."""
+
+    @abstractmethod
+    def add_activation(
+        self, first: date, last: date, *, by: str, note: str | None = None
+    ) -> Activation:
+        """Keep a SWEP activation of the nights ``first`` to ``last`` (see
+        :meth:`Activation.new` for the checks), stamped now, and bump the version.
+
+        Activations are only added, never changed or removed."""
+
+    @abstractmethod
+    def activations(self) -> pd.DataFrame:
+        """Every SWEP activation, oldest first (:data:`geo.schema.ACTIVATION_COLUMNS`)."""
 
     def unlinked_pairs(self) -> list[tuple[str, str]]:
         """The pairs of record ids whose latest decision is ``unlink``, each ``(a, b)`` as

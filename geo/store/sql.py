@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS link_decisions (
     action TEXT NOT NULL CHECK (action IN ('unlink', 'relink')),
     decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, reason TEXT
 );
+CREATE TABLE IF NOT EXISTS activations (
+    first_night TEXT NOT NULL, last_night TEXT NOT NULL, recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, note TEXT, CHECK (first_night <= last_night)
+);
 CREATE TABLE IF NOT EXISTS lookups (
     kind TEXT PRIMARY KEY, name TEXT NOT NULL, entries INTEGER NOT NULL, data BLOB,
     batch_id TEXT NOT NULL

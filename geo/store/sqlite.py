@@ -28,7 +28,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
@@ -41,6 +41,7 @@ from geo.errors import StoreError
 from geo.locate.areas import area_index, assign_points
 from geo.locate.postcodes import TABLE_COLUMNS
 from geo.schema import (
+    ACTIVATION_COLUMNS,
     DISPLAY_CRS,
     DTYPES,
     KEYS,
@@ -54,7 +55,7 @@ from geo.schema import (
     LinkAction,
     validate,
 )
-from geo.store.base import Batch, LinkDecision, Lookup, LookupKind, Store, Table
+from geo.store.base import Activation, Batch, LinkDecision, Lookup, LookupKind, Store, Table
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.sql import SCHEMA, insert, key_index
 
@@ -450,6 +451,30 @@ class SQLiteStore(Store):
                 f"SELECT {', '.join(LINK_DECISION_COLUMNS)} FROM link_decisions ORDER BY rowid"
             ).fetchall()
         return pd.DataFrame.from_records(rows, columns=list(LINK_DECISION_COLUMNS))
+
+    # -- SWEP activations ------------------------------------------------------------------
+    def add_activation(
+        self, first: date, last: date, *, by: str, note: str | None = None
+    ) -> Activation:
+        activation = Activation.new(first, last, by=by, note=note)
+        token = secrets.token_hex(8)
+        with self._transaction(token=token) as db:
+            version, old_token = _data_version(db)
+            db.execute(
+                "INSERT INTO activations VALUES (?, ?, ?, ?, ?)",
+                tuple(getattr(activation, name) for name in ACTIVATION_COLUMNS),
+            )
+        self._carry_caches(
+            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
+        )
+        return activation
+
+    def activations(self) -> pd.DataFrame:
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {', '.join(ACTIVATION_COLUMNS)} FROM activations ORDER BY rowid"
+            ).fetchall()
+        return pd.DataFrame.from_records(rows, columns=list(ACTIVATION_COLUMNS))
 
     def _log(self, db: sqlite3.Connection, batch: Batch, *, stored: int | None = None) -> None:
         accounting = dict(batch.accounting)
