@@ -13,9 +13,13 @@ import streamlit as st
 
 from geo.analysis import places_view, site_life_view
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M
+from geo.analysis.flow_view import queue_table
+from geo.analysis.referrals import FOLLOW_UP_HOURS, FOLLOW_UP_WALK_M
 from geo.analysis.sites import SITE_NIGHTS, SITE_WINDOW
 from geo.errors import AccessDenied, AtlasError
 from geo.privacy import POLICE_GRID_M
+from geo.questions import swep as swep_questions
+from geo.questions.referrals import QUEUE_ROLES
 from layers import maps
 from layers.analysis import add_map_key, add_ward_outlines, agency_colours
 from layers.registry import add_layer_scripts, build_layer, layers_for
@@ -34,6 +38,10 @@ PAGE_LAYERS = (
     "patrol_route",
     "services",
 )
+THROUGH_WORDS = {
+    "sites": "Hotspots and persistent sites",
+    "everyone": "Everyone seen in the last 14 nights (cold weather)",
+}
 START_WORDS = {
     "base": "The team's base",
     "site": "A persistent site",
@@ -133,6 +141,15 @@ left, right = st.columns([3, 2], gap="medium")
 map_slot = left.container()
 with right:
     st.subheader("Plan a patrol")
+    through = st.radio(
+        "Through",
+        ("sites", "everyone"),
+        format_func=THROUGH_WORDS.__getitem__,
+        key="patrol_through",
+        help="In cold weather (severe weather emergency protocol) outreach must find everyone"
+        " seen lately: the patrol then goes to the last place each was seen, longest unseen"
+        " first.",
+    )
     base_text = os.environ.get(places_view.BASE_ENV, "").strip()
     choices = [*(["base"] if base_text else []), "site", "click", "urgent"]
     start_from = st.radio(
@@ -186,7 +203,7 @@ with right:
         try:
             with st.spinner("Planning the patrol..."):
                 plan = data.patrol(
-                    store.location, key, role, start, stops, minutes, days, end, back
+                    store.location, key, role, start, stops, minutes, days, end, back, through
                 )
         except AtlasError as err:
             st.error(plain(err))
@@ -247,9 +264,10 @@ with map_slot:
         returned_objects=["last_clicked"] if start_from == "click" else (),
     )
 
-gaps_tab, stops_tab, sites_tab, agencies_tab = st.tabs(
-    ["Gaps, ranked", "Patrol stops", "Persistent sites", "Agencies"]
-)
+tab_names = ["Gaps, ranked", "Patrol stops", "Persistent sites", "Agencies", "Cold weather"]
+if role in QUEUE_ROLES:
+    tab_names.append("Referrals waiting")
+gaps_tab, stops_tab, sites_tab, agencies_tab, cold_tab, *queue_tab = st.tabs(tab_names)
 with gaps_tab:
     st.dataframe(places_view.gaps_table(cover.gaps), hide_index=True, width="stretch")
 with stops_tab:
@@ -270,3 +288,44 @@ with sites_tab:
             )
 with agencies_tab:
     st.dataframe(places_view.agencies_table(out, days=days), hide_index=True, width="stretch")
+with cold_tab:
+    cold = data.cold_weather(store.location, key, role, end)
+    st.caption(
+        f"Everyone seen in the {cold.nights} nights to {places_view.date_words(cold.night)}, and"
+        " every persistent site, longest unseen first: where to look when the severe weather"
+        " emergency protocol is on. Plan a patrol through them with 'Everyone seen' above."
+    )
+    if role == "police":
+        st.caption("Police records carry no references, so only sites are listed.")
+    st.dataframe(places_view.cold_weather_table(cold), hide_index=True, width="stretch")
+    recorded = data.activations(store.location, key, role)
+    if len(recorded):
+        st.write("Cold-weather activations recorded:")
+        st.dataframe(places_view.activations_table(recorded), hide_index=True, width="stretch")
+    if role == "coordinator":
+        with st.form("swep_activate", clear_on_submit=True, border=False):
+            st.write("Record an activation (the ward figures can then be asked for these nights)")
+            first_last = st.date_input(
+                "First and last night", value=(), format="DD/MM/YYYY", key="swep_nights"
+            )
+            note = st.text_input("Note (optional)", max_chars=200, key="swep_note")
+            if st.form_submit_button("Record the activation"):
+                if len(first_last) != 2:  # type: ignore[arg-type]
+                    st.error("Pick the first and the last night of the activation.")
+                else:
+                    try:
+                        swep_questions.record_activation(
+                            store, *first_last, role=role, by=session.user(), note=note or None
+                        )
+                    except AtlasError as err:
+                        st.error(plain(err))
+                    else:
+                        st.rerun()
+if queue_tab:
+    with queue_tab[0]:
+        queue = data.referral_queue(store.location, key, role, end)
+        st.caption(
+            f"Referrals from the public with no visit or contact within {FOLLOW_UP_WALK_M:.0f} m"
+            f" in the {FOLLOW_UP_HOURS:.0f} hours after, oldest first."
+        )
+        st.dataframe(queue_table(queue), hide_index=True, width="stretch")

@@ -1,7 +1,8 @@
 """People over time: of the people seen each period, who is new to the streets, who was also
 seen the period before, and who is back after a gap (CHAIN's flow, stock and returners).
-Coordinators and police see the counts; councillors see small numbers hidden. Coordinators
-also prepare the autumn snapshot night here."""
+Coordinators and police see the counts; councillors see small numbers hidden. Every role
+with figures sees how referrals from the public were followed up; coordinators also prepare the
+autumn snapshot night and review the records counted as one person."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from geo.analysis.flow_view import (
     MEANINGS,
     areas_table,
     chart_frame,
+    referral_areas,
+    referral_totals,
     snapshot_table,
     totals_table,
 )
 from geo.analysis.links import in_words
+from geo.analysis.referrals import headline
 from geo.analysis.snapshot import RECENT_NIGHTS
 from geo.errors import AtlasError
 from geo.io.exports import table_csv
@@ -94,6 +98,21 @@ st.download_button(
     icon=":material/download:",
     key="flow_csv",
 )
+
+st.subheader("Referrals from the public")
+try:
+    referred = data.referral_figures(store.location, key, role, chosen)
+except AtlasError as err:
+    st.error(plain(err))
+    st.stop()
+st.write(plain(headline(referred)))
+st.caption(
+    f"A referral is followed up when any agency visits or makes a contact within"
+    f" {referred.walk_m:.0f} m in the {referred.within_hours:.0f} hours after it. 'Nobody found'"
+    " is the number councils are asked about: places checked where the person was not there."
+)
+st.dataframe(referral_totals(referred), hide_index=True, width="stretch")
+st.dataframe(referral_areas(referred), hide_index=True, width="stretch")
 
 if role == "coordinator":
     st.subheader("The snapshot night")

@@ -8,8 +8,10 @@ also on tiny frames made here, with every expected value worked out by hand.
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import folium
@@ -437,3 +439,82 @@ def test_each_agency_keeps_its_colour_whichever_are_shown():
     assert len(tips) == 2  # the empty area is not drawn
     assert "Outreach &lt;b&gt;team&lt;/b&gt;" in tips[0]
     assert "night of 23 Nov 2026" in tips[0]  # 01:20 on the 24th is the night of the 23rd
+
+
+# --- Cold weather and referrals waiting (issue 13) --------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police"])
+def test_the_cold_weather_list_is_geos_longest_unseen_first(app_store, role):
+    from geo.questions.swep import cold_weather_list
+
+    store = open_store(app_store)
+    at = open_page(role)
+    shown = table(at, "Who")
+    expected = places_view.cold_weather_table(cold_weather_list(store, role=role))
+    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+    assert len(shown) and shown["Nights since"].is_monotonic_decreasing
+    assert not shown.map(lambda v: bool(IDS.search(str(v)))).any().any()
+    if role == "police":  # no references: sites only, and nothing about a person
+        assert set(shown["Who"]) == {"Persistent site"}
+        assert "Languages" not in shown.columns and "Last outcome" not in shown.columns
+    else:
+        assert {"Someone seen", "Persistent site"} <= set(shown["Who"])
+
+
+def test_a_patrol_through_everyone_seen_lately_goes_to_their_last_places(app_store):
+    from geo.questions.swep import swep_patrol
+
+    at = open_page("coordinator")
+    at.radio(key="patrol_through").set_value("everyone")
+    at.radio(key="patrol_start_from").set_value("urgent")
+    at.number_input(key="patrol_stops").set_value(5)
+    at.run()
+    assert not at.exception, at.exception
+    expected = swep_patrol(open_store(app_store), role="coordinator", stops=5)
+    stops = table(at, "Stop")
+    pd.testing.assert_frame_equal(stops, places_view.patrol_table(expected), check_dtype=False)
+    assert stops["Stop"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_a_coordinator_records_a_cold_weather_activation(app_store, tmp_path):
+    import shutil
+
+    from geo.demo import cold_spell
+    from geo.store import STORE_ENV, demo_store_path
+
+    # a copy of the demo store, so the shared one is not written to
+    copy = tmp_path / "atlas.sqlite"
+    source, target = Path(app_store), demo_store_path(copy)
+    for path in source.parent.glob(source.stem + "*"):
+        if path.is_file():  # the store, its key, its WAL and its base map; caches are remade
+            shutil.copy(path, target.parent / path.name.replace(source.stem, target.stem))
+    before = os.environ.get(STORE_ENV)
+    os.environ[STORE_ENV] = str(copy)
+    try:
+        at = open_page("coordinator")
+        first, last = cold_spell(date(2026, 11, 23))
+        at.date_input(key="swep_nights").set_value((first, last))
+        at.text_input(key="swep_note").set_value("Met Office: -3C for four nights")
+        at.button[-1].click().run()
+        assert not at.exception, at.exception
+        recorded = open_store(demo_store_path(copy)).activations()
+        assert len(recorded) == 1 and recorded["recorded_by"].iloc[0].endswith("(coordinator)")
+        assert table(at, "From the night of")["To the night of"].tolist() == ["19 Nov 2026"]
+    finally:
+        if before is None:
+            os.environ.pop(STORE_ENV, None)
+        else:
+            os.environ[STORE_ENV] = before
+
+
+def test_only_coordinators_see_the_referrals_waiting(app_store):
+    from geo.analysis.flow_view import queue_table
+    from geo.questions.referrals import referral_queue
+
+    coordinator, police = open_page("coordinator"), open_page("police")
+    expected = queue_table(referral_queue(open_store(app_store), role="coordinator"))
+    pd.testing.assert_frame_equal(table(coordinator, "Referred"), expected, check_dtype=False)
+    assert len(expected) > 0  # the demo has referrals nobody followed up
+    assert [t.label for t in police.tabs][-1] == "Cold weather"
+    assert not [f for f in police.dataframe if f.value.columns[:1].tolist() == ["Referred"]]

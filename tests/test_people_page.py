@@ -62,18 +62,18 @@ def test_a_coordinator_picks_the_snapshot_night(app_store):
     store = open_store(app_store)
     latest = snapshot_night(store, role="coordinator")
     assert at.date_input(key="snapshot_night").value == latest.night
-    assert at.dataframe[2].value.reset_index(drop=True).equals(snapshot_table(latest))
+    assert at.dataframe[4].value.reset_index(drop=True).equals(snapshot_table(latest))
     at.date_input(key="snapshot_night").set_value(date(2026, 12, 25)).run()
     assert not at.exception
     assert "outside the official snapshot window" in at.warning[0].value
     late = snapshot_night(store, role="coordinator", night=date(2026, 12, 25))
-    assert at.dataframe[2].value.reset_index(drop=True).equals(snapshot_table(late))
+    assert at.dataframe[4].value.reset_index(drop=True).equals(snapshot_table(late))
 
 
 @pytest.mark.parametrize("role", ["police", "councillor"])
 def test_only_coordinators_see_the_snapshot_night(app_store, role):
     at = open_people(role)
-    assert len(at.dataframe) == 2
+    assert len(at.dataframe) == 4
     assert not [w for w in at.date_input if w.key == "snapshot_night"]
 
 
@@ -84,7 +84,7 @@ def test_a_coordinator_marks_a_link_wrong_and_undoes_it(app_store):
     listed = links(store, role="coordinator", start=night, end=night)
     assert len(listed) > 0  # the demo's agencies meet most nights
     pair = listed.iloc[0]
-    assert at.dataframe[3].value["Link"].iloc[0].endswith(in_words(listed).iloc[0])
+    assert at.dataframe[5].value["Link"].iloc[0].endswith(in_words(listed).iloc[0])
     before = area_summary(store, role="coordinator", period="night", end=night, periods=1)
     at.button(key="link_change").click().run()
     assert not at.exception
@@ -99,3 +99,19 @@ def test_a_coordinator_marks_a_link_wrong_and_undoes_it(app_store):
     assert at.button(key="link_change").label == "Count them together again"
     at.button(key="link_change").click().run()
     assert not at.exception and not store.unlinked_pairs()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police", "councillor"])
+def test_every_role_sees_the_referrals_as_geo_gives_them(app_store, role):
+    from geo.analysis.flow_view import referral_areas, referral_totals
+    from geo.analysis.referrals import headline
+    from geo.questions.referrals import referral_follow_up
+    from ui.text import plain
+
+    at = open_people(role)
+    found = referral_follow_up(open_store(app_store), role=role, filters=Filters())
+    totals, wards = (frame.value.reset_index(drop=True) for frame in at.dataframe[2:4])
+    assert totals.equals(referral_totals(found))
+    assert wards.equals(referral_areas(found))
+    assert plain(headline(found)) in [m.value for m in at.markdown]
+    assert totals["Referrals"].tolist()[-1] not in ("0", 0)  # the demo's public do refer

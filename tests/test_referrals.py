@@ -183,8 +183,8 @@ def test_police_and_councillors_see_small_numbers_hidden(store, role):
     assert counts(found.areas, area_name="East") == ["<5", 0, 0, 0, "<5", 0]
     assert counts(found.totals) == ["<5", "<5", "<5", "<5", "<5", 0]
     assert headline(found) == (
-        "<5 referrals in the month to 15 Nov 2026; <5 followed up within 48 hours;"
-        " someone found at <5"
+        "Fewer than 5 referrals in the month to 15 Nov 2026; fewer than 5 followed up within"
+        " 48 hours; someone found at fewer than 5"
     )
     exact = referral_follow_up(store, role="coordinator", start=date(2026, 10, 17),
                                end=date(2026, 11, 15), period="range")  # fmt: skip

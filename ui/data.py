@@ -19,14 +19,16 @@ from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
 from geo.analysis.flow import Flow
 from geo.analysis.patrol import Patrol
+from geo.analysis.referrals import ReferralFigures
 from geo.analysis.site_life import SiteLife
 from geo.analysis.snapshot import Snapshot
+from geo.analysis.swep import ColdWeatherList
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.questions import links, people, snapshot
+from geo.questions import links, people, referrals, snapshot, swep
 from geo.questions import site_life as questions_site_life
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
@@ -119,6 +121,30 @@ def snapshot_night(location: str, key: str, role: Role, night: date | None) -> S
 def links_of_night(location: str, key: str, role: Role, night: date) -> pd.DataFrame:
     """The records counted as one person on ``night`` (coordinators; others are refused)."""
     return links.links(open_store(location), role=role, start=night, end=night)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def referral_figures(location: str, key: str, role: Role, filters: Filters) -> ReferralFigures:
+    """Referrals per ward and period, followed up or not, as ``role`` may see them."""
+    return referrals.referral_follow_up(open_store(location), role=role, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def referral_queue(location: str, key: str, role: Role, end: date | None) -> pd.DataFrame:
+    """Referrals not yet followed up, oldest first (coordinators; others are refused)."""
+    return referrals.referral_queue(open_store(location), role=role, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cold_weather(location: str, key: str, role: Role, end: date | None) -> ColdWeatherList:
+    """Everyone and every site seen in the 14 nights to ``end``, longest unseen first."""
+    return swep.cold_weather_list(open_store(location), role=role, night=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def activations(location: str, key: str, role: Role) -> pd.DataFrame:
+    """The cold-weather activations recorded so far."""
+    return swep.activations(open_store(location), role=role)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -246,8 +272,21 @@ def patrol(
     days: int,
     end: date | None,
     return_to_start: bool,
+    through: str = "sites",
 ) -> Patrol:
-    """A patrol from ``start`` (lon, lat; None: the most urgent place) for ``role``."""
+    """A patrol from ``start`` (lon, lat; None: the most urgent place) for ``role``: through
+    persistent sites and hot cells, or (``through="everyone"``, in cold weather) through the
+    last places of everyone seen lately."""
+    if through == "everyone":
+        return swep.swep_patrol(
+            open_store(location),
+            role=role,
+            night=end,
+            start_lonlat=start,
+            stops=stops,
+            budget_minutes=budget_minutes,
+            return_to_start=return_to_start,
+        )
     return questions.plan(
         open_store(location),
         role=role,

@@ -37,7 +37,8 @@ from geo.nights import night_of
 from geo.schema import UK_LAT_RANGE, UK_LON_RANGE, is_demand
 
 if TYPE_CHECKING:
-    from geo.analysis.patrol import Patrol
+    from geo.analysis.swep import ColdWeatherList
+from geo.analysis.patrol import Patrol
 
 __all__ = [
     "BASE_ENV",
@@ -434,3 +435,56 @@ def _with_needs(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         if column in rows.columns:
             out[headings[column]] = [words(v) for v in rows[column].astype(object)]
     return out
+
+
+def cold_weather_table(found: ColdWeatherList) -> pd.DataFrame:
+    """Everyone and every site on the cold-weather list, longest unseen first, in words: no
+    references, ids or coordinates (the place and the ward say where)."""
+    people = found.people
+    sites = pd.DataFrame(found.sites.drop(columns="geometry", errors="ignore"))
+    rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "Who": "Someone seen",
+                    "Nights since": people["nights_since"].to_numpy(),
+                    "Last seen": [date_words(v) for v in people["last_seen"]],
+                    "Where": _text(people, "place_name").to_numpy(object),
+                    "Ward": _text(people, "ward_name").to_numpy(object),
+                    "Last outcome": _text(people, "last_outcome").to_numpy(object),
+                    "Languages": _text(people, "languages").to_numpy(object),
+                    "Needs": [needs_words(v) for v in _text(people, "flags")],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "Who": "Persistent site",
+                    "Nights since": sites["nights_since"].to_numpy() if len(sites) else [],
+                    "Last seen": [date_words(v) for v in sites.get("last_seen", [])],
+                    "Where": _text(sites, "place_name").to_numpy(object),
+                    "Ward": _text(sites, "ward_name").to_numpy(object),
+                    "Last outcome": "",
+                    "Languages": _text(sites, "languages").to_numpy(object),
+                    "Needs": [needs_words(v) for v in _text(sites, "flags")],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    rows = rows.sort_values("Nights since", ascending=False, kind="stable", ignore_index=True)
+    if found.role != "coordinator":  # nothing about a person for other roles
+        rows = rows.drop(columns=["Last outcome", "Languages", "Needs"])
+    return rows
+
+
+def activations_table(activations: pd.DataFrame) -> pd.DataFrame:
+    """Cold-weather activations, latest first, in words."""
+    rows = activations.iloc[::-1]
+    return pd.DataFrame(
+        {
+            "From the night of": [plain_date(pd.Timestamp(v).date()) for v in rows["first_night"]],
+            "To the night of": [plain_date(pd.Timestamp(v).date()) for v in rows["last_night"]],
+            "Recorded by": _text(rows.reset_index(drop=True), "recorded_by").to_numpy(object),
+            "Note": _text(rows.reset_index(drop=True), "note").to_numpy(object),
+        }
+    )

@@ -283,7 +283,8 @@ def headline(figures: ReferralFigures) -> str:
     """The latest period's totals in one line of plain words, as the role sees them.
 
     "12 referrals in the month to 28 Nov 2026; 8 followed up within 48 hours; someone found
-    at 5". A count hidden to protect a small one reads "a hidden number".
+    at 5". A small count reads "fewer than 5"; one hidden to protect a small one "a hidden
+    number".
     """
     totals = figures.totals
     if totals.empty:
@@ -292,7 +293,7 @@ def headline(figures: ReferralFigures) -> str:
     referrals, followed, found = (_words(latest[c]) for c in ("referrals", "followed_up", "found"))
     noun = "referral" if referrals == "1" else "referrals"
     return (
-        f"{referrals} {noun} {_period_words(figures.period, latest)};"
+        f"{referrals[:1].upper()}{referrals[1:]} {noun} {_period_words(figures.period, latest)};"
         f" {followed} followed up within {_number(figures.within_hours)} hours;"
         f" someone found at {found}"
     )
@@ -486,6 +487,8 @@ def _with_counts(frame: pd.DataFrame, counts: dict[str, np.ndarray]) -> pd.DataF
 
 def _words(value: object) -> str:
     if isinstance(value, str):
+        if value.startswith("<"):  # "<5": fewer than 5
+            return f"fewer than {value[1:]}"
         return "a hidden number" if value == "*" else value
     return str(int(value))  # type: ignore[call-overload]
 
