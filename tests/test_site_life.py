@@ -205,11 +205,14 @@ def test_police_get_coarse_places_and_no_needs(store):
     assert {"languages", "flags"} <= set(coordinator.sites.columns)
     # police records carry no location text: places are named by ward
     assert set(police.sites["place_name"]) <= {"a place in West ward", "a place in East ward"}
-    # the same statuses but one: the visit 30 m east of the doorway (easting 530,413 against
-    # 530,383) is snapped to the next square's centre, 100 m from the doorway's (530,350 and
-    # 530,450): beyond the 50 m radius, so police see the doorway quiet and unvisited
+    # the same statuses: the visit 30 m east of the doorway (easting 530,413 against 530,383)
+    # is snapped to the next square's centre, 100 m from the doorway's (530,350 and 530,450),
+    # beyond the 50 m radius; police visits count within 50 m plus a square's diagonal (191 m),
+    # so police too see the doorway cleared, not quiet and unvisited
     assert sorted(coordinator.sites["status"]) == ["active", "back", "cleared", "new", "unknown"]
-    assert sorted(police.sites["status"]) == ["active", "back", "new", "unknown", "unknown"]
+    assert sorted(police.sites["status"]) == sorted(coordinator.sites["status"])
+    strict = site_life(store.records(role="police"), end=END)  # visits within 50 m only
+    assert sorted(strict.sites["status"]) == ["active", "back", "new", "unknown", "unknown"]
 
 
 def test_the_page_tables_say_the_statuses_in_words(store):
@@ -249,9 +252,9 @@ def test_the_command_line_prints_statuses_and_writes_them(store, tmp_path, capsy
                  "--role", "police", "--out", str(geojson), "--json"]) == 0  # fmt: skip
     shown = json.loads(capsys.readouterr().out)
     assert sorted(s["status"] for s in shown["sites"]) == [
-        *("active", "back", "new", "unknown", "unknown")  # the police view: see above
+        *("active", "back", "cleared", "new", "unknown")  # the police view: see above
     ]
-    assert len(shown["changes"]) == 10
+    assert len(shown["changes"]) == len(site_history(store, role="coordinator", end=END).changes)
     features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
     assert len(features) == 5 and "flags" not in features[0]["properties"]
 

@@ -154,6 +154,7 @@ def site_life(
     radius_m: float = SITE_RADIUS_M,
     min_nights: int = SITE_NIGHTS,
     last_nights: int = SITE_WINDOW,
+    visit_radius_m: float | None = None,
 ) -> SiteLife:
     """The status of every site persistent at some time in the last ``history_nights`` nights
     to ``end`` (default the latest night of any record); see the module docstring for the rule.
@@ -169,8 +170,16 @@ def site_life(
         Nights nobody is seen before a site is cleared or unknown; how long it is new or back.
     radius_m, min_nights, last_nights
         As for :func:`geo.analysis.sites.persistent_sites`.
+    visit_radius_m
+        How near a site's centre a visit must be to count (default ``radius_m``). Points
+        snapped to a grid need more: a visit 30 m from a doorway can land in the next square.
     """
     check_site_options(radius_m=radius_m, min_nights=min_nights, last_nights=last_nights)
+    reach = radius_m if visit_radius_m is None else visit_radius_m
+    if isinstance(reach, bool) or not isinstance(reach, int | float) or not 0 < reach <= 1_000:
+        raise AnalysisError(
+            f"visit_radius_m must be a distance in metres above 0, at most 1000; got {reach!r}"
+        )
     check_positive_int(history_nights, name="history_nights")
     check_positive_int(quiet_nights, name="quiet_nights")
     if history_nights < max(last_nights, quiet_nights):
@@ -184,6 +193,7 @@ def site_life(
     return _site_life(
         table,
         radius=float(radius_m),
+        reach=float(reach),
         min_nights=int(min_nights),
         last_nights=int(last_nights),
         history=int(history_nights),
@@ -199,6 +209,7 @@ def _site_life(
     records: pd.DataFrame,
     *,
     radius: float,
+    reach: float,
     min_nights: int,
     last_nights: int,
     history: int,
@@ -229,14 +240,14 @@ def _site_life(
     members, label = members[kept], label[kept]
     seen = seen[seen["site"].isin(became.index)]
 
-    # the centre of each site, and the nights any agency was within radius of it
+    # the centre of each site, and the nights any agency was within reach of it
     mine = pd.DataFrame({"site": label, "x": x[members], "y": y[members]})
     centres = mine.groupby("site")[["x", "y"]].mean()
     centre_xy = centres.to_numpy(float)
     present = located & records["kind"].isin(PRESENCE_KINDS).to_numpy(bool)
-    candidates = np.flatnonzero(present & by_any(x, y, centre_xy, radius=radius))
+    candidates = np.flatnonzero(present & by_any(x, y, centre_xy, radius=reach))
     centre, near = near_centres(
-        centre_xy, np.column_stack([x[candidates], y[candidates]]), radius=radius
+        centre_xy, np.column_stack([x[candidates], y[candidates]]), radius=reach
     )
     visited = pd.DataFrame(
         {"site": centres.index.to_numpy()[centre], "night": nights[candidates[near]]}

@@ -8,6 +8,7 @@ and no needs, and councillors and admins are refused (a site is a place where pe
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 from typing import Final
@@ -17,6 +18,7 @@ import pandas as pd
 from geo.analysis.site_life import HISTORY_NIGHTS, QUIET_NIGHTS, SiteLife, site_life
 from geo.analysis.sites import SITE_NIGHTS, SITE_RADIUS_M, SITE_WINDOW
 from geo.errors import AccessDenied
+from geo.privacy import POLICE_GRID_M
 from geo.privacy.roles import Role, check_role
 from geo.questions import _sites_for
 from geo.store import Store
@@ -54,8 +56,12 @@ def site_history(
             f"the {role} role does not see persistent sites or their status: they are places "
             "where people sleep, for coordinators and police (coarsened); use the ward figures"
         )
+    # police points are snapped to 100 m squares: a visit beside a site can land in the next
+    # square, so a visit counts within the radius plus a square's diagonal
+    reach = radius_m + POLICE_GRID_M * math.sqrt(2) if role == "police" else radius_m
     found = site_life(
         store.records(role=role),
+        visit_radius_m=reach,
         end=end,
         history_nights=history_nights,
         quiet_nights=quiet_nights,
