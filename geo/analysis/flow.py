@@ -42,7 +42,7 @@ from geo.analysis.ward_figures import (
     period_labels,
 )
 from geo.errors import AnalysisError
-from geo.locate.areas import area_index
+from geo.locate.areas import area_positions
 from geo.nights import NO_NIGHT, block_nights, block_of, day_date, day_number, night_numbers
 from geo.schema import DISPLAY_CRS, is_demand
 
@@ -133,7 +133,7 @@ def flow(
     ref = _references(records["person_ref"])
     block = block_of(nights, end=last, length=length)
     shown = demand & (nights >= first) & (nights <= last)
-    area = _areas_of(records.loc[shown], codes, areas=areas, placed=placed)
+    area = area_positions(records.loc[shown], codes, geometries=areas.geometry, placed=placed)
 
     # each period's first night shown (the first block may be cut short by ``start``)
     whole_first, _ = block_nights(np.arange(n_periods), end=last, length=length)
@@ -223,18 +223,6 @@ def _references(values: pd.Series) -> np.ndarray:
     blank = text.str.strip().fillna("").eq("").to_numpy(dtype=bool)  # whole column at once
     codes, _ = pd.factorize(text.mask(blank))
     return codes.astype(np.int64)
-
-
-def _areas_of(
-    records: pd.DataFrame, codes: pd.Index, *, areas: gpd.GeoDataFrame, placed: bool
-) -> np.ndarray:
-    """Position of each record's area in ``codes`` (-1: outside every area)."""
-    if placed:
-        located = records["area_code"].astype(object)
-    else:
-        index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
-        located = pd.Series(index.assign(records["lon"], records["lat"]), index=records.index)
-    return codes.get_indexer(located.where(located.notna(), None)).astype(np.int64)
 
 
 def _lookback_firsts(begins: np.ndarray, months: int | None) -> np.ndarray | None:

@@ -54,7 +54,7 @@ from geo.analysis.ward_figures import (
     period_labels,
 )
 from geo.errors import AnalysisError
-from geo.locate.areas import area_index
+from geo.locate.areas import area_positions
 from geo.nights import NO_NIGHT, block_of, day_date, night_number, night_numbers
 from geo.schema import DISPLAY_CRS, NIGHT_ROLLOVER_HOUR, PRESENCE_KINDS, TIMEZONE, VISIT
 
@@ -226,14 +226,7 @@ def referral_figures(
     found = _follow_ups(records, walk_m=walk_m, within_hours=within_hours, end=end)
     nights = night_numbers(records.iloc[found.rows])
     codes = pd.Index(areas["area_code"].astype(str))
-    if placed:
-        located = records["area_code"].iloc[found.rows].astype(object)
-        area = codes.get_indexer(located.where(located.notna(), None))
-    else:
-        index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
-        area = index.positions(
-            records["lon"].to_numpy(float)[found.rows], records["lat"].to_numpy(float)[found.rows]
-        )
+    area = area_positions(records.iloc[found.rows], codes, geometries=areas.geometry, placed=placed)
     block = block_of(nights, end=last, length=length)
     shown = (nights != NO_NIGHT) & (nights >= first) & (nights <= last) & (area >= 0)
     outcome = {

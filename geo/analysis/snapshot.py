@@ -67,7 +67,7 @@ from geo.analysis.sites import SITE_NIGHTS, SITE_RADIUS_M, persistent_sites
 from geo.analysis.street_count import MERGE_M, Unlinked, counted_people
 from geo.analysis.ward_figures import NATIONALITY_COLUMNS
 from geo.errors import AnalysisError
-from geo.locate.areas import area_index
+from geo.locate.areas import area_positions
 from geo.nights import day_date, day_number, night_numbers
 from geo.schema import DISPLAY_CRS, is_demand
 
@@ -238,15 +238,10 @@ def _age_group(band: str) -> str:
 
 
 def _areas_of(
-    records: pd.DataFrame, codes: pd.Index, *, areas: gpd.GeoDataFrame, placed: bool
+    frame: pd.DataFrame, codes: pd.Index, *, areas: gpd.GeoDataFrame, placed: bool
 ) -> np.ndarray:
-    """Position of each record's area in ``codes``; ``len(codes)`` for outside every area."""
-    if placed:
-        located = records["area_code"].astype(object)
-    else:
-        index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
-        located = pd.Series(index.assign(records["lon"], records["lat"]), index=records.index)
-    where = codes.get_indexer(located.where(located.notna(), None)).astype(np.int64)
+    """Position of each row's area in ``codes``; ``len(codes)`` for outside every area."""
+    where = area_positions(frame, codes, geometries=areas.geometry, placed=placed)
     return np.where(where < 0, len(codes), where)
 
 

@@ -16,8 +16,10 @@ from typing import Final
 
 import geopandas as gpd
 
+from geo.analysis.ward_figures import PERIODS
 from geo.errors import AtlasError
 from geo.io.exports import features_json, write_features
+from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.privacy.roles import ROLES
 from geo.store import default_store_path
 
@@ -163,3 +165,29 @@ def write_rejects(report: object, path: str | None) -> None:
     """Write an import's rejected rows with reasons to ``path`` (when given)."""
     if path:
         Path(path).write_bytes(report.rejects_csv())  # type: ignore[attr-defined]
+
+
+def add_periods(
+    parser: argparse.ArgumentParser, *, default: str, periods: int, threshold: bool = True
+) -> None:
+    """``--period``, ``--from`` and ``--periods`` (and ``--threshold``): figures per area and
+    period, as the ward figures count them."""
+    parser.add_argument(
+        "--period",
+        default=default,
+        choices=PERIODS,
+        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
+    )
+    parser.add_argument("--from", dest="start", metavar="DATE", help="first night")
+    parser.add_argument(
+        "--periods",
+        type=int,
+        default=periods,
+        help="how many periods without --from (default: %(default)s)",
+    )
+    if threshold:
+        parser.add_argument(
+            "--threshold",
+            type=int,
+            help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
+        )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 
 from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
-from geo.analysis.ward_figures import PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
+from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
 from geo.errors import AtlasError
 from geo.io.exports import suffixes, table_csv, table_json, write_table
-from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.questions.people import DEFAULT_FLOW_PERIODS, people_flow
 from geo.store import open_store
 
@@ -25,30 +23,13 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         parents=[parents.common, parents.analysis],
     )
     sub.add_argument("--by", default="ward", choices=("ward", "lsoa"), help="stored layer")
-    sub.add_argument(
-        "--period",
-        default="month",
-        choices=PERIODS,
-        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
-    )
-    sub.add_argument("--from", dest="start", metavar="DATE", help="first night")
-    sub.add_argument(
-        "--periods",
-        type=int,
-        default=DEFAULT_FLOW_PERIODS,
-        help="how many periods without --from (default: %(default)s)",
-    )
+    add_periods(sub, default="month", periods=DEFAULT_FLOW_PERIODS, threshold=True)
     sub.add_argument(
         "--lookback",
         type=int,
         metavar="MONTHS",
         help="'new' means not seen in this many months before the period (the government's"
         f" framework uses {FRAMEWORK_LOOKBACK_MONTHS}; default: the whole store)",
-    )
-    sub.add_argument(
-        "--threshold",
-        type=int,
-        help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
     )
     sub.add_argument(
         "--totals", action="store_true", help="one row per period for all areas instead"

@@ -6,10 +6,9 @@ import argparse
 import json
 
 from geo.analysis.referrals import FOLLOW_UP_HOURS, FOLLOW_UP_WALK_M, headline
-from geo.analysis.ward_figures import DEFAULT_PERIODS, PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
+from geo.analysis.ward_figures import DEFAULT_PERIODS
+from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
 from geo.io.exports import suffixes, table_csv, table_json, write_table
-from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.questions.referrals import QUEUE_NIGHTS, referral_follow_up, referral_queue
 from geo.store import open_store
 
@@ -26,19 +25,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         parents=[parents.common, parents.analysis],
     )
     sub.add_argument("--by", default="ward", choices=("ward", "lsoa"), help="stored layer")
-    sub.add_argument(
-        "--period",
-        default="month",
-        choices=PERIODS,
-        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
-    )
-    sub.add_argument("--from", dest="start", metavar="DATE", help="first night")
-    sub.add_argument(
-        "--periods",
-        type=int,
-        default=DEFAULT_PERIODS,
-        help="how many periods without --from (default: %(default)s)",
-    )
+    add_periods(sub, default="month", periods=DEFAULT_PERIODS, threshold=True)
     sub.add_argument(
         "--walk",
         type=float,
@@ -62,11 +49,6 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         type=int,
         default=QUEUE_NIGHTS,
         help="with --queue: referrals of the last this many nights (default: %(default)s)",
-    )
-    sub.add_argument(
-        "--threshold",
-        type=int,
-        help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
     )
     sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
 

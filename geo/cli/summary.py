@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 from geo import questions
-from geo.analysis.ward_figures import DEFAULT_PERIODS, PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
+from geo.analysis.ward_figures import DEFAULT_PERIODS
+from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
 from geo.errors import AtlasError
 from geo.io.boundaries import read_areas
 from geo.io.exports import suffixes, table_csv, table_json, write_table
-from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.store import open_store
 
 
@@ -27,24 +26,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         parents=[parents.common, parents.analysis],
     )
     sub.add_argument("--by", default="ward", help="ward, lsoa, or a boundary FILE (a beat)")
-    sub.add_argument(
-        "--period",
-        default="week",
-        choices=PERIODS,
-        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
-    )
-    sub.add_argument("--from", dest="start", metavar="DATE", help="first night")
-    sub.add_argument(
-        "--periods",
-        type=int,
-        default=DEFAULT_PERIODS,
-        help="how many periods without --from (default: %(default)s)",
-    )
-    sub.add_argument(
-        "--threshold",
-        type=int,
-        help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
-    )
+    add_periods(sub, default="week", periods=DEFAULT_PERIODS, threshold=True)
     sub.add_argument(
         "--activation-nights",
         action="store_true",

@@ -29,6 +29,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from scipy import ndimage
 
@@ -365,3 +366,19 @@ def assign_points(
         Where the index may be kept between processes (see :func:`area_index`).
     """
     return area_index(codes=codes, geometries=geometries, folder=folder).assign(lon, lat)
+
+
+def area_positions(
+    records: pd.DataFrame, codes: pd.Index, *, geometries: npt.ArrayLike, placed: bool
+) -> np.ndarray:
+    """The position in ``codes`` of the area each record lies in, ``-1`` outside every area.
+
+    ``placed``: the records' ``area_code`` already refers to ``codes`` (the store's wards);
+    otherwise they are placed by their ``lon``/``lat`` in ``geometries`` (one per code, the
+    same CRS).
+    """
+    if placed:
+        located = records["area_code"].astype(object)
+        return codes.get_indexer(located.where(located.notna(), None)).astype(np.int64)
+    index = area_index(codes=codes.to_numpy(), geometries=np.asarray(geometries))
+    return index.positions(records["lon"].to_numpy(float), records["lat"].to_numpy(float))

@@ -15,8 +15,8 @@ from geo.analysis.flow import FLOW_READS, Flow, flow
 from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
 from geo.filters import Filters
 from geo.privacy.figures import view_flow
-from geo.privacy.roles import Role, check_can_see_figures, check_role
-from geo.questions import check_period_for, stored_layer
+from geo.privacy.roles import Role
+from geo.questions.reading import figure_records
 from geo.store import Store
 
 #: Periods of flow asked for by default: as many as the ward figures give.
@@ -42,25 +42,19 @@ def people_flow(
     coordinator's cuts by agency, kind or time of day are not applied: whether someone is new
     depends on every agency's records (new to one agency may be known to another).
     """
-    role = check_role(role)
-    check_can_see_figures(role)
-    if filters is not None:
-        filters = filters.for_role(role)
-        period, start, end = filters.period, filters.start, filters.end
-    check_period_for(role, period)
-    areas = stored_layer(store, layer)
-    placed = layer == "ward"
-    columns = [*FLOW_READS, *(["area_code"] if placed else ["lon", "lat"])]
-    records = store.records_for_figures(role=role, columns=columns)
+    asked = figure_records(
+        store, role=role, reads=FLOW_READS, layer=layer, period=period, start=start, end=end,
+        filters=filters,
+    )  # fmt: skip
     exact = flow(
-        records,
-        areas,
-        period=period,
-        start=start,
-        end=end,
+        asked.records,
+        asked.areas,
+        period=asked.period,
+        start=asked.start,
+        end=asked.end,
         periods=periods,
-        placed=placed,
+        placed=asked.placed,
         lookback_months=lookback_months,
-        aligned=role != "coordinator",
+        aligned=asked.aligned,
     )
-    return view_flow(exact, role=role, threshold=threshold)
+    return view_flow(exact, role=asked.role, threshold=threshold)

@@ -29,8 +29,9 @@ from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
 from geo.nights import night_number, night_numbers
 from geo.privacy.figures import view_referrals
-from geo.privacy.roles import Role, check_can_see_figures, check_role
-from geo.questions import _named, check_period_for, stored_layer
+from geo.privacy.roles import Role, check_role
+from geo.questions import _named
+from geo.questions.reading import figure_records
 from geo.store import Store
 
 #: Roles that see the queue: referrals one by one, with where each was made.
@@ -73,29 +74,23 @@ def referral_follow_up(
     coordinator's cuts by agency, kind or time of day are not applied: a referral is followed
     up by any agency.
     """
-    role = check_role(role)
-    check_can_see_figures(role)
-    if filters is not None:
-        filters = filters.for_role(role)
-        period, start, end = filters.period, filters.start, filters.end
-    check_period_for(role, period)
-    areas = stored_layer(store, layer)
-    placed = layer == "ward"
-    columns = [*FOLLOW_UP_READS, *([] if placed else ["lon", "lat"])]
-    records = store.records_for_figures(role=role, columns=columns)
+    asked = figure_records(
+        store, role=role, reads=FOLLOW_UP_READS, layer=layer, period=period, start=start,
+        end=end, filters=filters,
+    )  # fmt: skip
     exact = referral_figures(
-        records,
-        areas,
+        asked.records,
+        asked.areas,
         walk_m=walk_m,
         within_hours=within_hours,
-        period=period,
-        start=start,
-        end=end,
+        period=asked.period,
+        start=asked.start,
+        end=asked.end,
         periods=periods,
-        placed=placed,
-        aligned=role != "coordinator",
+        placed=asked.placed,
+        aligned=asked.aligned,
     )
-    return view_referrals(exact, role=role, threshold=threshold)
+    return view_referrals(exact, role=asked.role, threshold=threshold)
 
 
 def referral_queue(
