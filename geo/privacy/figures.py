@@ -7,6 +7,7 @@ Counts from 1 to a threshold (default 4) are shown as ``"<5"``; further cells ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
 
@@ -148,18 +149,10 @@ def view_flow(found: Flow, *, role: Role, threshold: int | None = None) -> Flow:
     threshold = _checked_threshold(threshold)
     if role != "councillor":
         return replace(found, role=role, threshold=None)
-    frames = {"areas": found.areas.copy(), "totals": found.totals.copy()}
-    values = {(name, c): frame[c].tolist() for name, frame in frames.items() for c in FLOW_COLUMNS}
-    status = {key: np.zeros(len(frames[key[0]]), dtype=np.int8) for key in values}
-    labels = {name: frame["period"].to_numpy() for name, frame in frames.items()}
-    for period in frames["totals"]["period"]:
-        table = suppression.Table()
-        cells: dict[tuple[str, str, int], int] = {}
-        rows = {name: np.flatnonzero(labels[name] == period).tolist() for name in frames}
+
+    def relate(table: suppression.Table, cells: _Cells, rows: dict[str, list[int]]) -> None:
         for name, numbers in rows.items():
             for r in numbers:
-                for c in FLOW_COLUMNS:
-                    cells[name, c, r] = table.cell(int(values[name, c][r]))
                 table.sums([cells[name, c, r] for c in CLASSES], cells[name, "people", r])
         (total_row,) = rows["totals"]
         for c in FLOW_COLUMNS:
@@ -173,11 +166,8 @@ def view_flow(found: Flow, *, role: Role, threshold: int | None = None) -> Flow:
             both = table.hidden(sum(table.values[p] for p in parts))
             table.sums(parts, both)
             table.sums([total, table.hidden(table.values[both] - table.values[total])], both)
-        result = suppression.suppress(table, threshold=threshold)
-        for (name, c, r), cell in cells.items():
-            status[name, c][r] = result[cell]
-    for (name, c), column_status in status.items():
-        frames[name][c] = _render(frames[name][c], column_status, threshold)
+
+    frames = _hidden_by_period(found, FLOW_COLUMNS, relate=relate, threshold=threshold)
     return replace(found, **frames, role=role, threshold=threshold)
 
 
@@ -197,33 +187,56 @@ def view_referrals(
     threshold = _checked_threshold(threshold)
     if role == "coordinator":
         return replace(figures, role=role, threshold=None)
-    frames = {"areas": figures.areas.copy(), "totals": figures.totals.copy()}
-    values = {
-        (name, c): frame[c].tolist() for name, frame in frames.items() for c in REFERRAL_COLUMNS
-    }
-    status = {key: np.zeros(len(frames[key[0]]), dtype=np.int8) for key in values}
-    labels = {name: frame["period"].to_numpy() for name, frame in frames.items()}
     followed = ("found", "not_located")
-    for period in frames["totals"]["period"]:
-        table = suppression.Table()
-        cells: dict[tuple[str, str, int], int] = {}
-        rows = {name: np.flatnonzero(labels[name] == period).tolist() for name in frames}
+    parts = ["followed_up", *(c for c in OUTCOMES if c not in followed)]
+
+    def relate(table: suppression.Table, cells: _Cells, rows: dict[str, list[int]]) -> None:
         for name, numbers in rows.items():
             for r in numbers:
-                for c in REFERRAL_COLUMNS:
-                    cells[name, c, r] = table.cell(int(values[name, c][r]))
                 table.sums([cells[name, c, r] for c in followed], cells[name, "followed_up", r])
-                parts = ["followed_up", *(c for c in OUTCOMES if c not in followed)]
                 table.sums([cells[name, c, r] for c in parts], cells[name, "referrals", r])
         (total_row,) = rows["totals"]
         for c in REFERRAL_COLUMNS:
             table.sums([cells["areas", c, r] for r in rows["areas"]], cells["totals", c, total_row])
+
+    frames = _hidden_by_period(figures, REFERRAL_COLUMNS, relate=relate, threshold=threshold)
+    return replace(figures, **frames, role=role, threshold=threshold)
+
+
+#: Cells of one period's table, by frame name, column and row.
+_Cells = dict[tuple[str, str, int], int]
+
+
+def _hidden_by_period(
+    found: Flow | ReferralFigures,
+    columns: tuple[str, ...],
+    *,
+    relate: Callable[[suppression.Table, _Cells, dict[str, list[int]]], None],
+    threshold: int,
+) -> dict[str, pd.DataFrame]:
+    """``found.areas`` and ``found.totals`` with small counts hidden, one period at a time: each
+    period's ``columns`` become the cells of one table, ``relate`` adds what a reader knows of
+    them (sums, bounds), and the table is suppressed as a whole."""
+    frames = {"areas": found.areas.copy(), "totals": found.totals.copy()}
+    values = {(name, c): frame[c].tolist() for name, frame in frames.items() for c in columns}
+    status = {key: np.zeros(len(frames[key[0]]), dtype=np.int8) for key in values}
+    labels = {name: frame["period"].to_numpy() for name, frame in frames.items()}
+    for period in frames["totals"]["period"]:
+        table = suppression.Table()
+        rows = {name: np.flatnonzero(labels[name] == period).tolist() for name in frames}
+        cells = {
+            (name, c, r): table.cell(int(values[name, c][r]))
+            for name, numbers in rows.items()
+            for r in numbers
+            for c in columns
+        }
+        relate(table, cells, rows)
         result = suppression.suppress(table, threshold=threshold)
         for (name, c, r), cell in cells.items():
             status[name, c][r] = result[cell]
     for (name, c), column_status in status.items():
         frames[name][c] = _render(frames[name][c], column_status, threshold)
-    return replace(figures, **frames, role=role, threshold=threshold)
+    return frames
 
 
 def _checked_threshold(threshold: int | None) -> int:
