@@ -205,6 +205,44 @@ def site_life(
 # --------------------------------------------------------------------------- the work
 
 
+def _could_persist(
+    x: np.ndarray, y: np.ndarray, nights: np.ndarray, *, radius: float, k: int
+) -> np.ndarray:
+    """Which sightings could be part of a persistent site: those with sightings on at least
+    ``k`` distinct nights within ``2 * radius`` (a site's widest span) of them.
+
+    Counted generously, by squares ``2 * radius`` wide: the distinct nights of the square a
+    sighting is in and of the eight around it, added up, so no sighting that could be in a
+    persistent site is ever left out; most of the rest are (a lone sighting always is).
+
+    >>> _could_persist(np.array([0.0, 30.0, 60.0, 5_000.0]), np.zeros(4),
+    ...                np.array([1, 2, 3, 1]), radius=50.0, k=3).tolist()
+    [True, True, True, False]
+    """
+    if len(x) == 0:
+        return np.zeros(0, dtype=bool)
+    side = 2 * radius
+    ix = np.floor(x / side).astype(np.int64)
+    iy = np.floor(y / side).astype(np.int64)
+    ix, iy = ix - ix.min() + 1, iy - iy.min() + 1  # a free ring of squares round them all
+    width = int(iy.max()) + 2
+    cell = ix * width + iy
+    # distinct nights per square, then added up over each square and the eight around it
+    squares, inverse = np.unique(cell, return_inverse=True)
+    span = int(nights.max() - nights.min()) + 1
+    # one per square and night (pandas' hash table: numpy's unique is slower here)
+    distinct = pd.unique(inverse * span + (nights - nights.min()))
+    nights_in = np.bincount(distinct // span, minlength=len(squares))
+    around_square = np.zeros(len(squares), dtype=np.int64)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            near = squares + (dx * width + dy)  # sorted, as squares are
+            at = np.minimum(np.searchsorted(squares, near), len(squares) - 1)
+            around_square += np.where(squares[at] == near, nights_in[at], 0)
+    around = around_square[inverse]
+    return around >= k
+
+
 def _site_life(
     records: pd.DataFrame,
     *,
@@ -227,6 +265,9 @@ def _site_life(
     first, _ = nights_ending(last, history)
     located &= (nights >= first) & (nights <= last)
     members = np.flatnonzero(located & is_demand(records["kind"]))
+    members = members[
+        _could_persist(x[members], y[members], nights[members], radius=radius, k=min_nights)
+    ]
     label = peel(np.column_stack([x[members], y[members]]), radius=radius)
     seen = (
         pd.DataFrame({"site": label, "night": nights[members]})
