@@ -112,7 +112,14 @@ st.caption(
     " is the number councils are asked about: places checked where the person was not there."
 )
 st.dataframe(referral_totals(referred), hide_index=True, width="stretch")
-st.dataframe(referral_areas(referred), hide_index=True, width="stretch")
+by_ward = referral_areas(referred)
+if by_ward.iloc[:, 1:].map(str.isdigit).any().any():
+    st.dataframe(by_ward, hide_index=True, width="stretch")
+elif len(by_ward):
+    st.caption(
+        "Too few referrals in each ward this period to show them by ward without giving"
+        " someone away: the borough's figures above include them all."
+    )
 
 if role == "coordinator":
     st.subheader("The snapshot night")
@@ -139,7 +146,8 @@ if role == "coordinator":
         f"**{total['people']}** people counted on the night of {shot.night:%d %B %Y};"
         f" **{total['seen_recently_not_counted']}** more seen in the {shot.recent_nights}"
         f" nights before but not that night, and **{total['sites_recently_not_counted']}**"
-        " places where people were seen without a reference, quiet that night."
+        f" place{'' if total['sites_recently_not_counted'] == 1 else 's'} where people were seen"
+        " without a reference, quiet that night."
     )
     st.dataframe(snapshot_table(shot), hide_index=True, width="stretch")
     st.download_button(
@@ -167,7 +175,8 @@ if role == "coordinator":
         st.info(f"No records were counted together on the night of {link_night:%d %B %Y}.")
     else:
         words = in_words(found_links)
-        places = found_links["place"].fillna("a place in " + found_links["ward_name"].fillna("?"))
+        wards_named = "a place in " + found_links["ward_name"].fillna("no ward") + " ward"
+        places = found_links["place"].fillna(wards_named)
         shown = (places.astype(str) + ": " + words).tolist()
         st.dataframe({"Link": shown}, hide_index=True, width="stretch")
         pick = st.selectbox(

@@ -450,7 +450,7 @@ def test_the_cold_weather_list_is_geos_longest_unseen_first(app_store, role):
 
     store = open_store(app_store)
     at = open_page(role)
-    shown = table(at, "Who")
+    shown = table(at, "Where")
     expected = places_view.cold_weather_table(cold_weather_list(store, role=role))
     pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
     assert len(shown) and shown["Nights since"].is_monotonic_decreasing

@@ -162,6 +162,17 @@ def referral_areas(figures: ReferralFigures) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def waiting_words(hours: float) -> str:
+    """How long a referral has waited: hours up to three days, then days.
+
+    >>> waiting_words(27.4), waiting_words(1.0), waiting_words(625.0)
+    ('27 hours', '1 hour', '26 days')
+    """
+    if hours < 72:
+        return f"{hours:.0f} hour{'' if round(hours) == 1 else 's'}"
+    return f"{hours / 24:.0f} days"
+
+
 def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
     """The referrals waiting for a visit, oldest first, in words (no ids, no coordinates)."""
     stamps = pd.to_datetime(queue["referred_at"])
@@ -170,7 +181,7 @@ def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
             "Referred": stamps.dt.strftime("%a %d %b %H:%M").to_numpy(object),
             "Where": queue["place_name"].astype(str).to_numpy(object),
             "Ward": queue["ward_name"].astype(str).to_numpy(object),
-            "Waiting": [f"{h:.0f} hours" for h in queue["hours_waiting"]],
+            "Waiting": [waiting_words(h) for h in queue["hours_waiting"]],
             "Time passed": queue["window_passed"].map({True: "yes", False: "not yet"}).to_numpy(),
             "From": queue["agency"].astype(str).to_numpy(object),
         }

@@ -472,6 +472,9 @@ def cold_weather_table(found: ColdWeatherList) -> pd.DataFrame:
         ignore_index=True,
     )
     rows = rows.sort_values("Nights since", ascending=False, kind="stable", ignore_index=True)
+    # where first: on a phone the first columns are what shows
+    first = ["Where", "Nights since", "Last seen", "Ward", "Who"]
+    rows = rows.loc[:, [*first, *(c for c in rows.columns if c not in first)]]
     if found.role != "coordinator":  # nothing about a person for other roles
         rows = rows.drop(columns=["Last outcome", "Languages", "Needs"])
     return rows
