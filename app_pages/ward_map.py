@@ -24,8 +24,16 @@ wards = data.wards(store.location, version)
 if wards.empty:
     st.warning("No wards in the store yet: import a ward boundary file on the Import page.")
     st.stop()
+cold_only = False
+if role == "coordinator" and len(data.activations(store.location, key, role)):
+    cold_only = st.toggle(
+        "Cold-weather nights only",
+        key="ward_map_activation_nights",
+        help="Count only the nights of the cold-weather activations recorded on the Hotspots"
+        " page: how many people were out while the emergency protocol was on.",
+    )
 try:
-    summary = data.area_summary(store.location, key, role, chosen)
+    summary = data.area_summary(store.location, key, role, chosen, cold_only)
 except AtlasError as err:
     st.error(plain(err))
     st.stop()
@@ -33,7 +41,8 @@ except AtlasError as err:
 rows = ward_view.last_period(summary)
 when = ward_view.period_words(summary)
 st.caption(
-    f"People counted in each ward, {when}."
+    f"People counted in each ward, {when}"
+    + (", on cold-weather activation nights only." if cold_only else ".")
     + (" Counts from 1 to 4 are shown as 'fewer than 5'." if role != "coordinator" else "")
 )
 left, right = st.columns([3, 2], gap="medium")

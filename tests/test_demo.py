@@ -241,7 +241,7 @@ def test_council_csv_is_utf8_with_gps_and_uk_dates(files: DemoFiles, council: pd
     raw = files.records[0][0].read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert "Café doorway".encode() in raw
-    assert list(council.columns[:18]) == list(COUNCIL_HEADER)
+    assert list(council.columns[:19]) == list(COUNCIL_HEADER)
     assert set(council["Kind"]) == {"street_count", "visit"}
     visits = council[council["Kind"] == "visit"]
     assert (visits["people"] == 0).all() and (visits["Outcome"] == "No one found").all()

@@ -501,6 +501,20 @@ def test_a_coordinator_records_a_cold_weather_activation(app_store, tmp_path):
         recorded = open_store(demo_store_path(copy)).activations()
         assert len(recorded) == 1 and recorded["recorded_by"].iloc[0].endswith("(coordinator)")
         assert table(at, "From the night of")["To the night of"].tolist() == ["19 Nov 2026"]
+        # the ward figures can now be asked for those nights only (coordinators)
+        at.switch_page("app_pages/ward_map.py").run()
+        whole = at.dataframe[0].value
+        at.toggle(key="ward_map_activation_nights").set_value(True).run()
+        assert not at.exception, at.exception
+        from geo.analysis.ward_view import ward_table
+
+        cold = questions.area_summary(
+            open_store(demo_store_path(copy)), role="coordinator", filters=Filters(),
+            activation_nights=True,
+        )  # fmt: skip
+        shown = at.dataframe[0].value.reset_index(drop=True)
+        pd.testing.assert_frame_equal(shown, ward_table(cold), check_dtype=False)
+        assert not shown.equals(whole.reset_index(drop=True))
     finally:
         if before is None:
             os.environ.pop(STORE_ENV, None)

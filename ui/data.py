@@ -96,9 +96,14 @@ def records(location: str, version: int, role: Role) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def area_summary(location: str, key: str, role: Role, filters: Filters) -> AreaSummary:
-    """Ward figures as ``role`` may see them (``key``: the store's :meth:`Store.cache_key`)."""
-    return questions.area_summary(open_store(location), role=role, filters=filters)
+def area_summary(
+    location: str, key: str, role: Role, filters: Filters, activation_nights: bool = False
+) -> AreaSummary:
+    """Ward figures as ``role`` may see them (``key``: the store's :meth:`Store.cache_key`);
+    ``activation_nights``: only the nights of recorded cold-weather activations."""
+    return questions.area_summary(
+        open_store(location), role=role, filters=filters, activation_nights=activation_nights
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

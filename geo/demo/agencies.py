@@ -97,6 +97,7 @@ class _CouncilRow:
     person: _Person | None  # set when one person was engaged
     outcome: str
     notes: str
+    location: str = ""  # written only where the place is not one of the team's known sites
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, WORKING_CRS
 COUNCIL_HEADER: Final[tuple[str, ...]] = (
     "Record ID", "Kind", "Date", "Time", "Latitude", "Longitude", "People", "Client Ref", "Sex",
     "Age band", "Nationality", "Language", "Interpreter needed", "NRPF", "Trafficking concern",
-    "Under 18", "Outcome", "Notes",
+    "Under 18", "Outcome", "Notes", "Location",
 )  # fmt: skip
 HARBOUR_LIGHT_HEADER: Final[tuple[str, ...]] = (
     "Contact date", "Postcode", "Location description", "Client ID", "Gender", "Age",
@@ -259,6 +259,7 @@ def _council_rows(rows: list[_CouncilRow], to_lonlat: Transformer) -> list[list[
                 *about,
                 row.outcome,
                 row.notes,
+                row.location,
             ]
         )
     return out
@@ -421,7 +422,8 @@ the next calendar date and belongs to the previous night.
 Files, each in the form that kind of source really arrives in:
   wards.geojson                    20 wards (WD24CD, WD24NM, population), CRS84
   council_outreach_team.csv        {COUNCIL}: UTF-8, GPS lat/long, UK dates,
-                                   Kind street_count or visit (People 0 = no one found)
+                                   Kind street_count or visit (People 0 = no one found),
+                                   a Location written only where the place has no name
   harbour_light_contacts.xlsx      {HARBOUR_LIGHT}: Excel, located by postcode;
                                    ZZ99 3VZ means no fixed abode; two rows use a terminated postcode
   police_neighbourhood_team.csv    {POLICE_TEAM}: Windows-1252, OS grid references

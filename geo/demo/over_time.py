@@ -5,20 +5,24 @@ Made from a random stream of their own after every agency has written its nights
 rest of the demo is drawn exactly as before; the rows made here join the council team's file
 (whose record ids are numbered after sorting) and a new file of public referrals.
 
-- **Queen Street old cinema** (:data:`CLEARED_SITE`): three people bedded down most nights for
-  the first eight weeks, then nobody. The council team keeps looking every night it is out, and
-  writes "No one found": a site *cleared* while visited.
-- **Gas Lane depot yard** (:data:`QUIET_SITE`): two people most nights from the second week
-  until week nine, seen by the council team; after that the team's route no longer goes there.
-  Nobody knows whether anyone still sleeps there: a site gone quiet *unvisited*.
+- **The old cinema doorway on Queen Street** (:data:`CLEARED_SITE`): three people bedded
+  down most nights for the first eight weeks, then nobody. The council team keeps looking every
+  night it is out, and writes "No one found": a site *cleared* while visited.
+- **The depot yard on Gas Lane** (:data:`QUIET_SITE`): two people most nights from the second
+  week until week nine, seen by the council team; after that the team's route no longer goes
+  there. Nobody knows whether anyone still sleeps there: a site gone quiet *unvisited*.
 - **Returners**: two more people at the old cinema for the first three and a half weeks, away
   for six weeks, then back, at the bus station, for the last three weeks.
 - **Public referrals** (:data:`REFERRALS_AGENCY`): alerts from members of the public about
-  someone sleeping out, sent the next morning, about one a night. Most are near a
-  place where someone really slept that night; the rest are somewhere nobody else saw anyone.
+  someone sleeping out, sent the next morning, about one a night. Most are near a place where
+  someone really slept that night; the rest are somewhere nobody else saw anyone.
   Whether each was followed up is left to the agencies' own rounds.
 - **A cold spell** (:func:`cold_spell`, four nights ending four nights before the last): the
-  council team goes round every place it knows after midnight too, offering emergency beds.
+  council team goes round every place it knows after midnight too, offering emergency beds
+  (not the depot yard: nobody has been seen there for weeks).
+
+The council team writes a Location only for these two places, which are not among the sites it
+knows by name; the rest of its file leaves it blank, as before.
 """
 
 from __future__ import annotations
@@ -38,9 +42,21 @@ from geo.schema import NIGHT_ROLLOVER_HOUR
 REFERRALS_AGENCY: Final = "StreetLink public alerts"
 #: A site people left while the council team kept visiting, and one nobody visits any more.
 CLEARED_SITE: Final = _Site(
-    "Queen Street old cinema", 520950, 104500, "persistent", 3, 0.85, 20, (), "Queen Street"
+    "Old cinema doorway, Queen Street",
+    520950,
+    104500,
+    "persistent",
+    3,
+    0.85,
+    20,
+    (),
+    "Queen Street",
 )
-QUIET_SITE: Final = _Site("Gas Lane depot yard", 521900, 105300, "persistent", 2, 0.8, 20, (), "")
+QUIET_SITE: Final = _Site(
+    "Depot yard, Gas Lane", 521900, 105300, "persistent", 2, 0.8, 20, (), "Gas Lane"
+)
+#: The places whose names the council team writes in its Location column.
+_WRITTEN: Final = (CLEARED_SITE.name, QUIET_SITE.name)
 _CLEARED_AFTER: Final = 55  # first night nobody sleeps at the old cinema
 _QUIET_NIGHTS: Final = (10, 61)  # people at the depot yard, and the council goes there
 _RETURNERS: Final = 2
@@ -109,7 +125,7 @@ def over_time_rows(
             minutes += int(rng.integers(8, 20))
     cold_first, cold_last = cold_spell(first + timedelta(days=n - 1))
     for k in range((cold_first - first).days, (cold_last - first).days + 1):
-        rows += _cold_night(rng, street, first + timedelta(days=k), k, cinema, depot)
+        rows += _cold_night(rng, street, first + timedelta(days=k), k, cinema)
     return rows, _referrals(rng, street, first)
 
 
@@ -134,9 +150,11 @@ def _seen(
         outcome, note = _council_words(rng, person, place=site.name)
         if outcomes and outcome != "Safeguarding referral made":  # a child is referred first
             outcome = str(rng.choice(outcomes))
-        rows.append(_CouncilRow(stamp, *_near(rng, site), 1, person, outcome, note))
+        where = site.name if site.name in _WRITTEN else ""
+        rows.append(_CouncilRow(stamp, *_near(rng, site), 1, person, outcome, note, where))
     if not seen and empty:
-        rows.append(_CouncilRow(stamp, *_near(rng, site), 0, None, "No one found", ""))
+        where = site.name if site.name in _WRITTEN else ""
+        rows.append(_CouncilRow(stamp, *_near(rng, site), 0, None, "No one found", "", where))
     return rows
 
 
@@ -151,18 +169,17 @@ def _cold_night(
     evening: date,
     k: int,
     cinema: list[_Person],
-    depot: list[_Person],
 ) -> list[_CouncilRow]:
     """Every known place, after midnight, offering emergency beds (severe weather protocol)."""
     rows: list[_CouncilRow] = []
     minutes = 24 * 60 + 45
     extra = {_RETURN_SITE: cinema[CLEARED_SITE.slots :] if k >= _RETURNERS_AWAY[1] else []}
-    for site in (*_SITES, CLEARED_SITE, QUIET_SITE):
+    for site in (*_SITES, CLEARED_SITE):
+        # nobody on the team knows of the retail park; the depot yard is off its list (last
+        # seen long before the fortnight the cold-weather list looks back over)
         if site.role == "gap":
-            continue  # nobody on the team knows of the retail park
+            continue
         here = street.at_site[k].get(site.name, []) + extra.get(site.name, [])
-        if site is QUIET_SITE:
-            here = depot if _QUIET_NIGHTS[0] <= k < _QUIET_NIGHTS[1] else []
         seen = [p for p in here if rng.random() < 0.9]
         rows += _seen(rng, evening, minutes, site, seen, empty=True, outcomes=_SWEP_OUTCOMES)
         minutes += int(rng.integers(6, 12))

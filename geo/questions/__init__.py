@@ -119,6 +119,9 @@ def area_summary(
     columns += ["record_id"] if unlinked else []
     records = store.records_for_figures(role=role, columns=columns)
     if filters is not None and filters.is_cut:
+        # the period ends on the store's latest night, not the cut's: one agency's week is
+        # the same week as everyone's
+        end = _last_night(records, end)
         records = _cut(records, filters)
     if activation_nights:
         from geo.questions.swep import activation_night_numbers  # swep imports this module
