@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from geo.analysis.discs import union_area
 from geo.analysis.nearby import as_numbers, latest_near, names_near, spots, take_found
 from geo.errors import AnalysisError
 from geo.nights import night_of, nights_ending
@@ -89,8 +90,12 @@ def agency_coverage(
     end: End = None,
     time_of_day: TimeOfDay = "any",
     presence: tuple[str, ...] = PRESENCE_KINDS,
+    shapes: bool = True,
 ) -> gpd.GeoDataFrame:
     """The area each agency covered in the window: one row per agency, in EPSG:27700.
+
+    ``shapes=False`` leaves the shapes out (empty polygons) for a table that shows only the
+    area, which is then the circles' own (:func:`geo.analysis.discs.union_area`), and quick.
 
     Returns
     -------
@@ -98,9 +103,10 @@ def agency_coverage(
         ``agency``; ``visits`` (presence records of kinds other than ``outreach_contact`` in the
         window: visits and street counts), ``contacts`` (``outreach_contact`` records in the
         window), ``last_visit`` (latest presence in the window, NaT if none), ``area_m2`` and
-        ``geometry`` (union of ``walk_m`` circles, drawn as 32-gons, so the area is about 0.6 %
-        under the true one). Every agency with any presence record is listed, with zeros and an
-        empty polygon when it was not out in the window; sorted by agency.
+        ``geometry`` (union of ``walk_m`` circles, drawn as 32-gons; ``area_m2`` is the true
+        circles' area, :func:`geo.analysis.discs.union_area`). Every agency with any presence
+        record is listed, with zeros and an empty polygon when it was not out in the window;
+        sorted by agency.
     """
     _check_options(days=days, walk_m=walk_m, time_of_day=time_of_day, presence=presence)
     frame = _records_frame(records, argument="records")
@@ -110,7 +116,7 @@ def agency_coverage(
     agencies = np.unique(names.astype(str).to_numpy(dtype=object))
     seen = frame.loc[is_presence & window.inside(frame, time_of_day=time_of_day)]
     seen = seen.loc[np.isfinite(seen["easting"]) & np.isfinite(seen["northing"])]
-    return _agency_table(seen, agencies=agencies, walk_m=walk_m)
+    return _agency_table(seen, agencies=agencies, walk_m=walk_m, shapes=shapes)
 
 
 def demand_coverage(
@@ -560,7 +566,9 @@ def _cover(
     return result
 
 
-def _agency_table(seen: pd.DataFrame, *, agencies: np.ndarray, walk_m: float) -> gpd.GeoDataFrame:
+def _agency_table(
+    seen: pd.DataFrame, *, agencies: np.ndarray, walk_m: float, shapes: bool
+) -> gpd.GeoDataFrame:
     kinds = seen["kind"].to_numpy(dtype=object)
     counted = seen.assign(
         visits=(kinds != "outreach_contact").astype(np.int64),
@@ -578,13 +586,16 @@ def _agency_table(seen: pd.DataFrame, *, agencies: np.ndarray, walk_m: float) ->
     xy = counted[["easting", "northing"]].to_numpy(float)
     drawn = pd.DataFrame({"owner": owner, "key": as_numbers(xy)}).drop_duplicates()
     owner, keys = drawn["owner"].to_numpy(), drawn["key"].to_numpy()
+    xy = np.column_stack([keys.real, keys.imag])
+    table["area_m2"] = [union_area(xy[owner == i], walk_m) for i in range(len(agencies))]
+    if not shapes:
+        return gpd.GeoDataFrame(table, geometry=[shapely.Polygon()] * len(table), crs=WORKING_CRS)
     circles = shapely.buffer(shapely.points(keys.real, keys.imag), walk_m, quad_segs=8)
-    shapes = np.empty(len(agencies), dtype=object)
+    unions = np.empty(len(agencies), dtype=object)
     for i in range(len(agencies)):  # one union per agency: a handful
         union = shapely.union_all(circles[owner == i])
-        shapes[i] = shapely.Polygon() if union.is_empty else union
-    geometry = gpd.GeoSeries(shapes, crs=WORKING_CRS)
-    table["area_m2"] = geometry.area.to_numpy(float)
+        unions[i] = shapely.Polygon() if union.is_empty else union
+    geometry = gpd.GeoSeries(unions, crs=WORKING_CRS)
     return gpd.GeoDataFrame(table, geometry=geometry.to_numpy(), crs=WORKING_CRS)
 
 

@@ -642,6 +642,6 @@ def _brief_coverage(
         demand=covered.loc[demand["demand"].eq("hotspot").to_numpy()],
         gaps=coverage.gaps_among(covered, top=BRIEF_TOP),
         overlaps=coverage.overlaps_among(covered),
-        agencies=coverage.agency_coverage(records, **options),
+        agencies=coverage.agency_coverage(records, **options, shapes=False),  # areas only
         wards=pd.DataFrame(),
     )
