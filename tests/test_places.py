@@ -199,7 +199,7 @@ def test_unnamed_places_say_their_ward_and_needs_go_only_to_coordinators() -> No
         }
     )
     wards = pd.DataFrame({"area_code": ["W1", "W2"], "area_name": ["Station", "Market"]})
-    police = questions._named(places, wards=wards, role="police")
+    police = questions.named_places(places, wards=wards, role="police")
     assert police["place_name"].tolist() == [
         "a place in Station ward",
         "an unnamed place",  # outside every ward
@@ -207,7 +207,7 @@ def test_unnamed_places_say_their_ward_and_needs_go_only_to_coordinators() -> No
     ]
     assert police["ward_name"].tolist() == ["Station", None, None]
     assert not {"languages", "flags"} & set(police.columns)
-    coordinator = questions._named(places, wards=wards, role="coordinator")
+    coordinator = questions.named_places(places, wards=wards, role="coordinator")
     assert coordinator["languages"].tolist() == ["Polish", "", ""]
     assert list(coordinator.columns[:4]) == ["place_id", "area_code", "place_name", "ward_name"]
     pd.testing.assert_frame_equal(places, places.copy())  # the input is left alone

@@ -214,14 +214,14 @@ def sites(
     found = persistent_sites(
         records, radius_m=radius_m, min_nights=min_nights, last_nights=last_nights, end=end
     )
-    return _sites_for(found, wards=store.areas(layer="ward"), services=store.services(), role=role)
+    return sites_for(found, wards=store.areas(layer="ward"), services=store.services(), role=role)
 
 
-def _sites_for(
+def sites_for(
     found: gpd.GeoDataFrame, *, wards: pd.DataFrame, services: pd.DataFrame, role: Role
 ) -> gpd.GeoDataFrame:
     """Persistent sites as :func:`sites` gives them, from :func:`persistent_sites`' frame."""
-    found = _named(found, wards=wards, role=role)
+    found = named_places(found, wards=wards, role=role)
     if services.empty:
         return found
     return coverage.nearest_services(found, services)
@@ -393,7 +393,7 @@ def _cell_size(cells: gpd.GeoDataFrame) -> float:
     return float(np.sqrt(cells.geometry.iloc[0].area))
 
 
-def _named(places: pd.DataFrame, *, wards: pd.DataFrame, role: Role) -> pd.DataFrame:
+def named_places(places: pd.DataFrame, *, wards: pd.DataFrame, role: Role) -> pd.DataFrame:
     """``places`` with ``ward_name`` and a ``place_name`` for every place, and the needs at
     each (``languages``, ``flags``) only for :data:`NEEDS_ROLES`.
 
@@ -449,7 +449,7 @@ def coverage_gaps(
     records = store.records(role=role)
     last = _last_night(records, end)
     wards = store.areas(layer="ward")
-    demand = _named(
+    demand = named_places(
         demand_places(records, end=last, demand_nights=demand_nights), wards=wards, role=role
     )
     options = {"days": days, "walk_m": walk_m, "end": last, "time_of_day": time_of_day}
@@ -598,7 +598,7 @@ def tasking_brief(
         seen,
         needs=needs,
         demand=found.demand,
-        sites=_sites_for(site, wards=wards, services=store.services(), role=role),
+        sites=sites_for(site, wards=wards, services=store.services(), role=role),
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
@@ -636,7 +636,7 @@ def _brief_coverage(
         records = store.records(role=role)
     options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
     places = _demand_places(records, end=end, demand_nights=DEMAND_NIGHTS, site=site)
-    demand = _named(places, wards=wards, role=role)
+    demand = named_places(places, wards=wards, role=role)
     covered = coverage.demand_coverage(demand, records, **options)
     return Coverage(
         demand=covered.loc[demand["demand"].eq("hotspot").to_numpy()],

@@ -30,7 +30,7 @@ from geo.filters import Filters
 from geo.nights import night_number, night_numbers
 from geo.privacy.figures import view_referrals
 from geo.privacy.roles import Role, check_role
-from geo.questions import _named
+from geo.questions import named_places
 from geo.questions.reading import figure_records
 from geo.store import Store
 
@@ -145,7 +145,7 @@ def referral_queue(
             "lat": records["lat"].to_numpy(float)[rows],
         }
     )
-    named = _named(queue, wards=store.areas(layer="ward"), role=role)
+    named = named_places(queue, wards=store.areas(layer="ward"), role=role)
     return (
         named.sort_values("referred_at", kind="stable")
         .loc[:, list(QUEUE_COLUMNS)]

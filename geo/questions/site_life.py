@@ -20,7 +20,7 @@ from geo.analysis.sites import SITE_NIGHTS, SITE_RADIUS_M, SITE_WINDOW
 from geo.errors import AccessDenied
 from geo.privacy import POLICE_GRID_M
 from geo.privacy.roles import Role, check_role
-from geo.questions import _sites_for
+from geo.questions import sites_for
 from geo.store import Store
 
 #: Roles that see persistent sites, and so their life.
@@ -69,7 +69,7 @@ def site_history(
         min_nights=min_nights,
         last_nights=last_nights,
     )
-    sites = _sites_for(
+    sites = sites_for(
         found.sites, wards=store.areas(layer="ward"), services=store.services(), role=role
     )
     names = sites.set_index("site_id")[["place_name", "ward_name"]]

@@ -41,7 +41,7 @@ from geo.analysis.swep import (
 from geo.errors import AccessDenied, AnalysisError
 from geo.nights import latest_night
 from geo.privacy.roles import Role, check_role
-from geo.questions import NEEDS_ROLES, _named
+from geo.questions import NEEDS_ROLES, named_places
 from geo.schema import RECORD_FLAGS
 from geo.store import Store
 from geo.store.base import Activation
@@ -72,14 +72,14 @@ def cold_weather_list(
             raise AnalysisError("the store has no records yet: import some, then ask again")
     found = _cold_weather_list(records, night=night, nights=nights, radius_m=radius_m)
     wards = store.areas(layer="ward")
-    people = _named(found.people, wards=wards, role=role)
+    people = named_places(found.people, wards=wards, role=role)
     if role not in NEEDS_ROLES:
         people = people.drop(columns=["person_ref", "last_outcome"])
     return ColdWeatherList(
         night=found.night,
         nights=found.nights,
         people=people,
-        sites=_named(found.sites, wards=wards, role=role),
+        sites=named_places(found.sites, wards=wards, role=role),
         role=role,
     )
 
