@@ -178,7 +178,8 @@ if role == "coordinator":
         wards_named = "a place in " + found_links["ward_name"].fillna("no ward") + " ward"
         places = found_links["place"].fillna(wards_named)
         shown = (places.astype(str) + ": " + words).tolist()
-        st.dataframe({"Link": shown}, hide_index=True, width="stretch")
+        # a list, not a table: the sentences wrap on a phone (each escaped, never markup)
+        st.markdown("\n".join(f"- {plain(line)}" for line in shown))
         pick = st.selectbox(
             "Link to change", range(len(shown)), format_func=shown.__getitem__, key="link_pick"
         )

@@ -16,6 +16,7 @@ from geo.questions.links import links
 from geo.questions.people import people_flow
 from geo.questions.snapshot import snapshot_night
 from geo.store import open_store
+from ui.text import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
@@ -85,7 +86,9 @@ def test_a_coordinator_marks_a_link_wrong_and_undoes_it(app_store):
     listed = links(store, role="coordinator", start=night, end=night)
     assert len(listed) > 0
     pair = listed.iloc[0]
-    assert at.dataframe[5].value["Link"].iloc[0].endswith(in_words(listed).iloc[0])
+    (listing,) = [m.value for m in at.markdown if m.value.startswith("- ")]
+    first = listing.splitlines()[0]
+    assert first.endswith(plain(in_words(listed).iloc[0])) and first.startswith("- a place in")
     before = area_summary(store, role="coordinator", period="night", end=night, periods=1)
     at.button(key="link_change").click().run()
     assert not at.exception
