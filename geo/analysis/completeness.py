@@ -296,8 +296,9 @@ def _completeness(
 ) -> Completeness:
     nights = night_numbers(records)
     demand = is_demand(records["kind"]) & (nights != NO_NIGHT)
+    # periods end on the latest night of any record (a visit too), as every figure's do
     first, last, length, n_periods = period_blocks(
-        nights[demand], period=period, start=start, end=end, periods=periods, aligned=aligned
+        nights, period=period, start=start, end=end, periods=periods, aligned=aligned
     )
     shown = demand & (nights >= first) & (nights <= last)
     agency_text = records["agency"].astype(object).where(~_blank(records["agency"]), NO_AGENCY)
