@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import importing
+from geo.analysis.completeness import file_gaps
 from geo.errors import AccessDenied, AtlasError
 from geo.importing import quality
 from geo.privacy import check_can_import
@@ -198,6 +199,13 @@ if result is not None:
         st.write("**How this file's rows were located**")
         st.dataframe(quality.file_located_by(result.located_by), hide_index=True)
         st.caption("The rows stored from this file; rows skipped as duplicates are not counted.")
+    if isinstance(result, importing.ImportReport) and result.completeness.get("records"):
+        st.write("**What this file's records leave out**")
+        st.dataframe(file_gaps(result.completeness), hide_index=True)
+        st.caption(
+            f"Of the {result.completeness['records']:,} records of people stored from this"
+            " file (visits are not counted)."
+        )
     for warning in report.get("warnings", []):
         st.warning(plain(warning["text"]))
     if isinstance(result, importing.ImportReport) and result.rejected:

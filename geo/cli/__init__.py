@@ -16,6 +16,7 @@ from typing import Final
 
 from geo.cli import (
     brief,
+    completeness,
     demo,
     export,
     flow,
@@ -47,6 +48,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     swep,
     links,
     referrals,
+    completeness,
     hotspots,
     sites,
     gaps,

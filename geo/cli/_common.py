@@ -16,6 +16,7 @@ from typing import Final
 
 import geopandas as gpd
 
+from geo.analysis.completeness import file_line
 from geo.analysis.ward_figures import PERIODS
 from geo.errors import AtlasError
 from geo.io.exports import features_json, write_features
@@ -157,6 +158,9 @@ def print_report(report: dict[str, object], *, as_json: bool) -> None:
             print(f"  column {column!r} not stored: {note['text']}")
     if report.get("ref_namespace"):
         print(f"  references from the shared system {report['ref_namespace']!r}")
+    completeness = file_line(dict(report.get("completeness") or {}))  # type: ignore[call-overload]
+    if completeness:
+        print(f"  {completeness}")
     for warning in report.get("warnings", []):  # type: ignore[union-attr]
         print(f"  warning: {warning['text']}")
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geo import locate
+from geo.analysis.completeness import file_completeness
 from geo.errors import InputFileError
 from geo.importing.locating import (
     check_locatable,
@@ -392,6 +393,8 @@ def _account_and_store(
     report.skipped_by_reason = dict(Counter(rows.skip[skipped_mask]).most_common())
     to_store = canonical if candidates.all() else canonical.loc[candidates]
     report.outside_areas = int(to_store["area_code"].isna().sum())
+    if spec.table == "records":
+        report.completeness = file_completeness(to_store)
     batch = Batch.new(kind=spec.kind, source=report.source, sha256=sha256, agency=agency)
     report.batch_id = batch.batch_id
     batch = Batch(**{**batch.__dict__, "accounting": report.to_dict()})

@@ -78,6 +78,10 @@ class ImportReport:
     #: The shared reference system the file's person references come from (None: the
     #: agency's own references, which never match another agency's).
     ref_namespace: str | None = None
+    #: Recording completeness of the stored records (demand only): ``records`` and the share
+    #: with each gap (:func:`geo.analysis.completeness.file_completeness`); empty for other
+    #: kinds of file.
+    completeness: dict[str, float | int | None] = field(default_factory=dict)
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     #: Seconds spent in each phase (read, parse, locate, ids, hash, dedupe, join, store);
     #: for benchmarks and slow-import reports, not part of the accounting.
@@ -122,6 +126,7 @@ class ImportReport:
             "blank_lines": self.blank_lines,
             "batch_id": self.batch_id,
             "ref_namespace": self.ref_namespace,
+            "completeness": dict(self.completeness),
         }
 
     def rejects_csv(self) -> bytes:
