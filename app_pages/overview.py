@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.analysis.completeness import completeness_table
 from geo.analysis.overview import overview_of, plain_count, what_changed
 from geo.errors import AtlasError
 from ui import data, filters, session
@@ -49,3 +50,17 @@ else:
     st.write("Not shown for this role: the borough's earlier counts are kept hidden.")
 with st.expander("When is a ward rising fast?"):
     st.write(plain(overview.emerging_rule))
+
+st.subheader("How complete the records are")
+try:
+    recorded = data.recording_completeness(store.location, key, role, chosen)
+except AtlasError as err:
+    st.error(plain(err))
+else:
+    st.caption(
+        "The share of each agency's records of people with a detail missing, the least complete"
+        " first: figures are only as good as what is written down. Agencies record differently"
+        " (migration status often not at all), which misleads everyone about who is out."
+        + ("" if role == "coordinator" else " Shown for the partnership as a whole.")
+    )
+    st.dataframe(completeness_table(recorded), hide_index=True, width="stretch")

@@ -272,3 +272,19 @@ def test_file_completeness_of_no_rows_is_not_a_number():
     assert shown["records"] == 0
     assert all(shown[c] is None for c in GAP_COLUMNS)
     assert not any(isinstance(v, float) and math.isnan(v) for v in shown.values())
+
+
+def test_the_page_table_puts_the_least_complete_first(store):
+    from geo.analysis.completeness import completeness_table
+
+    table = completeness_table(recording_completeness(store, role="coordinator"))
+    # police miss (100 + 50 + 25 + 50 + 25 + 25 + 25) / 7 = 43 % on average, outreach
+    # (0 + 25 + 0 + 0 + 25 + 25 + 25) / 7 = 14 %; the partnership comes last
+    assert table["Agency"].tolist() == ["Police neighbourhood team", "Outreach", "Partnership"]
+    assert table.loc[0, "Nationality missing"] == "100%"
+    assert table.loc[1, "Nationality missing"] == "0%"
+    assert table.loc[2, "Language missing"] == "38%"  # 3 of 8
+    assert table.loc[0, "NRPF missing"] == "50%"
+    councillor = completeness_table(recording_completeness(store, role="councillor"))
+    assert councillor["Agency"].tolist() == ["Partnership"]
+    assert set(councillor.iloc[0, 2:]) == {""}  # 8 records: too few for shares

@@ -124,3 +124,19 @@ def test_the_ward_map_offers_the_table_and_the_map_to_take_away(app_store):
     at = open_page("councillor", "app_pages/ward_map.py")
     labels = [button.label for button in at.get("download_button")]
     assert labels == ["Table (CSV)", "Table (Excel)", "Map (PNG)"]
+
+
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_the_overview_says_how_complete_the_records_are(app_store, role):
+    from geo.analysis.completeness import completeness_table
+    from geo.questions.completeness import recording_completeness
+
+    found = recording_completeness(open_store(app_store), role=role, filters=Filters())
+    at = open_page(role, "app_pages/overview.py")
+    (shown,) = [d.value for d in at.dataframe if d.value.columns[0] == "Agency"]
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), completeness_table(found))
+    agencies = set(shown["Agency"])
+    if role == "coordinator":
+        assert "Police neighbourhood team" in agencies and len(agencies) > 2
+    else:  # which agency records little is for the partnership's coordinators
+        assert agencies == {"Partnership"}

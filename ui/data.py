@@ -17,6 +17,7 @@ import streamlit as st
 from geo import questions
 from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
+from geo.analysis.completeness import Completeness
 from geo.analysis.flow import Flow
 from geo.analysis.patrol import Patrol
 from geo.analysis.referrals import ReferralFigures
@@ -28,7 +29,7 @@ from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.questions import links, people, referrals, snapshot, swep
+from geo.questions import completeness, links, people, referrals, snapshot, swep
 from geo.questions import site_life as questions_site_life
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
@@ -150,6 +151,12 @@ def cold_weather(location: str, key: str, role: Role, end: date | None) -> ColdW
 def activations(location: str, key: str, role: Role) -> pd.DataFrame:
     """The cold-weather activations recorded so far."""
     return swep.activations(open_store(location), role=role)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def recording_completeness(location: str, key: str, role: Role, filters: Filters) -> Completeness:
+    """How complete each agency's records are (police and councillors: the partnership's)."""
+    return completeness.recording_completeness(open_store(location), role=role, filters=filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

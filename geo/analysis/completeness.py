@@ -340,3 +340,35 @@ def _with_shares(frame: pd.DataFrame, counts: dict[str, np.ndarray]) -> pd.DataF
         for name in GAP_COLUMNS:
             out[name] = np.where(records > 0, counts[name] / np.maximum(records, 1), np.nan)
     return out
+
+
+def completeness_table(found: Completeness) -> pd.DataFrame:
+    """The last period as a page shows it: one row per agency (the partnership last; only the
+    partnership for roles that see no agency), the worst-recording first, each gap a whole
+    percentage ("" where hidden or there were no records). Worst means the most missing on
+    average over the gaps."""
+    frames = [found.agencies, found.partnership]
+    rows = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    if rows.empty:
+        return pd.DataFrame(columns=["Agency", "Records", *(_heading(g) for g in GAPS.values())])
+    rows = rows.loc[rows["period_start"] == rows["period_start"].max()]
+    if "agency" not in rows:
+        rows = rows.assign(agency=PARTNERSHIP)
+    rows = rows.assign(agency=rows["agency"].fillna(PARTNERSHIP))
+    shares = rows.loc[:, list(GAP_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    worst = shares.mean(axis=1).fillna(-1).where(rows["agency"] != PARTNERSHIP, -2)
+    order = worst.sort_values(ascending=False, kind="stable").index
+    table = pd.DataFrame(
+        {
+            "Agency": rows.loc[order, "agency"].astype(str).to_numpy(object),
+            "Records": rows.loc[order, "records"].astype(str).to_numpy(object),
+        }
+    )
+    for column, words in GAPS.items():
+        values = shares.loc[order, column]
+        table[_heading(words)] = ["" if pd.isna(v) else f"{round(100 * v):.0f}%" for v in values]
+    return table
+
+
+def _heading(words: str) -> str:
+    return words[:1].upper() + words[1:]
