@@ -11,6 +11,7 @@ band, nationality group, a place description, an outcome). Timed on records in m
 - ``referrals``: :func:`geo.analysis.referrals.referral_figures`, 3 months;
 - ``swep``: :func:`geo.analysis.swep.cold_weather_list`, 14 nights;
 - ``links``: :func:`geo.analysis.links.linked_groups`, the last 7 nights;
+- ``completeness`` (issue 14): :func:`geo.analysis.completeness.completeness`, 3 months;
 - the ward figures: :func:`geo.analysis.ward_figures.summarise`, 3 months, the yardstick.
 
 Run from the repository root: ``python -m bench.bench_people_commands [--sizes
@@ -29,6 +30,7 @@ import pandas as pd
 from bench.bench_analysis import WARDS, england_records, median_time
 from bench.bench_people import FLOOR_S
 from bench.recording import commit, record
+from geo.analysis.completeness import completeness
 from geo.analysis.links import linked_groups
 from geo.analysis.referrals import referral_figures
 from geo.analysis.site_life import site_life
@@ -58,6 +60,8 @@ def with_details(records: pd.DataFrame, *, seed: int = 5) -> pd.DataFrame:
         nationality_group=np.array(["UK", "EU/EEA", "non-EU", "unknown"])[rng.integers(0, 4, n)],
         location_text=np.array(["Shop doorway", "Bus shelter", None])[rng.integers(0, 3, n)],
         outcome=np.array(["Engaged", "Not engaged", None])[rng.integers(0, 3, n)],
+        location_source=np.array(["gps", "postcode", "place", "grid_ref"])[rng.integers(0, 4, n)],
+        language=np.array(["English", "Polish", None])[rng.integers(0, 3, n)],
     )
 
 
@@ -71,6 +75,7 @@ def commands(records: pd.DataFrame, wards: pd.DataFrame) -> dict[str, Callable[[
         "referrals": lambda: referral_figures(records, wards, end=LAST, **months),
         "swep": lambda: cold_weather_list(records, night=LAST),
         "links (7 nights)": lambda: linked_groups(records, start=week_start, end=LAST),
+        "completeness": lambda: completeness(records, end=LAST, period="month", periods=3),
         "ward figures": lambda: summarise(records, wards, end=LAST, **months),
     }
 
@@ -106,8 +111,8 @@ def main() -> None:
             "People over time, every command (`python -m bench.bench_people_commands --record`)",
             rows,
             intro=(
-                "Each command of issue 13 sections 2 to 6 on the bench's England records (7,681"
-                " wards, 90 nights, a fifth with references, a tenth of demand referrals), in"
+                "Each command of issue 13 sections 2 to 6 (and issue 14's completeness) on the"
+                " bench's England records (7,681 wards, 90 nights, a fifth with references, a tenth of demand referrals), in"
                 " memory, against the ward figures (`summarise`, 3 months) timed in the same"
                 " run; medians. Floor (issue 13): under 2 s at 1,000,000."
             ),
