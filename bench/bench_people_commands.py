@@ -112,9 +112,10 @@ def main() -> None:
             rows,
             intro=(
                 "Each command of issue 13 sections 2 to 6 (and issue 14's completeness) on the"
-                " bench's England records (7,681 wards, 90 nights, a fifth with references, a tenth of demand referrals), in"
-                " memory, against the ward figures (`summarise`, 3 months) timed in the same"
-                " run; medians. Floor (issue 13): under 2 s at 1,000,000."
+                " bench's England records (7,681 wards, 90 nights, a fifth with references, a"
+                " tenth of demand referrals), in memory, against the ward figures"
+                " (`summarise`, 3 months) timed in the same run; medians. Floor (issue 13):"
+                " under 2 s at 1,000,000."
             ),
             header=(
                 "| date | commit | command | records | command time | ward figures |"
