@@ -31,6 +31,7 @@ from geo.cli import (
     status,
     summary,
     swep,
+    tension,
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
@@ -49,6 +50,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     links,
     referrals,
     completeness,
+    tension,
     hotspots,
     sites,
     gaps,
