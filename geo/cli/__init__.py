@@ -32,6 +32,7 @@ from geo.cli import (
     status,
     summary,
     swep,
+    tension,
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
@@ -50,6 +51,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     links,
     referrals,
     completeness,
+    tension,
     interpreters,
     hotspots,
     sites,
