@@ -10,7 +10,9 @@ rises fast when it went up by at least 5 and (now + 5) / (before + 5) is at leas
 | Market  | 1 -> 3  | 0 -> 0  | 0 -> 0       | people +2 is under 5    | 0       | 0    |
 
 Station is watched (three signals); Harbour is not (one); Market's rise from 1 to 3 is below
-the floor. People are one person per record (one agency, no references); Station's October
+the floor. A visit on 1 October (nobody found) shows the records cover October from its start:
+a month the records begin part-way through is not compared. People are one person per record
+(one agency, no references); Station's October
 people include a record on the night of 31 October, seen at 01:30 on 1 November.
 
 From the store (the wards of tests/shapes.py, one outreach team, police.uk files):
@@ -61,13 +63,16 @@ def _records() -> pd.DataFrame:
         nights += [f"2026-10-{d:02d}" for d in range(31 - october + 1, 32)]
         nights += [f"2026-11-{d:02d}" for d in range(1, november + 1)]
         wards += [ward] * (october + november)
+    # a visit on 1 October (nobody found): the records cover October from its first night
+    nights.append("2026-10-01")
+    wards.append("W1")
     n = len(nights)
     return pd.DataFrame(
         {
-            "kind": "street_count",
+            "kind": ["street_count"] * (n - 1) + ["visit"],
             "agency": "Outreach",
             "night": pd.to_datetime(nights),
-            "people": 1,
+            "people": [1] * (n - 1) + [0],
             "person_ref": None,
             "easting": 530_000.0 + 1_000.0 * np.arange(n),
             "northing": 105_000.0,
@@ -176,7 +181,10 @@ def store(tmp_path):
     west = [("31/10/2026 22:00", STATION_ROAD), ("01/11/2026 01:30", STATION_ROAD)]
     west += [(f"{d:02d}/11/2026 22:00", STATION_ROAD) for d in range(1, 10)]
     east = [(f"{d:02d}/1{m}/2026 23:00", CLOCK_TOWER) for m, d in [(0, 5), (1, 5), (1, 6), (1, 7)]]
-    lines = ["Date,Latitude,Longitude"] + [f"{w},{lat},{lon}" for w, (lon, lat) in west + east]
+    lines = ["Date,Latitude,Longitude,People"]
+    lines += [f"{w},{lat},{lon},1" for w, (lon, lat) in west + east]
+    # a visit that found nobody on 1 October: the records cover October from its first night
+    lines += [f"01/10/2026 22:00,{CLOCK_TOWER[1]},{CLOCK_TOWER[0]},0"]
     (tmp_path / "outreach.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_records(store, tmp_path / "outreach.csv", agency="Outreach")
     asb = "Anti-social behaviour"
@@ -232,3 +240,13 @@ def test_the_command_line_prints_and_writes_the_watch(store, tmp_path, capsys):
     assert written.loc[written["area_name"] == "East", "people"].tolist() == ["<5"]
     assert main([*args, "--months", "0"]) == 2
     assert capsys.readouterr().err.startswith("error: months must be a whole number")
+
+
+def test_a_month_the_records_begin_part_way_through_is_not_compared():
+    # without the visit of 1 October the records begin on 26 October: October's people are
+    # not known, so November's cannot rise from them (ASB and public order still can)
+    records = _records().query("kind != 'visit'")
+    station = tension_watch(records, _incidents(), WARDS, months=1).areas
+    station = station.set_index("area_name").loc["Station"]
+    assert math.isnan(station["people_previous"]) and not station["people_rising"]
+    assert station["signals"] == "anti-social behaviour, public order"

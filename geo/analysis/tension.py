@@ -19,7 +19,9 @@ police.uk points are already snapped to street centres; they are put in areas as
 (their stored ``area_code`` for the store's wards, else their ``lon``/``lat``).
 
 A month a source has nothing in at all (no record of any kind, or no incident of any type) is
-not known for that source: its counts are NaN and it cannot rise, nor be risen from. The
+not known for that source: its counts are NaN and it cannot rise, nor be risen from. Nor, for
+people, is a month the records begin part-way through: 7 nights of August against 30 of
+September is no rise. (Records of any kind, visits too, say when the records begin.) The
 default last month is the latest both sources have data for (police.uk is published later).
 
 The ethnic or national make-up of an area is never an input: no count of nationality enters.
@@ -237,6 +239,18 @@ def _grid(area: np.ndarray, month: np.ndarray, weights: np.ndarray, shape: tuple
     return np.bincount(cell, weights=weights[keep], minlength=n_areas * n_months).reshape(shape)
 
 
+def _whole_months(records: pd.DataFrame, *, first: int, n: int) -> np.ndarray:
+    """Month columns that begin on or after the records' first night: a month the records
+    begin part-way through would make the next one look like a rise that never happened. (A
+    month they end part-way through, the current one, can only look lower.)"""
+    nights = night_numbers(records)
+    nights = nights[nights != NO_NIGHT]
+    if len(nights) == 0:
+        return np.zeros(n, dtype=bool)
+    starts = np.arange(first, first + n).astype("datetime64[M]").astype("datetime64[D]")
+    return nights.min() <= starts.astype(np.int64)
+
+
 def _known(month: np.ndarray, n_months: int) -> np.ndarray:
     """Month columns in which a source has anything at all."""
     ok = (month >= 0) & (month < n_months)
@@ -276,7 +290,7 @@ def _tension(
     people = counted_people(counted, unlinked=unlinked).astype(float)
     where = area_positions(counted, codes, geometries=geometries, placed=placed)
     counts = {"people": _grid(where, column[demand], people, shape)}
-    known = {"people": _known(column[in_range], n)}
+    known = {"people": _known(column[in_range], n) & _whole_months(records, first=first, n=n)}
 
     i_column = incident_month - first
     i_area = area_positions(incidents, codes, geometries=geometries, placed=placed)
