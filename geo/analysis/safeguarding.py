@@ -164,8 +164,9 @@ def referral_mask(outcome: pd.Series, words: Sequence[str] = REFERRAL_OUTCOMES) 
     [True, False, False, True]
     """
     pattern = r"\b(?:" + "|".join(re.escape(w) for w in words) + ")"
-    text = outcome.astype(object).where(outcome.notna(), "").astype(str)
-    return text.str.contains(pattern, case=False, regex=True).to_numpy(bool)
+    codes, texts = pd.factorize(outcome.astype(object))  # few outcomes, many records
+    matched = pd.Series(texts.astype(str)).str.contains(pattern, case=False, regex=True)
+    return np.append(matched.to_numpy(bool), False)[codes]  # code -1 (missing) reads False
 
 
 # -- helpers ---------------------------------------------------------------------------------
