@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.analysis.flow import CLASSES, FLOW_COLUMNS, Flow
 from geo.analysis.referrals import OUTCOMES, REFERRAL_COLUMNS, ReferralFigures
+from geo.analysis.safeguarding import WAITING, QueueFigures
 from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
 from geo.errors import AnalysisError
 from geo.privacy import suppression
@@ -203,12 +204,31 @@ def view_referrals(
     return replace(figures, **frames, role=role, threshold=threshold)
 
 
+def view_queue(figures: QueueFigures, *, role: Role, threshold: int | None = None) -> QueueFigures:
+    """Safeguarding items waiting per ward and period as ``role`` may see them: coordinators
+    the counts; police and councillors every count from 1 to ``threshold`` as ``"<5"``, with
+    further cells hidden (``"*"``) wherever the wards' sum to the total would give one away."""
+    role = check_role(role)
+    check_can_see_figures(role)
+    threshold = _checked_threshold(threshold)
+    if role == "coordinator":
+        return replace(figures, role=role, threshold=None)
+
+    def relate(table: suppression.Table, cells: _Cells, rows: dict[str, list[int]]) -> None:
+        (total_row,) = rows["totals"]
+        parts = [cells["areas", WAITING, r] for r in rows["areas"]]
+        table.sums(parts, cells["totals", WAITING, total_row])
+
+    frames = _hidden_by_period(figures, (WAITING,), relate=relate, threshold=threshold)
+    return replace(figures, **frames, role=role, threshold=threshold)
+
+
 #: Cells of one period's table, by frame name, column and row.
 _Cells = dict[tuple[str, str, int], int]
 
 
 def _hidden_by_period(
-    found: Flow | ReferralFigures,
+    found: Flow | ReferralFigures | QueueFigures,
     columns: tuple[str, ...],
     *,
     relate: Callable[[suppression.Table, _Cells, dict[str, list[int]]], None],
