@@ -15,9 +15,11 @@ from geo.analysis import places_view, site_life_view
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M
 from geo.analysis.flow_view import queue_table
 from geo.analysis.referrals import FOLLOW_UP_HOURS, FOLLOW_UP_WALK_M
+from geo.analysis.safeguarding import queue_table as safeguarding_table
 from geo.analysis.sites import SITE_NIGHTS, SITE_WINDOW
 from geo.errors import AccessDenied, AtlasError
 from geo.privacy import POLICE_GRID_M
+from geo.questions import safeguarding as safeguarding_questions
 from geo.questions import swep as swep_questions
 from geo.questions.referrals import QUEUE_ROLES
 from layers import maps
@@ -266,8 +268,8 @@ with map_slot:
 
 tab_names = ["Gaps, ranked", "Patrol stops", "Persistent sites", "Agencies", "Cold weather"]
 if role in QUEUE_ROLES:
-    tab_names.append("Referrals waiting")
-gaps_tab, stops_tab, sites_tab, agencies_tab, cold_tab, *queue_tab = st.tabs(tab_names)
+    tab_names += ["Referrals waiting", "Safeguarding"]
+gaps_tab, stops_tab, sites_tab, agencies_tab, cold_tab, *queue_tabs = st.tabs(tab_names)
 with gaps_tab:
     st.dataframe(places_view.gaps_table(cover.gaps), hide_index=True, width="stretch")
 with stops_tab:
@@ -321,11 +323,45 @@ with cold_tab:
                         st.error(plain(err))
                     else:
                         st.rerun()
-if queue_tab:
-    with queue_tab[0]:
+if queue_tabs:
+    with queue_tabs[0]:
         queue = data.referral_queue(store.location, key, role, end)
         st.caption(
             f"Referrals from the public with no visit or contact within {FOLLOW_UP_WALK_M:.0f} m"
             f" in the {FOLLOW_UP_HOURS:.0f} hours after, oldest first."
         )
         st.dataframe(queue_table(queue), hide_index=True, width="stretch")
+    with queue_tabs[1]:
+        waiting = data.safeguarding_queue(store.location, key, role)
+        st.caption(
+            "Sightings of someone under 18 or with a trafficking concern with no referral"
+            " recorded since by any agency, oldest first. Refer them, or close one with a reason."
+        )
+        st.dataframe(safeguarding_table(waiting), hide_index=True, width="stretch")
+        if len(waiting):
+            words = safeguarding_table(waiting)
+            labels = (
+                words["Why"]
+                + ", "
+                + words["Where"]
+                + ", first seen "
+                + words["First seen, night of"]
+            ).tolist()
+            with st.form("safeguarding_close", clear_on_submit=True, border=False):
+                picked = st.selectbox(
+                    "Close", range(len(labels)), format_func=labels.__getitem__, key="sg_pick"
+                )
+                why = st.text_input("Reason (kept with who and when)", key="sg_reason")
+                if st.form_submit_button("Close this item"):
+                    try:
+                        safeguarding_questions.close_item(
+                            store,
+                            str(waiting["key"].iloc[picked]),
+                            role=role,
+                            by=session.user(),
+                            reason=why,
+                        )
+                    except AtlasError as err:
+                        st.error(plain(err))
+                    else:
+                        st.rerun()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.analysis.completeness import completeness_table
+from geo.analysis.interpreters import interpreters_table
 from geo.analysis.overview import overview_of, plain_count, what_changed
+from geo.analysis.tension import TENSION_CAVEAT, tension_table
 from geo.errors import AtlasError
 from ui import data, filters, session
 from ui.text import plain
@@ -64,3 +66,37 @@ else:
         + ("" if role == "coordinator" else " Shown for the partnership as a whole.")
     )
     st.dataframe(completeness_table(recorded), hide_index=True, width="stretch")
+
+st.subheader("Tension watch")
+st.caption(TENSION_CAVEAT)
+try:
+    watched = data.tension(store.location, key, role, chosen.end)
+except AtlasError as err:
+    st.error(plain(err))
+else:
+    table = tension_table(watched)
+    if len(table):
+        st.write(
+            plain(
+                f"{(table['Watch'] == 'yes').sum()} wards where two or more rose fast together"
+                f" in {table['Month'].iloc[0]}: people counted, anti-social behaviour and"
+                " public order offences, each against the month before."
+            )
+        )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Interpreters agencies could share")
+try:
+    sharing = data.interpreter_sharing(store.location, key, role, chosen)
+except AtlasError as err:
+    st.error(plain(err))
+else:
+    shared = interpreters_table(sharing)
+    if len(shared):
+        st.caption(
+            "Languages two or more agencies needed an interpreter for in the same ward in"
+            " the latest period: they could book one together."
+        )
+        st.dataframe(shared, hide_index=True, width="stretch")
+    else:
+        st.caption("No language was needed by two agencies in one ward in the latest period.")

@@ -496,7 +496,8 @@ def test_a_coordinator_records_a_cold_weather_activation(app_store, tmp_path):
         first, last = cold_spell(date(2026, 11, 23))
         at.date_input(key="swep_nights").set_value((first, last))
         at.text_input(key="swep_note").set_value("Met Office: -3C for four nights")
-        at.button[-1].click().run()
+        (record,) = [b for b in at.button if b.label == "Record the activation"]
+        record.click().run()
         assert not at.exception, at.exception
         recorded = open_store(demo_store_path(copy)).activations()
         assert len(recorded) == 1 and recorded["recorded_by"].iloc[0].endswith("(coordinator)")
@@ -532,3 +533,16 @@ def test_only_coordinators_see_the_referrals_waiting(app_store):
     assert len(expected) > 0  # the demo has referrals nobody followed up
     assert [t.label for t in police.tabs][-1] == "Cold weather"
     assert not [f for f in police.dataframe if f.value.columns[:1].tolist() == ["Referred"]]
+
+
+def test_only_coordinators_see_the_safeguarding_queue(app_store):
+    from geo.analysis.safeguarding import queue_table
+    from geo.questions.safeguarding import queue
+
+    coordinator, police = open_page("coordinator"), open_page("police")
+    expected = queue_table(queue(open_store(app_store), role="coordinator"))
+    shown = table(coordinator, "Why")
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
+    assert not shown.map(lambda v: bool(IDS.search(str(v)))).any().any()
+    assert not [d for d in police.dataframe if d.value.columns[:1].tolist() == ["Why"]]
+    assert "Safeguarding" not in [t.label for t in police.tabs]

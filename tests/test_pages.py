@@ -3,6 +3,7 @@ its figures are the ones geo/ returns for the same filters."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -140,3 +141,30 @@ def test_the_overview_says_how_complete_the_records_are(app_store, role):
         assert "Police neighbourhood team" in agencies and len(agencies) > 2
     else:  # which agency records little is for the partnership's coordinators
         assert agencies == {"Partnership"}
+
+
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_the_overview_shows_the_tension_watch_and_shared_interpreters(app_store, role):
+    from geo.analysis.interpreters import interpreters_table
+    from geo.analysis.tension import TENSION_CAVEAT, tension_table
+    from geo.questions.interpreters import interpreter_sharing
+    from geo.questions.tension import tension
+
+    store = open_store(app_store)
+    at = open_page(role, "app_pages/overview.py")
+    assert TENSION_CAVEAT in [c.value for c in at.caption]
+    (watch,) = [d.value for d in at.dataframe if d.value.columns[:2].tolist() == ["Ward", "Month"]]
+    expected = tension_table(tension(store, role=role))
+    pd.testing.assert_frame_equal(watch.reset_index(drop=True), expected)
+    assert len(watch) > 0
+    shared = interpreters_table(interpreter_sharing(store, role=role, filters=Filters()))
+    found = [d.value for d in at.dataframe if "Language" in d.value.columns]
+    if len(shared):
+        pd.testing.assert_frame_equal(found[0].reset_index(drop=True), shared)
+    if role == "councillor":  # people counted and contacts: small numbers hidden
+        # (ASB and public order are police.uk's published counts, shown as published)
+        people = " ".join(watch["People"])
+        assert not re.search(r"(?<![\d<])[1-4] to|to [1-4]\b", people), people
+        assert "<5" in people  # the check above can fail
+        for frame in found:
+            assert not set(frame["Contacts"]) & {"1", "2", "3", "4"}

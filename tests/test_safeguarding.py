@@ -155,3 +155,12 @@ def test_command_line_queue_and_close(store, tmp_path, capsys):
     out = tmp_path / "queue.csv"
     assert main(["safeguarding", "--store", db, "--role", "coordinator", "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").count("\n") == 2  # header and person B
+
+
+def test_closing_an_item_moves_the_store_on_so_cached_queues_refresh(tmp_path):
+    from geo.store.closures import add_closure
+
+    store = store_with_wards(tmp_path)
+    before = store.cache_key()
+    add_closure(store, key="person-x", by="coordinator", reason="referred by phone")
+    assert store.cache_key() != before

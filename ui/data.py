@@ -19,18 +19,30 @@ from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
 from geo.analysis.completeness import Completeness
 from geo.analysis.flow import Flow
+from geo.analysis.interpreters import SharedInterpreters
 from geo.analysis.patrol import Patrol
 from geo.analysis.referrals import ReferralFigures
 from geo.analysis.site_life import SiteLife
 from geo.analysis.snapshot import Snapshot
 from geo.analysis.swep import ColdWeatherList
+from geo.analysis.tension import Tension
 from geo.analysis.ward_figures import AreaSummary
 from geo.demo import DEMO_LABEL, load_demo
 from geo.filters import Filters
 from geo.importing import quality
 from geo.privacy.roles import Role
-from geo.questions import completeness, links, people, referrals, snapshot, swep
+from geo.questions import (
+    completeness,
+    interpreters,
+    links,
+    people,
+    referrals,
+    safeguarding,
+    snapshot,
+    swep,
+)
 from geo.questions import site_life as questions_site_life
+from geo.questions import tension as tension_questions
 from geo.store import Store, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -157,6 +169,26 @@ def activations(location: str, key: str, role: Role) -> pd.DataFrame:
 def recording_completeness(location: str, key: str, role: Role, filters: Filters) -> Completeness:
     """How complete each agency's records are (police and councillors: the partnership's)."""
     return completeness.recording_completeness(open_store(location), role=role, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def tension(location: str, key: str, role: Role, end: date | None) -> Tension:
+    """The tension watch, the three months to ``end``'s month, as ``role`` may see it."""
+    return tension_questions.tension(open_store(location), role=role, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def interpreter_sharing(
+    location: str, key: str, role: Role, filters: Filters
+) -> SharedInterpreters:
+    """Languages needed by two or more agencies in one ward and period."""
+    return interpreters.interpreter_sharing(open_store(location), role=role, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def safeguarding_queue(location: str, key: str, role: Role) -> pd.DataFrame:
+    """Under-18 and trafficking-concern sightings with no referral since (coordinators)."""
+    return safeguarding.queue(open_store(location), role=role)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -296,3 +296,20 @@ def _recurring(shared: pd.DataFrame, period: str) -> pd.DataFrame:
 def _period_words(start: date, period: str) -> str:
     day = f"{start.day} {start:%B %Y}"
     return f"night of {day}" if period == "night" else f"{period} from {day}"
+
+
+def interpreters_table(found: SharedInterpreters) -> pd.DataFrame:
+    """The latest period's languages needed by two or more agencies in one ward, as a page
+    shows them: ward, language, the agencies, and the contacts (as the role may see them)."""
+    rows = found.shared
+    if rows.empty:
+        return pd.DataFrame(columns=["Ward", "Language", "Agencies", "Contacts"])
+    rows = rows.loc[rows["period_start"] == rows["period_start"].max()]
+    return pd.DataFrame(
+        {
+            "Ward": rows["area_name"].astype(str).to_numpy(object),
+            "Language": rows["language"].astype(str).to_numpy(object),
+            "Agencies": rows["agencies"].astype(str).to_numpy(object),
+            "Contacts": rows["total"].astype(str).to_numpy(object),
+        }
+    )

@@ -348,3 +348,35 @@ def queue_figures(
         .reset_index(drop=True),
         period=period,
     )
+
+
+def queue_table(queue: pd.DataFrame) -> pd.DataFrame:
+    """The queue as a page shows it, oldest first: why, since when, how long, where and by
+    whom last seen; no references or keys."""
+    why = np.where(
+        queue["under_18"].astype(bool) & queue["trafficking_concern"].astype(bool),
+        "under 18, trafficking concern",
+        np.where(queue["under_18"].astype(bool), "under 18", "trafficking concern"),
+    )
+    place = queue["last_seen_place"].astype(object)
+    ward = queue.get("last_seen_ward", pd.Series("", index=queue.index)).fillna("").astype(str)
+    where = [
+        p if isinstance(p, str) and p.strip() else f"a place in {w} ward" if w else "not known"
+        for p, w in zip(place, ward, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Why": why,
+            "First seen, night of": [
+                pd.Timestamp(n).strftime("%d %b %Y") for n in queue["first_night"]
+            ],
+            "Waiting": [f"{d} day{'' if d == 1 else 's'}" for d in queue["days_waiting"]],
+            "Last seen": [_day(n) for n in queue["last_seen_night"]],
+            "Where": where,
+            "By": queue["last_seen_agency"].astype(str).to_numpy(object),
+        }
+    )
+
+
+def _day(value: object) -> str:
+    return pd.Timestamp(value).strftime("%d %b %Y")  # type: ignore[arg-type]

@@ -368,3 +368,32 @@ def rising_fast(now: np.ndarray, before: np.ndarray, *, floor: int) -> np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         score = (now + floor) / (before + floor)
         return np.asarray((now - before >= floor) & (score >= EMERGING_SCORE), dtype=bool)
+
+
+def tension_table(found: Tension) -> pd.DataFrame:
+    """The latest month as a page shows it, watched wards first: each signal as "before to
+    now" ("<5" where hidden, "not known" where a source had nothing), and what rose fast."""
+    rows = found.areas
+    if rows.empty:
+        return pd.DataFrame(columns=["Ward", "Month", *(s.capitalize() for s in SIGNALS.values())])
+    rows = rows.loc[rows["month"] == rows["month"].max()]
+
+    def count(value: object) -> str:
+        if isinstance(value, str):
+            return value
+        return "not known" if value is None or pd.isna(value) else f"{int(value)}"
+
+    table = pd.DataFrame(
+        {
+            "Ward": rows["area_name"].astype(str).to_numpy(object),
+            "Month": [pd.Timestamp(m).strftime("%B %Y") for m in rows["month"]],
+        }
+    )
+    for name, words in SIGNALS.items():
+        before, now = rows[f"{name}_previous"].tolist(), rows[name].tolist()
+        table[words.capitalize()] = [
+            f"{count(b)} to {count(n)}" for b, n in zip(before, now, strict=True)
+        ]
+    table["Rising fast"] = rows["signals"].fillna("").astype(str).to_numpy(object)
+    table["Watch"] = ["yes" if w else "" for w in rows["watch"]]
+    return table.reset_index(drop=True)

@@ -7,6 +7,7 @@ an item closed twice has two rows, and the latest counts.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -15,7 +16,8 @@ import pandas as pd
 
 from geo.errors import StoreError
 from geo.store.base import Store
-from geo.store.sqlite import SQLiteStore
+from geo.store.column_cache import version_key
+from geo.store.sqlite import SQLiteStore, _data_version
 
 #: The columns of :func:`closures`.
 CLOSURE_COLUMNS: Final[tuple[str, ...]] = ("key", "closed_by", "closed_at", "reason")
@@ -44,9 +46,16 @@ def add_closure(store: Store, *, key: str, by: str, reason: str) -> Closure:
         if not isinstance(value, str) or not value.strip():
             raise StoreError(f"give {what}: a closed item is kept with who closed it and why")
     closure = Closure(key.strip(), by.strip(), datetime.now(UTC).isoformat(), reason.strip())
-    with sqlite._transaction(bump=False) as db:
+    # a closure changes the queue: the data version moves on, so cached queues are refreshed;
+    # the records did not change, so their column cache is carried over, as for link decisions
+    token = secrets.token_hex(8)
+    with sqlite._transaction(token=token) as db:
+        version, old_token = _data_version(db)
         db.execute(_TABLE)
         db.execute("INSERT INTO safeguarding_closures VALUES (?, ?, ?, ?)", astuple(closure))
+    sqlite._carry_caches(
+        old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
+    )
     return closure
 
 
