@@ -11,7 +11,9 @@ band, nationality group, a place description, an outcome). Timed on records in m
 - ``referrals``: :func:`geo.analysis.referrals.referral_figures`, 3 months;
 - ``swep``: :func:`geo.analysis.swep.cold_weather_list`, 14 nights;
 - ``links``: :func:`geo.analysis.links.linked_groups`, the last 7 nights;
-- ``completeness`` (issue 14): :func:`geo.analysis.completeness.completeness`, 3 months;
+- issue 14: ``completeness`` (3 months), ``tension`` (3 calendar months, with police.uk-like
+  incidents, one for every five records), ``interpreters`` (12 weeks) and ``safeguarding``
+  (one sighting in twenty flagged under 18, several times the real share);
 - the ward figures: :func:`geo.analysis.ward_figures.summarise`, 3 months, the yardstick.
 
 Run from the repository root: ``python -m bench.bench_people_commands [--sizes
@@ -31,11 +33,14 @@ from bench.bench_analysis import WARDS, england_records, median_time
 from bench.bench_people import FLOOR_S
 from bench.recording import commit, record
 from geo.analysis.completeness import completeness
+from geo.analysis.interpreters import shared_interpreters
 from geo.analysis.links import linked_groups
 from geo.analysis.referrals import referral_figures
+from geo.analysis.safeguarding import safeguarding_queue
 from geo.analysis.site_life import site_life
 from geo.analysis.snapshot import snapshot
 from geo.analysis.swep import cold_weather_list
+from geo.analysis.tension import tension_watch
 from geo.analysis.ward_figures import summarise
 from geo.io.boundaries import read_areas
 from geo.locate.areas import AreaIndex
@@ -65,10 +70,31 @@ def with_details(records: pd.DataFrame, *, seed: int = 5) -> pd.DataFrame:
     )
 
 
+def incidents_like(records: pd.DataFrame, *, seed: int = 11) -> pd.DataFrame:
+    """police.uk-like incidents, one for every five records, in the records' wards and months:
+    anti-social behaviour, public order and other crimes."""
+    rng = np.random.default_rng(seed)
+    rows = records.sample(frac=0.2, random_state=seed)
+    types = np.array(["Anti-social behaviour", "Public order", "Burglary", "Shoplifting"])
+    return pd.DataFrame(
+        {
+            "month": rows["night"].dt.strftime("%Y-%m").to_numpy(),
+            "crime_type": types[rng.integers(0, 4, len(rows))],
+            "area_code": rows["area_code"].to_numpy(),
+        }
+    )
+
+
 def commands(records: pd.DataFrame, wards: pd.DataFrame) -> dict[str, Callable[[], object]]:
     """Each command as the bench times it; the ward figures last."""
     months = {"period": "month", "periods": 3, "placed": True}
     week_start = date(2026, 11, 17)
+    incidents = incidents_like(records)
+    # one sighting in twenty flagged under 18 (several times the real share: a long queue)
+    rng = np.random.default_rng(13)
+    flagged = records.assign(
+        under_18=pd.array((rng.random(len(records)) < 0.05).astype(int), dtype="Int8")
+    )
     return {
         "snapshot": lambda: snapshot(records, wards, night=LAST, placed=True),
         "sites --history": lambda: site_life(records, end=LAST),
@@ -76,6 +102,11 @@ def commands(records: pd.DataFrame, wards: pd.DataFrame) -> dict[str, Callable[[
         "swep": lambda: cold_weather_list(records, night=LAST),
         "links (7 nights)": lambda: linked_groups(records, start=week_start, end=LAST),
         "completeness": lambda: completeness(records, end=LAST, period="month", periods=3),
+        "tension (3 months)": lambda: tension_watch(records, incidents, wards, months=3),
+        "interpreters (12 weeks)": lambda: shared_interpreters(
+            records, wards, end=LAST, period="week", periods=12, placed=True
+        ),
+        "safeguarding": lambda: safeguarding_queue(flagged, today=LAST),
         "ward figures": lambda: summarise(records, wards, end=LAST, **months),
     }
 
