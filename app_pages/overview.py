@@ -76,11 +76,13 @@ except AtlasError as err:
 else:
     table = tension_table(watched)
     if len(table):
+        watched = int((table["Watch"] == "yes").sum())
+        wards_words = {0: "No ward", 1: "1 ward"}.get(watched, f"{watched} wards")
         st.write(
             plain(
-                f"{(table['Watch'] == 'yes').sum()} wards where two or more rose fast together"
-                f" in {table['Month'].iloc[0]}: people counted, anti-social behaviour and"
-                " public order offences, each against the month before."
+                f"{wards_words} where two or three of people counted, anti-social behaviour"
+                f" and public order offences rose fast together in {table['Month'].iloc[0]},"
+                " each against the month before (police.uk publishes a month or two late)."
             )
         )
     st.dataframe(table, hide_index=True, width="stretch")
