@@ -70,7 +70,7 @@ def test_the_police_brief_holds_no_immigration_needs_and_names_places(demo_store
         "Under 18",
     ]
     headings = [heading for heading, _ in brief.sections()]
-    assert headings[0] == "This period against the last" and len(headings) == 10
+    assert headings[0] == "This period against the last" and len(headings) == 12
     assert brief.ward_map is not None  # drawn for the PDF, from the ward figures police see
     assert len(brief.ward_map.figures) == len(demo_store.areas(layer="ward"))
     assert brief.ward_map.title.startswith("People counted, week to")
@@ -174,6 +174,8 @@ def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, 
         wards=demo_store.areas(layer="ward"),
         role=role,
         made_at=made,
+        tension=brief.tension,  # the partnership signals are tested on their own, below
+        safeguarding=brief.safeguarding,
     )
     assert len(found.gaps) and len(found.overlaps)  # both tables have rows to compare
     for (heading, mine), (_, theirs) in zip(brief.sections(), full.sections(), strict=True):
@@ -294,3 +296,21 @@ def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkey
     monkeypatch.setattr(questions, "persistent_sites", counted_sites)
     tasking_brief(demo_store, role="coordinator")
     assert calls == {"records": 1, "sites": 1}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police"])
+def test_the_brief_carries_the_tension_watch_and_the_safeguarding_count(demo_store, role):
+    from geo.analysis.brief import TENSION_HEADING
+    from geo.questions.signals import brief_signals
+
+    brief = tasking_brief(demo_store, role=role, made_at=datetime(2026, 11, 24, 9, 0))
+    sections = dict(brief.sections())
+    assert "not a prediction" in TENSION_HEADING and "never an input" in TENSION_HEADING
+    watch, waiting = brief_signals(demo_store, role=role, period="week", end=brief_end(brief))
+    pd.testing.assert_frame_equal(sections[TENSION_HEADING], watch)
+    counted = sections["Waiting for a safeguarding referral (under 18, trafficking concern)"]
+    pd.testing.assert_frame_equal(counted, waiting)
+    assert counted["Ward"].iloc[-1] == "All wards"  # the demo has trafficking concerns waiting
+    if role == "police":  # counts only, small ones hidden: never the queue
+        assert set(counted.columns) == {"Ward", "Waiting"}
+        assert not set(counted["Waiting"]) & {"1", "2", "3", "4"}

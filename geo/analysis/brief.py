@@ -12,7 +12,7 @@ brief keeps as the role sees them; on screen the Ward map page shows the same fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
@@ -32,6 +32,11 @@ ASB: Final = "Anti-social behaviour"
 #: The marking on every page of the brief.
 MARKING: Final = "OFFICIAL-SENSITIVE"
 #: Said on the brief itself, so no one reads more into it than it holds.
+#: The tension watch's heading says what it is not (issue 14: in the page and the brief).
+TENSION_HEADING: Final = (
+    "Tension watch, a prompt for a conversation between partners, not a prediction (the ethnic"
+    " or national make-up of an area is never an input)"
+)
 CAVEAT: Final = (
     "A prompt for a conversation between partners, not a prediction. Figures come from the"
     " records agencies shared; places no one visited are not in them. Small numbers are hidden."
@@ -74,6 +79,8 @@ class Brief:
     asb: pd.DataFrame
     needs: pd.DataFrame
     ward_map: WardMap | None = None  # people counted per ward, drawn for the PDF
+    tension: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tension watch
+    safeguarding: pd.DataFrame = field(default_factory=pd.DataFrame)  # waiting, per ward
     caveat: str = CAVEAT
     marking: str = MARKING
 
@@ -106,8 +113,11 @@ class Brief:
             ("Gaps: places no agency has been near", self.gaps),
             ("Overlaps: places several agencies covered", self.overlaps),
             ("Anti-social behaviour reported to police.uk, by ward", self.asb),
+            (TENSION_HEADING, self.tension),
+            ("Waiting for a safeguarding referral (under 18, trafficking concern)",
+             self.safeguarding),
             ("Needs", self.needs),
-        ]
+        ]  # fmt: skip
 
 
 def build_brief(
@@ -124,6 +134,8 @@ def build_brief(
     role: str,
     made_at: datetime,
     ward_map: WardMap | None = None,
+    tension: pd.DataFrame | None = None,
+    safeguarding: pd.DataFrame | None = None,
 ) -> Brief:
     """Assemble a brief from frames a role may see (the inputs are not changed).
 
@@ -149,6 +161,8 @@ def build_brief(
         asb=_asb(incidents, wards),
         needs=needs.rename(columns={"need": "Need", "shown": "People"}).reset_index(drop=True),
         ward_map=ward_map,
+        tension=pd.DataFrame() if tension is None else tension,
+        safeguarding=pd.DataFrame() if safeguarding is None else safeguarding,
     )
 
 

@@ -1,12 +1,10 @@
 """The questions each audience brings, answered from a store for a role.
 
-Every function here takes the store and a role and reads records only through
-``store.records(role=...)`` or, for ward figures, ``store.records_for_figures``, whose exact
-rows become figures suppressed by role before they leave :func:`area_summary`. So what leaves
-is what the role may see: coordinators get exact places, police get places snapped to 100 m
-(hotspots, sites and gaps are then worked out from those), councillors get ward figures only
-and are refused the rest. The command line and the app both
-call these; neither reads records itself.
+Every function here takes the store and a role and reads records only through the store for
+that role, so what leaves is what the role may see: coordinators get exact places, police get
+places snapped to 100 m (hotspots, sites and gaps worked out from those), councillors get ward
+figures only, suppressed by role before they leave :func:`area_summary`, and are refused the
+rest. The command line and the app both call these; neither reads records itself.
 
 Places are named for people: every site, hot patch and gap carries ``place_name`` (what the
 records there call it, see :mod:`geo.analysis.sites`; else "a place in Station ward") and
@@ -594,8 +592,13 @@ def tasking_brief(
         ],
         columns=["need", "shown"],
     )
+    from geo.questions.signals import brief_signals  # it reads through this package
+
+    watch, waiting = brief_signals(store, role=role, period=filters.period, end=end)
     return build_brief(
         seen,
+        tension=watch,
+        safeguarding=waiting,
         needs=needs,
         demand=found.demand,
         sites=sites_for(site, wards=wards, services=store.services(), role=role),
