@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.analysis.completeness import file_line
 from geo.analysis.ward_figures import PERIODS
 from geo.errors import AtlasError
-from geo.io.exports import features_json, write_features
+from geo.io.exports import features_json, table_csv, table_json, write_features, write_table
 from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.privacy.roles import ROLES
 from geo.store import default_store_path
@@ -195,3 +196,33 @@ def add_periods(
             type=int,
             help=f"hide counts from 1 to this (default {SUPPRESSION_THRESHOLD})",
         )
+
+
+def print_figures(
+    args: argparse.Namespace,
+    table: pd.DataFrame,
+    out: Path | None,
+    *,
+    headline: str | Sequence[str],
+    what: str,
+    first: Mapping[str, str] | None = None,
+    also: Mapping[str, pd.DataFrame] | None = None,
+) -> int:
+    """A figures command's answer. With ``--json``: one object, ``first``'s items, then
+    ``headline`` and the table's ``rows``, then each of ``also`` as rows. Otherwise ``first``'s
+    texts and the headline as lines, then the table as CSV unless ``--out`` names a file, which
+    gets the table and a line saying how many rows of ``what`` it holds, as whose view."""
+    if args.json:
+        tables = {"rows": table, **(also or {})}
+        rows = {name: json.loads(table_json(frame)) for name, frame in tables.items()}
+        print(json.dumps({**(first or {}), "headline": headline, **rows}))
+    else:
+        lines = [headline] if isinstance(headline, str) else list(headline)
+        for line in [*(first or {}).values(), *lines]:
+            print(line)
+        if out is None:
+            print(table_csv(table), end="")
+    if out is not None:
+        written = write_table(table, out)
+        print(f"{out}: {written} rows ({what}), as the {args.role} role sees them")
+    return 0

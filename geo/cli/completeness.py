@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from geo.analysis.completeness import headline
 from geo.analysis.ward_figures import DEFAULT_PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
-from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    add_periods,
+    out_path,
+    parse_date,
+    print_figures,
+)
+from geo.io.exports import suffixes
 from geo.questions.completeness import recording_completeness
 from geo.store import open_store
 
@@ -49,16 +56,5 @@ def run(args: argparse.Namespace) -> int:
     )
     by_agency = args.by == "agency" and not found.agencies.empty
     table = found.agencies if by_agency else found.partnership
-    lines = headline(found)
-    if args.json:
-        print(json.dumps({"headline": lines, "rows": json.loads(table_json(table))}))
-    else:
-        for line in lines:
-            print(line)
-        if out is None:
-            print(table_csv(table), end="")
-    if out is not None:
-        rows = write_table(table, out)
-        what = "agencies x periods" if by_agency else "partnership periods"
-        print(f"{out}: {rows} rows ({what}), as the {args.role} role sees them")
-    return 0
+    what = "agencies x periods" if by_agency else "partnership periods"
+    return print_figures(args, table, out, headline=headline(found), what=what)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from geo.analysis.interpreters import headline
 from geo.analysis.ward_figures import DEFAULT_PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
-from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    add_periods,
+    out_path,
+    parse_date,
+    print_figures,
+)
+from geo.io.exports import suffixes
 from geo.questions.interpreters import interpreter_sharing
 from geo.store import open_store
 
@@ -48,24 +55,7 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold,
     )
     table = found.contacts if args.by == "agency" else found.shared
-    lines = headline(found)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "headline": lines,
-                    "rows": json.loads(table_json(table)),
-                    "recurring": json.loads(table_json(found.recurring)),
-                }
-            )
-        )
-    else:
-        for line in lines:
-            print(line)
-        if out is None:
-            print(table_csv(table), end="")
-    if out is not None:
-        rows = write_table(table, out)
-        what = "wards x periods x languages" + (" x agencies" if args.by == "agency" else "")
-        print(f"{out}: {rows} rows ({what}), as the {args.role} role sees them")
-    return 0
+    what = "wards x periods x languages" + (" x agencies" if args.by == "agency" else "")
+    return print_figures(
+        args, table, out, headline=headline(found), what=what, also={"recurring": found.recurring}
+    )

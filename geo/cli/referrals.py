@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from geo.analysis.referrals import FOLLOW_UP_HOURS, FOLLOW_UP_WALK_M, headline
 from geo.analysis.ward_figures import DEFAULT_PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
-from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    add_periods,
+    out_path,
+    parse_date,
+    print_figures,
+)
+from geo.io.exports import suffixes
 from geo.questions.referrals import QUEUE_NIGHTS, referral_follow_up, referral_queue
 from geo.store import open_store
 
@@ -89,13 +96,4 @@ def run(args: argparse.Namespace) -> int:
         )
         table, line = figures.areas, headline(figures)
         what = f"{table['area_code'].nunique()} areas x periods"
-    if args.json:
-        print(json.dumps({"headline": line, "rows": json.loads(table_json(table))}))
-    else:
-        print(line)
-        if out is None:
-            print(table_csv(table), end="")
-    if out is not None:
-        rows = write_table(table, out)
-        print(f"{out}: {rows} rows ({what}), as the {args.role} role sees them")
-    return 0
+    return print_figures(args, table, out, headline=line, what=what)

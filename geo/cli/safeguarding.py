@@ -7,9 +7,17 @@ import json
 from dataclasses import asdict
 
 from geo.analysis.ward_figures import DEFAULT_PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    add_periods,
+    out_path,
+    parse_date,
+    print_figures,
+)
 from geo.errors import AtlasError
-from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.io.exports import suffixes
 from geo.questions.safeguarding import close_item, queue, queue_counts
 from geo.store import open_store
 
@@ -67,13 +75,4 @@ def run(args: argparse.Namespace) -> int:
         table = figures.areas
         line = f"items waiting per ward and {figures.period}, as the {args.role} role sees them"
         what = "wards x periods"
-    if args.json:
-        print(json.dumps({"headline": line, "rows": json.loads(table_json(table))}))
-    else:
-        print(line)
-        if out is None:
-            print(table_csv(table), end="")
-    if out is not None:
-        rows = write_table(table, out)
-        print(f"{out}: {rows} rows ({what}), as the {args.role} role sees them")
-    return 0
+    return print_figures(args, table, out, headline=line, what=what)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from geo.analysis.tension import DEFAULT_MONTHS, TENSION_CAVEAT, Tension
 from geo.analysis.ward_figures import EMERGING_FLOOR
-from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date
-from geo.io.exports import suffixes, table_csv, table_json, write_table
+from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date, print_figures
+from geo.io.exports import suffixes
 from geo.questions.tension import tension
 from geo.store import open_store
 
@@ -60,19 +59,14 @@ def run(args: argparse.Namespace) -> int:
     )
     lines = headline(found)
     table = found.areas
-    if args.json:
-        rows = json.loads(table_json(table))
-        print(json.dumps({"caveat": TENSION_CAVEAT, "headline": lines, "rows": rows}))
-    else:
-        print(TENSION_CAVEAT)
-        for line in lines:
-            print(line)
-        if out is None:
-            print(table_csv(table), end="")
-    if out is not None:
-        rows = write_table(table, out)
-        print(f"{out}: {rows} rows (wards x months), as the {args.role} role sees them")
-    return 0
+    return print_figures(
+        args,
+        table,
+        out,
+        headline=lines,
+        what="wards x months",
+        first={"caveat": TENSION_CAVEAT},
+    )
 
 
 def headline(found: Tension) -> list[str]:
