@@ -13,6 +13,7 @@ from geo import importing
 from geo.analysis.completeness import file_gaps
 from geo.errors import AccessDenied, AtlasError
 from geo.importing import quality
+from geo.importing.context import import_context
 from geo.privacy import check_can_import
 from geo.schema import RECORD_KINDS
 from geo.store import Store
@@ -35,6 +36,7 @@ WHAT = {
     "police.uk street-level crime file": "police",
     "Postcode directory (ONSPD, NSPL or Code-Point Open)": "postcodes",
     "Place names the teams use (gazetteer)": "places",
+    "Ward context (population, deprivation, rural or urban)": "context",
 }
 #: What each kind of file may be; None: anything the reader recognises.
 TYPES: dict[str, list[str] | None] = {
@@ -44,6 +46,7 @@ TYPES: dict[str, list[str] | None] = {
     "police": ["csv"],
     "postcodes": ["csv", "zip"],
     "places": ["csv"],
+    "context": ["csv", "xlsx"],
 }
 
 
@@ -113,6 +116,15 @@ def _upload_form(current: Store) -> None:
                 " extract, or Code-Point Open's zip, uploads here."
             )
 
+    elif what == "context":
+        st.caption(
+            "A CSV or Excel file with a column of ward codes and any columns of figures about"
+            " each ward, such as two years of population estimates, the deprivation decile or"
+            " the rural-urban class. It is shown in the ward profile and beside the tension"
+            " watch, as background: it never decides anything. Columns about the ethnic,"
+            " national or religious make-up of an area are never kept. A new file replaces it."
+        )
+
     if upload is None or not st.button("Import", type="primary", key="import_go"):
         return
     with tempfile.TemporaryDirectory() as tmp, st.spinner("Importing..."):
@@ -140,6 +152,8 @@ def _upload_form(current: Store) -> None:
                 result = importing.import_postcodes(current, path)
             elif what == "places":
                 result = importing.import_places(current, path)
+            elif what == "context":
+                result = import_context(current, path)
             else:
                 result = importing.import_police(current, path)
         except AtlasError as err:
@@ -190,9 +204,9 @@ if result is not None:
     for reason, count in dict(report.get("skipped_by_reason", {})).items():
         st.write(f"Skipped {count}: {plain(reason)}")
     if isinstance(result, importing.ImportReport):
-        for column in result.personal_columns:
-            note = result.columns_not_stored[column]
-            st.write(f"Column **{plain(column)}** not stored: {plain(note.text)}")
+        for column, note in result.columns_not_stored.items():
+            if note.reason == "personal" or result.kind == "context":
+                st.write(f"Column **{plain(column)}** not stored: {plain(note.text)}")
         if result.ref_namespace:
             st.write(f"References are from the shared system **{plain(result.ref_namespace)}**.")
     if isinstance(result, importing.ImportReport) and result.located_by:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.analysis.completeness import completeness_table
+from geo.analysis.context import context_table
 from geo.analysis.interpreters import interpreters_table
 from geo.analysis.overview import overview_of, plain_count, what_changed
 from geo.analysis.tension import TENSION_CAVEAT, tension_table
@@ -74,7 +75,8 @@ try:
 except AtlasError as err:
     st.error(plain(err))
 else:
-    table = tension_table(watched)
+    context = data.ward_context(store.location, key, role)
+    table = tension_table(watched, beside=context_table(context))
     if len(table):
         watched = int((table["Watch"] == "yes").sum())
         wards_words = {0: "No ward", 1: "1 ward"}.get(watched, f"{watched} wards")
@@ -86,6 +88,13 @@ else:
             )
         )
     st.dataframe(table, hide_index=True, width="stretch")
+    if not context.empty:
+        st.caption(
+            plain(
+                f"Beside each ward, its context from {context.source}: background for the"
+                " conversation, never part of the watch."
+            )
+        )
 
 st.subheader("Interpreters agencies could share")
 try:

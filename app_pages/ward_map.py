@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.analysis import ward_view
+from geo.analysis.context import profile_rows
 from geo.errors import AtlasError
 from geo.io.exports import table_csv, table_xlsx, ward_map_png
 from layers import maps
@@ -14,6 +15,21 @@ from ui import data, filters, session
 from ui.basemap import base_tiles
 from ui.offline_maps import show_map
 from ui.text import plain
+
+
+def _about_the_ward(code: str) -> None:
+    """The ward's context (population, deprivation, rural or urban), if any was imported."""
+    context = data.ward_context(store.location, key, role)
+    if context.empty:
+        return
+    st.write("**About the ward**")
+    rows = profile_rows(context, code)
+    if rows.empty:
+        st.write(f"Not in {plain(context.source)}.")
+        return
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(f"From {plain(context.source)}: background, not a measure of need or risk.")
+
 
 role = session.role()
 store = data.store()
@@ -99,6 +115,7 @@ if picked:
             st.bar_chart(profile.trend, x="period_start", y="people", height=220)
         else:
             st.write("Not shown: the counts are small.")
+        _about_the_ward(names[picked])
         st.write("**Services in the ward**")
         if profile.services.empty:
             st.write("None recorded.")

@@ -18,6 +18,7 @@ from geo import questions
 from geo.analysis import brief as analysis_brief
 from geo.analysis.brief import Brief
 from geo.analysis.completeness import Completeness
+from geo.analysis.context import WardContext
 from geo.analysis.flow import Flow
 from geo.analysis.interpreters import SharedInterpreters
 from geo.analysis.patrol import Patrol
@@ -41,6 +42,7 @@ from geo.questions import (
     snapshot,
     swep,
 )
+from geo.questions import context as context_questions
 from geo.questions import site_life as questions_site_life
 from geo.questions import tension as tension_questions
 from geo.store import Store, default_store_path, demo_store_path, open_store
@@ -175,6 +177,12 @@ def recording_completeness(location: str, key: str, role: Role, filters: Filters
 def tension(location: str, key: str, role: Role, end: date | None) -> Tension:
     """The tension watch, the three months to ``end``'s month, as ``role`` may see it."""
     return tension_questions.tension(open_store(location), role=role, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def ward_context(location: str, key: str, role: Role) -> WardContext:
+    """Figures about each ward from outside the partnership (empty if none imported)."""
+    return context_questions.ward_context(open_store(location), role=role)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

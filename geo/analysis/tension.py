@@ -370,9 +370,12 @@ def rising_fast(now: np.ndarray, before: np.ndarray, *, floor: int) -> np.ndarra
         return np.asarray((now - before >= floor) & (score >= EMERGING_SCORE), dtype=bool)
 
 
-def tension_table(found: Tension) -> pd.DataFrame:
+def tension_table(found: Tension, *, beside: pd.DataFrame | None = None) -> pd.DataFrame:
     """The latest month as a page shows it, watched wards first: each signal as "before to
-    now" ("<5" where hidden, "not known" where a source had nothing), and what rose fast."""
+    now" ("<5" where hidden, "not known" where a source had nothing), and what rose fast.
+
+    ``beside``: columns to show after the watch, indexed by area code (ward context, as
+    :func:`geo.analysis.context.context_table` gives it); shown only, never read."""
     rows = found.areas
     if rows.empty:
         return pd.DataFrame(columns=["Ward", "Month", *(s.capitalize() for s in SIGNALS.values())])
@@ -396,4 +399,8 @@ def tension_table(found: Tension) -> pd.DataFrame:
         ]
     table["Rising fast"] = rows["signals"].fillna("").astype(str).to_numpy(object)
     table["Watch"] = ["yes" if w else "" for w in rows["watch"]]
+    if beside is not None and len(beside.columns):
+        shown = beside.reindex(rows["area_code"].astype(str).to_numpy()).fillna("not given")
+        for column in shown.columns:
+            table[column] = shown[column].to_numpy(object)
     return table.reset_index(drop=True)

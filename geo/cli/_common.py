@@ -144,7 +144,8 @@ def print_report(report: dict[str, object], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, default=str))
         return
-    placed = report.get("kind") not in {"postcodes", "places"}  # lookups are not in wards
+    kind = report.get("kind")
+    placed = kind not in {"postcodes", "places", "context"}  # lookups are not in wards
     print(
         f"{report['source']}: read {report['read']}, stored {report['stored']},"
         f" skipped {report['skipped']} as duplicates, rejected {report['rejected']}"
@@ -155,8 +156,11 @@ def print_report(report: dict[str, object], *, as_json: bool) -> None:
     for reason, count in dict(report.get("skipped_by_reason", {})).items():  # type: ignore[arg-type]
         print(f"  skipped {count}: {reason}")
     for column, note in dict(report.get("columns_not_stored", {})).items():  # type: ignore[arg-type]
-        if note["reason"] == "personal":
+        if note["reason"] == "personal" or kind == "context":
             print(f"  column {column!r} not stored: {note['text']}")
+    if kind == "context":
+        kept = [c for c in dict(report.get("columns", {})) if c != "area_code"]  # type: ignore[call-overload]
+        print(f"  kept for each ward: {', '.join(kept)}")
     if report.get("ref_namespace"):
         print(f"  references from the shared system {report['ref_namespace']!r}")
     completeness = file_line(dict(report.get("completeness") or {}))  # type: ignore[call-overload]

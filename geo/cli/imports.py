@@ -28,7 +28,8 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     """Add ``import`` and its subcommands."""
     imports = subparsers.add_parser(
         "import",
-        help="import a file (wards, records, services, police, postcodes, places, basemap)",
+        help="import a file (wards, records, services, police, postcodes, places, context,"
+        " basemap)",
     )
     kinds = imports.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name in ("wards", "areas"):
@@ -57,6 +58,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         )
         if not rows:
             sub.add_argument("file")
+    _add_context(kinds, parents)
     add_command(
         kinds,
         "police",
@@ -64,6 +66,23 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         text="import a police.uk street-level crime CSV as published (ASB overlay)",
         example="python -m geo import police 2026-10-sussex-street.csv",
         parents=[parents.common, parents.rows],
+    )
+
+
+def _add_context(kinds: Subparsers, parents: Parents) -> None:
+    sub = add_command(
+        kinds,
+        "context",
+        run,
+        text="keep figures about each ward (population in two years, deprivation decile,"
+        " rural-urban class): shown beside the tension watch and in the ward profile, never a"
+        " trigger; the ethnic or national make-up of an area is never kept",
+        example="python -m geo import context ward-context.csv",
+        parents=[parents.common, parents.rows],
+    )
+    sub.add_argument("--code-field", help="column of area codes (default: found by its values)")
+    sub.add_argument(
+        "--layer-name", default="ward", help="layer of areas the codes belong to (default: ward)"
     )
 
 
@@ -237,6 +256,17 @@ def _import_places(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_context(args: argparse.Namespace) -> int:
+    from geo.importing.context import import_context
+
+    report = import_context(
+        open_store(args.store), args.file, code_field=args.code_field, layer=args.layer_name
+    )
+    write_rejects(report, args.rejects)
+    print_report(report.to_dict(), as_json=args.json)
+    return 0
+
+
 _RUNS: dict[str, Callable[[argparse.Namespace], int]] = {
     "wards": _import_areas,
     "areas": _import_areas,
@@ -245,4 +275,5 @@ _RUNS: dict[str, Callable[[argparse.Namespace], int]] = {
     "police": _import_police,
     "postcodes": _import_postcodes,
     "places": _import_places,
+    "context": _import_context,
 }

@@ -1,13 +1,19 @@
-"""``python -m geo tension``: where people counted, ASB and public order rise together."""
+"""``python -m geo tension``: where people counted, ASB and public order rise together.
+
+Ward context kept by ``import context`` is added after each ward's figures, as
+``context: <measure>`` columns: beside the watch, never part of it.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from geo.analysis.context import beside
 from geo.analysis.tension import DEFAULT_MONTHS, TENSION_CAVEAT, Tension
 from geo.analysis.ward_figures import EMERGING_FLOOR
 from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date, print_figures
 from geo.io.exports import suffixes
+from geo.questions.context import ward_context
 from geo.questions.tension import tension
 from geo.store import open_store
 
@@ -58,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         threshold=args.threshold,
     )
     lines = headline(found)
-    table = found.areas
+    store = open_store(args.store)
+    table = beside(found.areas, ward_context(store, role=args.role))  # shown, never a trigger
     return print_figures(
         args,
         table,

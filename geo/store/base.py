@@ -39,8 +39,12 @@ MAX_ACTIVATION_NIGHTS: Final = 60
 #: The tables a store adds rows to (areas are replaced a layer at a time).
 Table = Literal["records", "services", "police"]
 
-#: What a store keeps to locate later imports by: a postcode directory, a gazetteer of places.
-LookupKind = Literal["postcodes", "places"]
+#: What a store keeps whole, one of each, a new file replacing the old: a postcode directory
+#: and a gazetteer of places (later imports are located by them), and ward context.
+LookupKind = Literal["postcodes", "places", "context"]
+
+#: The kept lookups small enough to be kept as one table in a cell (not a table of rows).
+KeptTableKind = Literal["places", "context"]
 
 
 def default_store_path() -> Path:
@@ -92,7 +96,8 @@ class Batch:
 
 @dataclass(frozen=True)
 class Lookup:
-    """A postcode directory or gazetteer kept in the store: what it is and when it came."""
+    """A postcode directory, gazetteer or ward context kept in the store: what it is and when
+    it came."""
 
     kind: LookupKind
     name: str
@@ -200,16 +205,34 @@ class Store(ABC):
         postcodes not in it are left out. A million-row directory is never read whole."""
 
     @abstractmethod
+    def replace_kept_table(
+        self, kind: KeptTableKind, table: pd.DataFrame, *, name: str, entries: int, batch: Batch
+    ) -> None:
+        """Replace a small table kept whole (a gazetteer, ward context) in one transaction.
+
+        ``table``'s cells are text, numbers or missing; they come back from :meth:`kept_table`
+        as given, columns in order. ``entries`` is what :meth:`lookups` reports of it.
+        """
+
+    @abstractmethod
+    def kept_table(self, kind: KeptTableKind) -> pd.DataFrame | None:
+        """The table given to :meth:`replace_kept_table` for ``kind``, or None if there is none."""
+
     def replace_places(self, places: pd.DataFrame, *, name: str, batch: Batch) -> int:
         """Replace the gazetteer of place names every later import locates place names with.
 
         ``places`` is the gazetteer file's rows as text (blank rows kept, so row numbers stay
         the file's); :class:`geo.locate.Gazetteer` has checked them. Returns how many places
         (rows with anything in them)."""
+        text = places.astype("string").fillna("")
+        entries = int(text.apply(lambda column: column.str.strip().ne("")).any(axis=1).sum())
+        self.replace_kept_table("places", text, name=name, entries=entries, batch=batch)
+        return entries
 
-    @abstractmethod
     def stored_places(self) -> pd.DataFrame | None:
         """The stored gazetteer as given to :meth:`replace_places`, or None if there is none."""
+        kept = self.kept_table("places")
+        return None if kept is None else kept.astype("string")
 
     @abstractmethod
     def lookups(self) -> dict[LookupKind, Lookup]:

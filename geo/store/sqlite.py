@@ -55,7 +55,16 @@ from geo.schema import (
     LinkAction,
     validate,
 )
-from geo.store.base import Activation, Batch, LinkDecision, Lookup, LookupKind, Store, Table
+from geo.store.base import (
+    Activation,
+    Batch,
+    KeptTableKind,
+    LinkDecision,
+    Lookup,
+    LookupKind,
+    Store,
+    Table,
+)
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.sql import SCHEMA, insert, key_index
 
@@ -343,25 +352,20 @@ class SQLiteStore(Store):
             frame[column] = frame[column].astype("string")
         return frame.set_index("postcode")
 
-    def replace_places(self, places: pd.DataFrame, *, name: str, batch: Batch) -> int:
-        data = json.dumps(
-            {
-                "columns": [str(c) for c in places.columns],
-                "rows": places.astype("string").fillna("").to_numpy(dtype=object).tolist(),
-            }
-        )
-        text = places.astype("string").fillna("")
-        entries = int(text.apply(lambda column: column.str.strip().ne("")).any(axis=1).sum())
-        self._replace_lookup("places", name=name, entries=entries, batch=batch, data=data.encode())
-        return entries
+    def replace_kept_table(
+        self, kind: KeptTableKind, table: pd.DataFrame, *, name: str, entries: int, batch: Batch
+    ) -> None:
+        cells = table.astype(object).where(table.notna(), None).to_numpy(dtype=object).tolist()
+        data = json.dumps({"columns": [str(c) for c in table.columns], "rows": cells})
+        self._replace_lookup(kind, name=name, entries=entries, batch=batch, data=data.encode())
 
-    def stored_places(self) -> pd.DataFrame | None:
+    def kept_table(self, kind: KeptTableKind) -> pd.DataFrame | None:
         with self._reading() as db:
-            row = db.execute("SELECT data FROM lookups WHERE kind = 'places'").fetchone()
+            row = db.execute("SELECT data FROM lookups WHERE kind = ?", (kind,)).fetchone()
         if row is None:
             return None
         kept = json.loads(row[0])
-        return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype="string")
+        return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype=object)
 
     def lookups(self) -> dict[LookupKind, Lookup]:
         with self._reading() as db:
