@@ -43,7 +43,6 @@ from geo.cli import main
 from geo.errors import AccessDenied, AnalysisError
 from geo.importing import import_records
 from geo.questions.safeguarding import close_item, queue, queue_counts
-from geo.store.closures import closures
 from tests.shapes import CLOCK_TOWER, STATION_ROAD, store_with_wards
 
 TODAY = date(2026, 11, 10)
@@ -114,7 +113,7 @@ def test_a_coordinator_closes_an_item_with_a_reason(store):
     site = queue(store, role="coordinator", today=TODAY)["key"].iloc[1]
     closed = close_item(store, site, role="coordinator", by="Sam", reason="adult, checked ID")
     assert queue(store, role="coordinator", today=TODAY)["days_waiting"].tolist() == [7]
-    (row,) = closures(store).to_dict("records")
+    (row,) = store.closures().to_dict("records")
     assert (row["key"], row["closed_by"], row["reason"]) == (site, "Sam", "adult, checked ID")
     assert row["closed_at"] == closed.closed_at
     with pytest.raises(AnalysisError, match="no item .* waits"):
@@ -158,9 +157,8 @@ def test_command_line_queue_and_close(store, tmp_path, capsys):
 
 
 def test_closing_an_item_moves_the_store_on_so_cached_queues_refresh(tmp_path):
-    from geo.store.closures import add_closure
 
     store = store_with_wards(tmp_path)
     before = store.cache_key()
-    add_closure(store, key="person-x", by="coordinator", reason="referred by phone")
+    store.add_closure(key="person-x", by="coordinator", reason="referred by phone")
     assert store.cache_key() != before

@@ -17,9 +17,9 @@ Items of the queue:
   own, ``"record-<record_id>"``. A site's name follows its sightings: a new sighting nearby
   can move its centre and so rename it.
 
-A coordinator may close an item with a reason (:mod:`geo.store.closures`); the closure covers
-the item's sightings seen up to the moment it was closed, so a later flagged sighting of the
-same person (or at the same site) opens it again.
+A coordinator may close an item with a reason (:meth:`geo.store.Store.add_closure`); the
+closure covers the item's sightings seen up to the moment it was closed, so a later flagged
+sighting of the same person (or at the same site) opens it again.
 
 Days waiting are counted from the evening of the night of the oldest waiting sighting
 (:mod:`geo.nights`) to ``today``. Where and by whom last seen: for a person, their latest
@@ -128,7 +128,7 @@ def safeguarding_queue(
         Words that make an outcome a referral (default :data:`REFERRAL_OUTCOMES`).
     closures
         Closed items (``key``, ``closed_at`` in UTC ISO 8601), from
-        :func:`geo.store.closures.closures`; None: none closed.
+        :meth:`geo.store.Store.closures`; None: none closed.
 
     Examples
     --------

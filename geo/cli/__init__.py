@@ -34,6 +34,7 @@ from geo.cli import (
     summary,
     swep,
     tension,
+    users,
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
@@ -60,6 +61,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     gaps,
     patrol,
     brief,
+    users,
 )
 
 _EPILOG = f"""\

@@ -28,7 +28,7 @@ from geo.privacy.roles import Role, check_role
 from geo.questions.reading import figure_records
 from geo.schema import TIMEZONE
 from geo.store import Store
-from geo.store.closures import Closure, add_closure, closures
+from geo.store.registers import Closure
 
 #: Roles that see and close the queue itself.
 QUEUE_ROLES: Final[tuple[Role, ...]] = ("coordinator",)
@@ -75,7 +75,7 @@ def queue_counts(
         store, role=role, reads=SAFEGUARDING_READS, period=period, start=start, end=end
     )
     waiting = safeguarding_queue(
-        asked.records, today=_today(today), outcomes=outcomes, closures=closures(store)
+        asked.records, today=_today(today), outcomes=outcomes, closures=store.closures()
     )
     exact = queue_figures(
         asked.records, waiting, areas=asked.areas, period=asked.period, start=asked.start,
@@ -96,7 +96,7 @@ def close_item(store: Store, key: str, *, role: Role, by: str, reason: str) -> C
             f"no item {key.strip()!r} waits in the safeguarding queue; the keys are listed by"
             " 'python -m geo safeguarding'"
         )
-    return add_closure(store, key=key, by=by, reason=reason)
+    return store.add_closure(key=key, by=by, reason=reason)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def _today(today: date | None) -> date:
 def _exact_queue(store: Store, *, today: date | None, outcomes: Sequence[str]) -> pd.DataFrame:
     records = store.records(role="coordinator", columns=SAFEGUARDING_READS)
     return safeguarding_queue(
-        records, today=_today(today), outcomes=outcomes, closures=closures(store)
+        records, today=_today(today), outcomes=outcomes, closures=store.closures()
     )
 
 

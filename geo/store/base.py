@@ -28,6 +28,7 @@ from geo.errors import StoreError
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
+from geo.store.registers import Closure, Setting, User
 
 #: Where the store lives when nothing else is said (relative to the working directory).
 DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
@@ -271,6 +272,51 @@ class Store(ABC):
     @abstractmethod
     def activations(self) -> pd.DataFrame:
         """Every SWEP activation, oldest first (:data:`geo.schema.ACTIVATION_COLUMNS`)."""
+
+    @abstractmethod
+    def add_closure(self, *, key: str, by: str, reason: str) -> Closure:
+        """Keep that ``by`` closed the safeguarding item ``key`` now, for ``reason``, and bump
+        the version (cached queues refresh). Closures are only added: the latest counts.
+        Callers check the role (:func:`geo.questions.safeguarding.close_item`)."""
+
+    @abstractmethod
+    def closures(self) -> pd.DataFrame:
+        """Every closure, oldest first (:data:`geo.store.registers.CLOSURE_COLUMNS`)."""
+
+    @abstractmethod
+    def users(self) -> pd.DataFrame:
+        """Everyone who may sign in (:data:`geo.store.registers.USER_COLUMNS`), by email."""
+
+    @abstractmethod
+    def put_user(self, email: str, *, role: str, agency: str | None = None) -> User:
+        """Add a user, or change their role and agency; audited with the role before.
+        Callers check that the actor may (:mod:`geo.privacy.users`)."""
+
+    @abstractmethod
+    def remove_user(self, email: str) -> bool:
+        """Remove a user (False if there was none); audited. Takes effect on their next
+        rerun, since the app reads the role on every rerun."""
+
+    @abstractmethod
+    def settings(self) -> dict[str, Setting]:
+        """The settings changed from their defaults, by name (defaults live with what reads
+        them, e.g. :mod:`geo.privacy.settings`)."""
+
+    @abstractmethod
+    def change_setting(self, name: str, value: object, *, reason: str | None = None) -> Setting:
+        """Set a setting, stamped with the actor, now and ``reason``; audited with the value
+        before. Callers check that the actor may."""
+
+    @abstractmethod
+    def record_event(self, action: str, detail: Mapping[str, object]) -> None:
+        """Add a row to the audit log on its own: a sign-in, a page view with its filters, an
+        export or a download (writes add theirs in their own transaction)."""
+
+    @abstractmethod
+    def _audit_rows(self) -> pd.DataFrame:
+        """The whole audit log, oldest first (:data:`geo.store.audit.AUDIT_COLUMNS`).
+
+        Private: admins read it through :func:`geo.privacy.users.audit_log`."""
 
     def unlinked_pairs(self) -> list[tuple[str, str]]:
         """The pairs of record ids whose latest decision is ``unlink``, each ``(a, b)`` as

@@ -7,6 +7,7 @@ fastest, with times as ISO 8601 text.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Final
 
 import numpy as np
@@ -66,6 +67,21 @@ CREATE TABLE IF NOT EXISTS activations (
     first_night TEXT NOT NULL, last_night TEXT NOT NULL, recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL, note TEXT, CHECK (first_night <= last_night)
 );
+CREATE TABLE IF NOT EXISTS safeguarding_closures (
+    key TEXT NOT NULL, closed_by TEXT NOT NULL, closed_at TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    email TEXT PRIMARY KEY, role TEXT NOT NULL, agency TEXT, added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    name TEXT PRIMARY KEY, value TEXT NOT NULL, changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL, reason TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL, role TEXT,
+    action TEXT NOT NULL, detail TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS lookups (
     kind TEXT PRIMARY KEY, name TEXT NOT NULL, entries INTEGER NOT NULL, data BLOB,
     batch_id TEXT NOT NULL
@@ -74,6 +90,14 @@ CREATE TABLE IF NOT EXISTS lookups (
     + _table_sql("records")
     + _table_sql("services")
     + _table_sql("police")
+)
+
+
+#: The audit log is append-only: these refuse any change to a row, whoever asks.
+AUDIT_TRIGGERS: Final = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS audit_no_{verb.lower()} BEFORE {verb} ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    for verb in ("UPDATE", "DELETE")
 )
 
 
@@ -170,3 +194,11 @@ def _iso_times(column: pd.Series) -> np.ndarray:
     text = np.strings.add(np.datetime_as_string(local, unit="s"), offset_text[offset_codes])
     out = np.append(text.astype(object), None)
     return out[codes]  # NaT has code -1: the last slot (None)
+
+
+def data_version(db: sqlite3.Connection) -> tuple[int, str]:
+    """The data version and token of the snapshot ``db`` reads: what caches are keyed on."""
+    values = dict(
+        db.execute("SELECT key, value FROM meta WHERE key IN ('data_version', 'data_token')")
+    )
+    return int(values["data_version"]), values.get("data_token", "none")

@@ -28,7 +28,6 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
@@ -41,32 +40,28 @@ from geo.errors import StoreError
 from geo.locate.areas import area_index, assign_points
 from geo.locate.postcodes import TABLE_COLUMNS
 from geo.schema import (
-    ACTIVATION_COLUMNS,
     DISPLAY_CRS,
     DTYPES,
     KEYS,
-    LINK_ACTIONS,
-    LINK_DECISION_COLUMNS,
     POLICE_COLUMNS,
     RECORD_COLUMNS,
     SERVICE_COLUMNS,
     TABLES,
     TIMEZONE,
-    LinkAction,
     validate,
 )
+from geo.store.audit import Event
 from geo.store.base import (
-    Activation,
     Batch,
     KeptTableKind,
-    LinkDecision,
     Lookup,
     LookupKind,
     Store,
     Table,
 )
 from geo.store.column_cache import ColumnCache, version_key
-from geo.store.sql import SCHEMA, insert, key_index
+from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, data_version, insert, key_index
+from geo.store.sqlite_registers import SQLiteRegisters, write_audit
 
 #: 2: keys unique through an index (not a TEXT PRIMARY KEY); no night or ward index on records.
 SCHEMA_VERSION: Final = 2
@@ -86,7 +81,7 @@ _POSTCODE_COLUMNS: Final = TABLE_COLUMNS
 _COLUMNS: Final = {"records": RECORD_COLUMNS, "services": SERVICE_COLUMNS, "police": POLICE_COLUMNS}
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteRegisters, Store):
     """The embedded store: one SQLite file, WAL mode, one transaction per import."""
 
     def __init__(self, path: Path) -> None:
@@ -119,7 +114,7 @@ class SQLiteStore(Store):
                     " (and its .key file) aside and import your ward, record, service and police"
                     " files again into a new store"
                 )
-            for statement in SCHEMA.split(";"):
+            for statement in (*SCHEMA.split(";"), *AUDIT_TRIGGERS):
                 if statement.strip():
                     db.execute(statement)
             if row is None:
@@ -141,17 +136,20 @@ class SQLiteStore(Store):
 
     @contextlib.contextmanager
     def _transaction(
-        self, *, bump: bool = True, token: str | None = None
+        self, *, bump: bool = True, token: str | None = None, event: Event | None = None
     ) -> Iterator[sqlite3.Connection]:
         """A write transaction: taken at once (BEGIN IMMEDIATE), all or nothing.
 
-        ``bump`` advances the data version, so caches keyed on it are refreshed.
+        ``bump`` advances the data version, so caches keyed on it are refreshed. ``event`` is
+        added to the audit log in the same transaction, once the write has succeeded.
         """
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                if event is not None:
+                    write_audit(db, event)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -259,7 +257,7 @@ class SQLiteStore(Store):
         try:
             with self._transaction(token=token) as db:
                 size = db.execute(f"SELECT MAX(rowid) FROM {table}").fetchone()[0] or 0
-                version, old_token = _data_version(db)
+                version, old_token = data_version(db)
                 old_key, new_key = version_key(version, old_token), version_key(version + 1, token)
                 before = db.total_changes
                 bulk = len(frame) >= _BULK_FROM and size <= _BULK_STORE_RATIO * len(frame)
@@ -386,9 +384,7 @@ class SQLiteStore(Store):
         fill: Callable[[sqlite3.Connection], object] | None = None,
     ) -> None:
         """Replace one lookup in one transaction; the records' column caches stay valid."""
-        token = secrets.token_hex(8)
-        with self._transaction(token=token) as db:
-            version, old_token = _data_version(db)
+        with self._noted(None) as db:
             if fill is not None:
                 fill(db)
             db.execute(
@@ -396,89 +392,6 @@ class SQLiteStore(Store):
                 (kind, name, entries, data, batch.batch_id),
             )
             self._log(db, batch, stored=entries)
-        self._carry_caches(
-            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
-        )
-
-    # -- link decisions --------------------------------------------------------------------
-    def add_link_decision(
-        self,
-        *,
-        record_a: str,
-        record_b: str,
-        action: LinkAction,
-        by: str,
-        reason: str | None = None,
-    ) -> LinkDecision:
-        if action not in LINK_ACTIONS:
-            raise StoreError(f"a link decision is one of {', '.join(LINK_ACTIONS)}; got {action!r}")
-        if not str(by or "").strip():
-            raise StoreError("say who decided (a name): a link decision is kept with who made it")
-        if str(record_a) == str(record_b):
-            raise StoreError(f"record {record_a!r} was given twice; give two different records")
-        decision = LinkDecision(
-            record_a=str(record_a),
-            record_b=str(record_b),
-            action=action,
-            decided_by=str(by).strip(),
-            decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            reason=str(reason).strip() or None if reason is not None else None,
-        )
-        token = secrets.token_hex(8)
-        with self._transaction(token=token) as db:
-            version, old_token = _data_version(db)
-            ids = (decision.record_a, decision.record_b)
-            found = {
-                row[0]
-                for row in db.execute(
-                    "SELECT record_id FROM records WHERE record_id IN (?, ?)", ids
-                )
-            }
-            for record in ids:
-                if record not in found:
-                    raise StoreError(
-                        f"no record {record!r} in the store; record ids are listed by"
-                        " 'python -m geo links'"
-                    )
-            db.execute(
-                "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?)",
-                tuple(getattr(decision, name) for name in LINK_DECISION_COLUMNS),
-            )
-        self._carry_caches(
-            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
-        )
-        return decision
-
-    def link_decisions(self) -> pd.DataFrame:
-        with self._reading() as db:
-            rows = db.execute(
-                f"SELECT {', '.join(LINK_DECISION_COLUMNS)} FROM link_decisions ORDER BY rowid"
-            ).fetchall()
-        return pd.DataFrame.from_records(rows, columns=list(LINK_DECISION_COLUMNS))
-
-    # -- SWEP activations ------------------------------------------------------------------
-    def add_activation(
-        self, first: date, last: date, *, by: str, note: str | None = None
-    ) -> Activation:
-        activation = Activation.new(first, last, by=by, note=note)
-        token = secrets.token_hex(8)
-        with self._transaction(token=token) as db:
-            version, old_token = _data_version(db)
-            db.execute(
-                "INSERT INTO activations VALUES (?, ?, ?, ?, ?)",
-                tuple(getattr(activation, name) for name in ACTIVATION_COLUMNS),
-            )
-        self._carry_caches(
-            old=version_key(version, old_token), new=version_key(version + 1, token), changed=None
-        )
-        return activation
-
-    def activations(self) -> pd.DataFrame:
-        with self._reading() as db:
-            rows = db.execute(
-                f"SELECT {', '.join(ACTIVATION_COLUMNS)} FROM activations ORDER BY rowid"
-            ).fetchall()
-        return pd.DataFrame.from_records(rows, columns=list(ACTIVATION_COLUMNS))
 
     def _log(self, db: sqlite3.Connection, batch: Batch, *, stored: int | None = None) -> None:
         accounting = dict(batch.accounting)
@@ -496,6 +409,13 @@ class SQLiteStore(Store):
                 json.dumps(accounting, default=str),
             ),
         )
+        detail = {"kind": batch.kind, "source": batch.source, "agency": batch.agency}
+        write_audit(
+            db,
+            Event(
+                "import", {**detail, "batch_id": batch.batch_id, "stored": accounting.get("stored")}
+            ),
+        )
 
     # -- reading -----------------------------------------------------------------------------
     def version(self) -> int:
@@ -505,7 +425,7 @@ class SQLiteStore(Store):
 
     def cache_key(self) -> str:
         with self._reading() as db:
-            version, token = _data_version(db)
+            version, token = data_version(db)
         return f"{version}-{token}"
 
     def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:
@@ -525,7 +445,7 @@ class SQLiteStore(Store):
             count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             if not names:
                 return pd.DataFrame(index=pd.RangeIndex(count))
-            key = version_key(*_data_version(db))
+            key = version_key(*data_version(db))
             cache = self._column_cache(table, key) if count >= CACHE_FROM_ROWS else None
             cached = cache.read(names, expected=count) if cache is not None else {}
             missing = [name for name in names if name not in cached]
@@ -571,14 +491,6 @@ class SQLiteStore(Store):
         if len(key) < 32:
             raise StoreError(f"the key file {path} is damaged (too short); restore it from backup")
         return key
-
-
-def _data_version(db: sqlite3.Connection) -> tuple[int, str]:
-    """The data version and token of the snapshot ``db`` reads: what caches are keyed on."""
-    values = dict(
-        db.execute("SELECT key, value FROM meta WHERE key IN ('data_version', 'data_token')")
-    )
-    return int(values["data_version"]), values.get("data_token", "none")
 
 
 def _keys_in(db: sqlite3.Connection, table: str, keys: pd.Series) -> np.ndarray:

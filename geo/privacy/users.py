@@ -1,0 +1,144 @@
+"""Who may sign in, with which role and agency; the settings only admins change; the audit log
+only admins read.
+
+The app's own users table decides a signed-in person's role, read afresh on every rerun
+(:func:`access_for`), so removing someone takes effect at once. Nothing a browser sends (the
+identity provider's claims included) ever names a role. Admins manage users on the Users page;
+the command line manages them too (``python -m geo users add EMAIL --role admin``), which is
+how the first admin is made: whoever can run commands on the server already holds the store.
+
+Settings are off until an admin turns them on. :data:`POLICE_NATIONALITY` lets police see
+nationality groups and no recourse to public funds (NRPF), which they do not by default: in
+2017 a partnership's nationality data reached immigration enforcement and outreach lost the
+trust of the people it helps. Turning it on needs a reason (the data protection impact
+assessment's reference); every change of a setting is audited with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+
+from geo.errors import AccessDenied, StoreError
+from geo.privacy.roles import Role, check_role
+from geo.store import Store
+from geo.store.registers import Setting, User, normalise_email
+
+__all__ = [
+    "POLICE_NATIONALITY",
+    "Access",
+    "access_for",
+    "add_user",
+    "audit_log",
+    "change_setting",
+    "check_can_manage",
+    "police_see_nationality",
+    "remove_user",
+    "users",
+]
+
+#: Police see nationality groups and NRPF (default: off; on only with a recorded reason).
+POLICE_NATIONALITY: Final = "police_see_nationality"
+#: Every setting, with its default and what it means.
+SETTINGS: Final[dict[str, tuple[object, str]]] = {
+    POLICE_NATIONALITY: (
+        False,
+        "police see nationality groups and no recourse to public funds (NRPF)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a signed-in person may do: their role and the agency they belong to."""
+
+    email: str
+    role: Role
+    agency: str | None
+
+
+def check_can_manage(role: Role) -> None:
+    """Raise ``AccessDenied`` unless ``role`` manages users, settings and the audit log."""
+    if check_role(role) != "admin":
+        raise AccessDenied(f"the {role} role cannot manage users or settings; ask an admin")
+
+
+def access_for(store: Store, email: object) -> Access | None:
+    """The role and agency of the person signed in as ``email``, or None if the users table
+    does not know them (then they see only whom to ask). Read afresh: never cache it."""
+    try:
+        address = normalise_email(email)
+    except StoreError:  # no address from the provider: unknown, not an error
+        return None
+    table = store.users()
+    row = table.loc[table["email"] == address]
+    if row.empty:
+        return None
+    role, agency = row["role"].iloc[0], row["agency"].iloc[0]
+    return Access(address, check_role(role), None if pd.isna(agency) else str(agency))
+
+
+def users(store: Store, *, role: Role) -> pd.DataFrame:
+    """Everyone who may sign in, for an admin."""
+    check_can_manage(role)
+    return store.users()
+
+
+def add_user(
+    store: Store, email: str, *, role: Role, new_role: str, agency: str | None = None
+) -> User:
+    """Add a user with ``new_role`` (or change theirs), as ``role`` (an admin)."""
+    check_can_manage(role)
+    return store.put_user(email, role=new_role, agency=agency)
+
+
+def remove_user(store: Store, email: str, *, role: Role) -> bool:
+    """Remove a user, as ``role`` (an admin); False if there was none. An admin cannot remove
+    the last admin: nobody could manage users after."""
+    check_can_manage(role)
+    table = store.users()
+    address = normalise_email(email)
+    admins = table.loc[table["role"] == "admin", "email"].tolist()
+    if admins == [address]:
+        raise AccessDenied(
+            f"{address} is the last admin: add another admin first, so someone can still manage"
+            " users"
+        )
+    return store.remove_user(address)
+
+
+def setting(store: Store, name: str) -> object:
+    """A setting's value: as changed by an admin, else its default."""
+    if name not in SETTINGS:
+        raise KeyError(f"no setting {name!r}; settings are {', '.join(SETTINGS)}")
+    kept = store.settings().get(name)
+    return SETTINGS[name][0] if kept is None else kept.value
+
+
+def police_see_nationality(store: Store) -> bool:
+    """Whether police see nationality groups and NRPF (off unless an admin turned it on)."""
+    return bool(setting(store, POLICE_NATIONALITY))
+
+
+def change_setting(
+    store: Store, name: str, value: object, *, role: Role, reason: str | None
+) -> Setting:
+    """Change a setting, as ``role`` (an admin), with ``reason``; turning on what widens who
+    sees personal data needs a reason (the data protection impact assessment's reference)."""
+    check_can_manage(role)
+    if name not in SETTINGS:
+        raise AccessDenied(f"no setting {name!r}; settings are {', '.join(SETTINGS)}")
+    if value and not str(reason or "").strip():
+        raise AccessDenied(
+            f"give a reason to turn on '{SETTINGS[name][1]}': the data protection impact"
+            " assessment's reference, kept with the change"
+        )
+    return store.change_setting(name, value, reason=reason)
+
+
+def audit_log(store: Store, *, role: Role) -> pd.DataFrame:
+    """The audit log, oldest first, for an admin. Nobody edits it through the app."""
+    check_can_manage(role)
+    return store._audit_rows()
