@@ -172,6 +172,9 @@ def sharing_answer(found: SharedInterpreters, *, language: str, ward: str) -> st
         f"{agency} ({contacts_words(n)})"
         for agency, n in zip(agencies["agency"], agencies["contacts"], strict=True)
     ]
+    # the ward and the language as the stored names and the records spell them
+    ward, language = str(agencies["area_name"].iloc[0]), str(agencies["language"].iloc[0])
+    place = ward if ward.casefold().endswith(" ward") else f"{ward} ward"
     return (
         f"{_and_list(named)} needed an interpreter for {language} in {place} from {when}:"
         " they could share one."
