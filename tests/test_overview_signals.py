@@ -102,7 +102,7 @@ def test_a_coordinator_table_lists_wards_with_anyone_waiting_most_first() -> Non
     assert waiting_sentence(found) is None
     caption = waiting_caption(found)
     assert "first seen from 16 Nov to 22 Nov 2026" in caption
-    assert "under 18 or with a trafficking concern with no referral recorded yet" in caption
+    assert "under-18s or of a trafficking concern with no referral recorded yet" in caption
     assert "fewer than" not in caption  # coordinators see every count
 
 
@@ -120,14 +120,18 @@ def test_a_councillor_sees_hidden_counts_in_words_never_as_0() -> None:
 def test_when_no_ward_count_can_be_given_one_sentence_says_so() -> None:
     found = figures({"E1": "<5", "E3": "*"}, 10, role="councillor")
     assert waiting_sentence(found) == (
-        "Too few are waiting in each ward to give a number without giving someone away:"
-        " fewer than 5 in Market and some (the number hidden) in Riverside (10 across all"
-        " wards)."
+        "Fewer than 5 in Market and some (the number hidden) in Riverside (10 across all"
+        " wards): numbers this small are not given exactly, so that no one can be picked out."
     )
-    hidden_total = figures({"E3": "<5"}, "<5", role="police")
+    small_total = figures({"E3": "<5"}, "<5", role="police")
+    assert waiting_sentence(small_total) == (
+        "Fewer than 5 in Riverside (fewer than 5 across all wards): numbers this small are not"
+        " given exactly, so that no one can be picked out."
+    )
+    hidden_total = figures({"E3": "<5", "E4": "*"}, "*", role="police")
     assert waiting_sentence(hidden_total) == (
-        "Too few are waiting in each ward to give a number without giving someone away:"
-        " fewer than 5 in Riverside (fewer than 5 across all wards)."
+        "Fewer than 5 in Riverside and some (the number hidden) in Station: numbers this small"
+        " are not given exactly, so that no one can be picked out."
     )
 
 
@@ -285,7 +289,7 @@ def test_police_and_councillors_see_the_waiting_count_in_words(app_store, role) 
     # the demo's week to 22 Nov: Riverside alone, fewer than 5
     said = plain(waiting_sentence(counts))
     assert said in written(at)
-    assert "fewer than 5 in Riverside" in said.replace("\\", "")
+    assert "Fewer than 5 in Riverside" in said.replace("\\", "")
     assert not small_counts(said.replace("\\", "")), said
     assert not [d for d in at.dataframe if d.value.columns.tolist() == ["Ward", "Waiting"]]
     answer = next(m for m in written(at) if "could share one" in m).replace("\\", "")

@@ -37,9 +37,9 @@ def waiting_caption(figures: QueueFigures) -> str:
     """What :func:`waiting_table` counts, and over which nights, in one caption."""
     when = _queue_period(figures)
     caption = (
-        "Sightings of someone under 18 or with a trafficking concern with no referral recorded"
-        f" yet by any agency, first seen from {when}: each person counted once, in the ward they"
-        " were first seen in (sightings with no reference, once per place)."
+        "Sightings of under-18s or of a trafficking concern with no referral recorded yet by"
+        f" any agency, first seen from {when}; each person counted once, in the ward where"
+        " first seen."
         if when
         else "No period to count in yet."
     )
@@ -83,9 +83,10 @@ def waiting_sentence(figures: QueueFigures) -> str | None:
     total = table["Waiting"].iloc[-1]
     pairs = zip(wards["Ward"], wards["Waiting"], strict=True)
     listed = _and_list([f"{_waiting_words(n)} in {ward}" for ward, n in pairs])
+    across = "" if total == "hidden" else f" ({total} across all wards)"
     return (
-        f"Too few are waiting in each ward to give a number without giving someone away:"
-        f" {listed}" + ("." if total == "hidden" else f" ({total} across all wards).")
+        f"{listed[:1].upper()}{listed[1:]}{across}: numbers this small are not given exactly,"
+        " so that no one can be picked out."
     )
 
 
