@@ -9,8 +9,19 @@ from geo.analysis.completeness import completeness_table
 from geo.analysis.context import context_table
 from geo.analysis.interpreters import interpreters_table
 from geo.analysis.overview import overview_of, plain_count, what_changed
+from geo.analysis.signals_view import (
+    queue_sentence,
+    shared_languages,
+    shared_wards,
+    sharing_answer,
+    sharing_period,
+    waiting_caption,
+    waiting_sentence,
+    waiting_table,
+)
 from geo.analysis.tension import TENSION_CAVEAT, tension_table
 from geo.errors import AtlasError
+from geo.questions.safeguarding import QUEUE_ROLES
 from ui import data, filters, session
 from ui.text import plain
 
@@ -53,6 +64,21 @@ else:
     st.write("Not shown for this role: the borough's earlier counts are kept hidden.")
 with st.expander("When is a ward rising fast?"):
     st.write(plain(overview.emerging_rule))
+
+st.subheader("Waiting for a safeguarding referral")
+try:
+    if role in QUEUE_ROLES:  # the queue itself, to act on: one sentence says where
+        st.write(plain(queue_sentence(data.safeguarding_queue(store.location, key, role))))
+    else:
+        waiting = data.safeguarding_counts(store.location, key, role, chosen)
+        st.caption(plain(waiting_caption(waiting)))
+        said = waiting_sentence(waiting)
+        if said is None:
+            st.dataframe(waiting_table(waiting), hide_index=True, width="stretch")
+        else:
+            st.write(plain(said))
+except AtlasError as err:
+    st.error(plain(err))
 
 st.subheader("How complete the records are")
 try:
@@ -105,9 +131,20 @@ else:
     shared = interpreters_table(sharing)
     if len(shared):
         st.caption(
-            "Languages two or more agencies needed an interpreter for in the same ward in"
-            " the latest period: they could book one together."
+            "Languages two or more agencies needed an interpreter for in the same ward, from"
+            f" {plain(sharing_period(sharing))}: they could book one together."
         )
         st.dataframe(shared, hide_index=True, width="stretch")
+        with st.container(border=True):
+            st.markdown("**Which agencies could share an interpreter?**")
+            languages = shared_languages(sharing)
+            names = sorted(data.wards(store.location, version)["area_name"].astype(str))
+            first = [*shared_wards(sharing, language=languages[0]), names[0]][0]
+            ask_language, ask_ward = st.columns(2)
+            language = ask_language.selectbox("Language", languages, key="share_language")
+            ward = ask_ward.selectbox(
+                "Ward", names, index=names.index(first) if first in names else 0, key="share_ward"
+            )
+            st.write(plain(sharing_answer(sharing, language=language, ward=ward)))
     else:
         st.caption("No language was needed by two agencies in one ward in the latest period.")

@@ -23,6 +23,7 @@ from geo.analysis.flow import Flow
 from geo.analysis.interpreters import SharedInterpreters
 from geo.analysis.patrol import Patrol
 from geo.analysis.referrals import ReferralFigures
+from geo.analysis.safeguarding import QueueFigures
 from geo.analysis.site_life import SiteLife
 from geo.analysis.snapshot import Snapshot
 from geo.analysis.swep import ColdWeatherList
@@ -197,6 +198,13 @@ def interpreter_sharing(
 def safeguarding_queue(location: str, key: str, role: Role) -> pd.DataFrame:
     """Under-18 and trafficking-concern sightings with no referral since (coordinators)."""
     return safeguarding.queue(open_store(location), role=role)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def safeguarding_counts(location: str, key: str, role: Role, filters: Filters) -> QueueFigures:
+    """Items waiting for a safeguarding referral per ward in the filters' period, as ``role``
+    may see them (police and councillors: small numbers hidden)."""
+    return safeguarding.queue_counts(open_store(location), role=role, filters=filters, periods=1)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

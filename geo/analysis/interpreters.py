@@ -31,6 +31,7 @@ from geo.analysis.ward_figures import (
     period_blocks,
     period_labels,
 )
+from geo.analysis.ward_view import shown
 from geo.errors import AnalysisError
 from geo.locate.areas import area_positions
 from geo.nights import NO_NIGHT, block_of, night_numbers
@@ -300,16 +301,17 @@ def _period_words(start: date, period: str) -> str:
 
 def interpreters_table(found: SharedInterpreters) -> pd.DataFrame:
     """The latest period's languages needed by two or more agencies in one ward, as a page
-    shows them: ward, language, the agencies, and the contacts (as the role may see them)."""
+    shows them: ward, language, the contacts (as the role may see them, hidden ones in words:
+    "fewer than 5", "hidden") and, last since the names are long, the agencies."""
     rows = found.shared
     if rows.empty:
-        return pd.DataFrame(columns=["Ward", "Language", "Agencies", "Contacts"])
+        return pd.DataFrame(columns=["Ward", "Language", "Contacts", "Agencies"])
     rows = rows.loc[rows["period_start"] == rows["period_start"].max()]
     return pd.DataFrame(
         {
             "Ward": rows["area_name"].astype(str).to_numpy(object),
             "Language": rows["language"].astype(str).to_numpy(object),
+            "Contacts": rows["total"].map(shown).to_numpy(object),
             "Agencies": rows["agencies"].astype(str).to_numpy(object),
-            "Contacts": rows["total"].astype(str).to_numpy(object),
         }
     )

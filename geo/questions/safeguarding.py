@@ -23,6 +23,7 @@ from geo.analysis.safeguarding import (
 )
 from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
 from geo.errors import AccessDenied, AnalysisError
+from geo.filters import Filters
 from geo.privacy.figures import view_queue
 from geo.privacy.roles import Role, check_role
 from geo.questions.reading import figure_records
@@ -68,12 +69,15 @@ def queue_counts(
     threshold: int | None = None,
     today: date | None = None,
     outcomes: Sequence[str] = REFERRAL_OUTCOMES,
+    filters: Filters | None = None,
 ) -> QueueFigures:
     """Items waiting per ward and period (of their oldest waiting sighting), as ``role`` may
-    see them: small numbers hidden for police and councillors."""
+    see them: small numbers hidden for police and councillors. ``filters`` (the pages' shared
+    filters) give the period and its last night in place of ``period``, ``start`` and ``end``."""
     asked = figure_records(
-        store, role=role, reads=SAFEGUARDING_READS, period=period, start=start, end=end
-    )
+        store, role=role, reads=SAFEGUARDING_READS, period=period, start=start, end=end,
+        filters=filters,
+    )  # fmt: skip
     waiting = safeguarding_queue(
         asked.records, today=_today(today), outcomes=outcomes, closures=store.closures()
     )
