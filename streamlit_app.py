@@ -1,65 +1,23 @@
-"""Outreach Atlas: the app's entry point. Sets up the page, the role and the navigation.
+"""Outreach Atlas: what ``streamlit run streamlit_app.py`` starts.
 
-Run it with ``streamlit run streamlit_app.py``. Until a real store is begun (on the Import page)
-it shows the synthetic demo borough, built in a store of its own on first start, and says so.
+Before the server listens, this checks where it may: with no identity provider configured the
+app is one local user with the coordinator role, so it listens on this computer only
+(:func:`ui.signin.check_listening`), and otherwise stops with a message saying how to configure
+sign-in. The app itself, run on every page view, is ``app_main.py``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 import streamlit as st
+from streamlit import config
 
-st.set_page_config(
-    page_title="Outreach Atlas",
-    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),  # local: no icon CDN
-    layout="wide",
-)
+from ui.signin import check_listening
 
-# The first start of a fresh install compiles the geospatial stack for a few seconds: say so.
-starting = st.empty()
-starting.caption("Starting Outreach Atlas...")
+_refused = check_listening(config.get_option("server.address"))
+if _refused:
+    print(f"error: {_refused}", file=sys.stderr)  # noqa: T201 - before any server: no UI yet
+    sys.exit(2)
 
-from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
-from geo.privacy import ROLES  # noqa: E402
-from ui import data, session  # noqa: E402
-from ui.pages import pages_for  # noqa: E402
-
-starting.empty()
-
-try:
-    current = data.store()
-    built = data.ensure_demo(current)
-except AtlasError as err:
-    st.error(f"The store cannot be opened: {err}")
-    st.stop()
-
-if built:
-    st.info(
-        "No store was found, so the **synthetic demo borough** was built and loaded. "
-        "It is made-up data: no real people or places. To use your own files, start a real "
-        "store on the Import page: the demo is kept apart in a store of its own."
-    )
-elif data.wards(current.location, current.version()).empty:
-    st.info(
-        "This store is empty. Import your ward boundaries first (on the Import page, or"
-        " `python -m geo import wards FILE`), then your postcode directory and records."
-    )
-
-with st.sidebar:
-    st.selectbox(
-        "View as",
-        ROLES,
-        key="role",
-        help="Until sign-in arrives the role is chosen here. What each role gets is enforced "
-        "where data leaves the store, whatever is chosen.",
-    )
-    if data.is_demo(current):
-        st.warning(data.DEMO_LABEL, icon=":material/science:")
-
-# Only the pages this role may open are registered: the others cannot be reached at all.
-pages = [
-    st.Page(page.path, title=page.title, icon=page.icon, default=i == 0)
-    for i, page in enumerate(pages_for(session.role()))
-]
-st.navigation(pages).run()
+app = st.App("app_main.py")

@@ -49,7 +49,7 @@ from geo.demo import load_demo  # noqa: E402
 from geo.importing import import_records  # noqa: E402
 from geo.store import STORE_ENV, Store, open_store  # noqa: E402
 
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 PAGES = ("app_pages/overview.py", "app_pages/ward_map.py", "app_pages/brief.py")
 
 

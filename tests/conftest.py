@@ -43,7 +43,7 @@ def app_store(tmp_path_factory):
     before = os.environ.get(STORE_ENV)
     os.environ[STORE_ENV] = str(path)
     try:
-        AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
+        AppTest.from_file(str(ROOT / "app_main.py"), default_timeout=180).run()
         yield demo_store_path(path)
     finally:
         if before is None:

@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.store import demo_store_path, open_store
+from tests.signing import signed_in
 from ui.pages import pages_for
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 
 
 @pytest.fixture
@@ -61,8 +62,8 @@ def test_importing_while_the_demo_shows_offers_a_real_store_instead(demo_store):
 
 @pytest.mark.parametrize("role", ["coordinator", "police", "councillor", "admin"])
 def test_every_page_of_an_empty_real_store_says_what_to_import(demo_store, role):
-    open_store(demo_store)  # a real store, begun and still empty
-    at = run(role)
+    store = open_store(demo_store)  # a real store, begun and still empty
+    at = signed_in(AppTest.from_file(APP, default_timeout=120), store, role).run()
     assert not at.exception
     assert any("This store is empty" in i.value for i in at.info)
     assert not at.sidebar.warning  # not the demo: no synthetic label

@@ -16,9 +16,10 @@ from geo.errors import AccessDenied
 from geo.importing import import_records, quality
 from geo.store import STORE_ENV
 from tests.shapes import store_with_wards
+from tests.signing import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 PAGE = "app_pages/import_data.py"
 
 #: Council outreach team, by latitude and longitude. Precision is the metres the last decimal
@@ -204,8 +205,7 @@ def app_with_store(store, monkeypatch):
 
 
 def _open(role: str, *, last_import: object = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["role"] = role
+    at = signed_in(AppTest.from_file(APP, default_timeout=120), None, role)
     if last_import is not None:
         at.session_state["last_import"] = last_import
     at.run()

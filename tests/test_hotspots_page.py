@@ -37,7 +37,7 @@ from layers.registry import build_layer, layers_for
 from ui.pages import pages_for
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 PAGE = "app_pages/hotspots.py"
 SCRIPT = "<script>alert('place')</script>"
 GPX = {"g": "http://www.topografix.com/GPX/1/1"}

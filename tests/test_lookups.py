@@ -157,7 +157,7 @@ def test_the_import_page_says_which_directory_later_imports_use(store, tmp_path,
 
     monkeypatch.setenv(STORE_ENV, store.location)
     import_postcodes(store, write(tmp_path / "nspl.csv", NSPL))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_main.py"), default_timeout=120)
     at.session_state["role"] = "coordinator"
     at.run()
     at.switch_page("app_pages/import_data.py").run()

@@ -25,7 +25,7 @@ from layers.registry import add_layer_scripts, layer_spec
 from ui.offline_maps import RETURNABLE, show_map
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 RECORDS_MAP = "app_pages/map.py"
 BOUNDS = (-0.21, 50.81, -0.12, 50.84)
 HEAT_JS = f"{VENDOR_URL}/leaflet.heat/leaflet_heat.min.js"

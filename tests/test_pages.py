@@ -18,7 +18,7 @@ from geo.store import open_store
 from ui.pages import PAGES, pages_for
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 FIGURE_ROLES = ("coordinator", "police", "councillor")
 
 
@@ -59,7 +59,7 @@ def test_each_role_gets_its_own_pages_and_each_runs(app_store, role):
                 "Tasking brief",
             ],
             "councillor": ["Overview", "Ward map", "People over time"],
-            "admin": ["Import"],
+            "admin": ["Import", "Users and audit"],
         }[role]
     )
     for spec in pages_for(role):

@@ -18,7 +18,7 @@ from geo.questions.snapshot import snapshot_night
 from geo.store import open_store
 from ui.text import plain
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[1] / "app_main.py")
 
 
 def open_people(role: str) -> AppTest:

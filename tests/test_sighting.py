@@ -31,7 +31,7 @@ from ui.pages import pages_for
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
+APP = str(ROOT / "app_main.py")
 WARDS = {"E05000001": "Station", "E05000002": "Seafront"}
 #: STATION_ROAD (-0.15, 50.83) is E 530383, N 105015 on the British National Grid: the 10 m
 #: square TQ 3038 0501 (centre E 530385, N 105015) holds it, in Station (the west) ward.

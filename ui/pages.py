@@ -45,7 +45,14 @@ PAGES: Final[tuple[PageSpec, ...]] = (
         "app_pages/brief.py", "Tasking brief", ":material/assignment:", ("coordinator", "police")
     ),
     PageSpec("app_pages/import_data.py", "Import", ":material/upload_file:", IMPORT_ROLES),
+    PageSpec(
+        "app_pages/users.py", "Users and audit", ":material/admin_panel_settings:", ("admin",)
+    ),
 )
+
+#: Shown instead of every page: before sign-in, and to a signed-in person with no role.
+SIGN_IN_PAGE: Final = "app_pages/sign_in.py"
+ACCESS_PAGE: Final = "app_pages/no_access.py"
 
 
 def pages_for(role: Role) -> tuple[PageSpec, ...]:

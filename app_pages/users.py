@@ -1,0 +1,109 @@
+"""Users and audit (admins): who may sign in with which role, the settings only admins change,
+and the audit log, which nobody can edit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.errors import AtlasError
+from geo.io.exports import table_csv
+from geo.privacy import ROLES
+from geo.privacy import users as people
+from ui import data, session
+from ui.text import plain
+
+role = session.role()
+store = data.store()
+st.title("Users and audit")
+try:
+    people.check_can_manage(role)
+except AtlasError as err:
+    st.info(str(err))
+    st.stop()
+
+st.subheader("Who may sign in")
+table = people.users(store, role=role)
+st.dataframe(
+    table.rename(
+        columns={
+            "email": "Email",
+            "role": "Role",
+            "agency": "Agency",
+            "added_by": "Added by",
+            "added_at": "Added (UTC)",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+with st.form("add_user", clear_on_submit=True):
+    st.markdown("**Add someone, or change their role**")
+    email_column, role_column, agency_column = st.columns(3)
+    email = email_column.text_input("Email (as they sign in)", key="user_email")
+    new_role = role_column.selectbox("Role", ROLES, key="user_role")
+    agency = agency_column.text_input("Agency", key="user_agency")
+    if st.form_submit_button("Save", type="primary"):
+        try:
+            user = people.add_user(store, email, role=role, new_role=new_role, agency=agency)
+        except AtlasError as err:
+            st.error(plain(err))
+        else:
+            st.success(f"{plain(user.email)} may sign in as {user.role}.")
+            st.rerun()
+if len(table):
+    with st.form("remove_user"):
+        st.markdown("**Remove someone** (they lose access at their next click)")
+        gone = st.selectbox("Email", table["email"].tolist(), key="remove_email")
+        sure = st.checkbox("Yes, remove them", key="remove_sure")
+        if st.form_submit_button("Remove"):
+            try:
+                if not sure:
+                    st.warning("Tick 'Yes, remove them' first.")
+                elif people.remove_user(store, gone, role=role):
+                    st.success(f"{plain(gone)} can no longer sign in.")
+                    st.rerun()
+            except AtlasError as err:
+                st.error(plain(err))
+
+st.subheader("Settings")
+kept = store.settings()
+for name, (_default, words) in people.SETTINGS.items():
+    on = bool(people.setting(store, name))
+    changed = kept.get(name)
+    st.write(f"**{words[:1].upper() + words[1:]}**: {'on' if on else 'off'}")
+    if changed is not None:
+        why = f", reason: {plain(changed.reason)}" if changed.reason else ""
+        st.caption(f"Changed by {plain(changed.changed_by)} on {changed.changed_at}{why}.")
+    with st.form(f"setting_{name}"):
+        reason = st.text_input(
+            "Reason (turning on: the data protection impact assessment's reference)",
+            key=f"reason_{name}",
+        )
+        if st.form_submit_button("Turn off" if on else "Turn on"):
+            try:
+                people.change_setting(store, name, not on, role=role, reason=reason or None)
+            except AtlasError as err:
+                st.error(plain(err))
+            else:
+                st.rerun()
+
+st.subheader("Audit log")
+st.caption(
+    "Sign-ins, page views with their filters, imports, exports and every change, with who and"
+    " when. It is only ever added to: nobody can change or remove an entry."
+)
+log = people.audit_log(store, role=role).iloc[::-1]
+actions = sorted(log["action"].unique())
+shown = st.multiselect("Actions", actions, key="audit_actions", placeholder="All actions")
+if shown:
+    log = log.loc[log["action"].isin(shown)]
+st.dataframe(log.head(1000), hide_index=True, width="stretch")
+st.download_button(
+    "Audit log (CSV)",
+    data=table_csv(log).encode("utf-8-sig"),
+    file_name="audit-log.csv",
+    mime="text/csv",
+    on_click=lambda: store.record_event("export", {"page": "Users and audit", "file": "audit"}),
+    icon=":material/download:",
+    key="audit_csv",
+)
