@@ -11,7 +11,9 @@ What it shows: people bedded down most nights at the :data:`PERSISTENT_SITES`, o
 team sees, visits that find no one, and needs to plan for (interpreters, no recourse to public
 funds, under 18s, trafficking concerns), in four agencies' files in four formats; and, over
 time, a site cleared while visited, one gone quiet unvisited, people who come back after weeks
-away, the public's referrals and a cold spell.
+away, the public's referrals and a cold spell; and, for the partnership signals, a ward on the
+tension watch, a child referred and one not, an agency that records little and interpreters two
+agencies could share.
 
 Where each part is made
 -----------------------
@@ -21,6 +23,9 @@ Where each part is made
 - :mod:`geo.demo.agencies`: each agency's rota and route, and what it writes down on a night.
 - :mod:`geo.demo.over_time`: what people over time need: a cleared site, one gone quiet
   unvisited, people who come back, the public's referrals and a cold spell.
+- :mod:`geo.demo.signals`: what the partnership signals need: Riverside on the tension watch
+  (with police.uk public order rows), a referred and an unreferred under-18, the agency that
+  records little and the languages two agencies share.
 - :mod:`geo.demo.police_uk`: the police.uk street-level crime file.
 - :mod:`geo.demo.basemap`: the made-up coast, river, roads, railway and parks under the map.
 - :mod:`geo.demo.files`: each file in its agency's own format, the README, and :func:`write_demo`.
@@ -65,6 +70,18 @@ from geo.demo.files import (
 )
 from geo.demo.over_time import CLEARED_SITE, QUIET_SITE, REFERRALS_AGENCY, cold_spell
 from geo.demo.police_uk import DEMO_FORCE
+from geo.demo.signals import (
+    RECORDS_LITTLE,
+    RECORDS_NATIONALITY,
+    REFERRED_CHILD,
+    REFERRED_OUTCOME,
+    SHARED_LANGUAGE,
+    TENSION_SITE,
+    TENSION_WARD,
+    TOWPATH_LANGUAGE,
+    UNREFERRED_CHILD,
+    tension_month,
+)
 
 if TYPE_CHECKING:
     from geo.store import Store
@@ -90,15 +107,25 @@ __all__ = [
     "NSPL_HEADER",
     "PERSISTENT_SITES",
     "QUIET_SITE",
+    "RECORDS_LITTLE",
+    "RECORDS_NATIONALITY",
     "REFERRALS_AGENCY",
+    "REFERRED_CHILD",
+    "REFERRED_OUTCOME",
     "PLACES_HEADER",
     "POLICE_TEAM",
     "POLICE_TEAM_HEADER",
     "RISING_WARD_CODE",
     "RISING_WARD_NAME",
     "SERVICES_HEADER",
+    "SHARED_LANGUAGE",
     "ST_ANNES",
     "ST_ANNES_HEADER",
+    "TENSION_SITE",
+    "TENSION_WARD",
+    "tension_month",
+    "TOWPATH_LANGUAGE",
+    "UNREFERRED_CHILD",
     "write_demo",
 ]
 

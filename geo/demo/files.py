@@ -16,7 +16,8 @@ hours) and a police.uk street-level crime file for the three calendar months bef
 Every output carries :data:`~geo.demo.borough.DEMO_LABEL`, and the folder has a README.txt.
 
 :func:`write_demo` splits the seed into one random stream per part (wards, postcodes, people,
-agencies, police.uk, LSOAs), so the same arguments give byte-identical files.
+agencies, police.uk, LSOAs, the people-over-time stories, the partnership signals' stories), so
+the same arguments give byte-identical files and a new part leaves the others drawn as before.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,6 +76,19 @@ from geo.demo.over_time import (
     over_time_rows,
 )
 from geo.demo.police_uk import _police_uk_rows
+from geo.demo.signals import (
+    RECORDS_LITTLE,
+    RECORDS_NATIONALITY,
+    REFERRED_CHILD,
+    SHARED_LANGUAGE,
+    TENSION_NIGHTS,
+    TENSION_WARD,
+    TOWPATH_LANGUAGE,
+    UNREFERRED_CHILD,
+    signal_rows,
+    tension_month,
+    with_tension_incidents,
+)
 from geo.demo.street import _BY_DEMONYM, _simulate_street
 from geo.schema import DISPLAY_CRS, POLICE_UK_HEADER, WORKING_CRS
 
@@ -135,8 +150,11 @@ def write_demo(
     """
     out = _check_arguments(directory, seed=seed, end=end, nights=nights)
     # a stream per part, so that adding a part leaves the others drawn as before
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
-    rng_wards, rng_postcodes, rng_people, rng_agencies, rng_police, rng_lsoa, rng_later = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    rng_wards, rng_postcodes, rng_people, rng_agencies, rng_police, rng_lsoa, rng_later = streams[
+        :7
+    ]
+    rng_signals = streams[7]
     to_lonlat = Transformer.from_crs(WORKING_CRS, DISPLAY_CRS, always_xy=True)
 
     wards = _ward_frame(rng_wards)
@@ -146,8 +164,13 @@ def write_demo(
     street = _simulate_street(rng_people, nights)
     records = _agency_records(rng_agencies, street, first, postcodes)
     later, referrals = over_time_rows(rng_later, street, first, records.council)
-    records.council.extend(later)
+    signals = signal_rows(rng_signals, first, end, records.council, postcodes)
+    records.council.extend(later + signals.council)
     records.council.sort(key=lambda row: row.stamp)
+    records.harbour_light.extend(signals.harbour_light)
+    records.harbour_light.sort(key=lambda row: row.stamp)
+    records.st_annes.extend(signals.st_annes)
+    records.st_annes.sort(key=lambda row: row.stamp)
 
     files = DemoFiles(
         directory=out,
@@ -187,7 +210,8 @@ def write_demo(
         files.records[3][0], ST_ANNES_HEADER, _st_annes_rows(records.st_annes), encoding="utf-8-sig"
     )
     _write_csv(files.records[4][0], REFERRALS_HEADER, _referral_rows(referrals, to_lonlat))
-    _write_csv(files.police, POLICE_UK_HEADER, _police_uk_rows(rng_police, end, lsoas, to_lonlat))
+    police = _police_uk_rows(rng_police, end, lsoas, to_lonlat)
+    _write_csv(files.police, POLICE_UK_HEADER, with_tension_incidents(rng_signals, police, end))
     write_basemap_file(files.basemap)
     files.readme.write_text(_readme_text(seed=seed, first=first, end=end), encoding="utf-8")
     return files
@@ -408,6 +432,7 @@ def _write_wards(path: Path, wards: gpd.GeoDataFrame) -> None:
 
 def _readme_text(*, seed: int, first: date, end: date) -> str:
     cold = cold_spell(end)
+    signals = textwrap.fill(_signals_story(end), width=95)
     return f"""{DEMO_LABEL}
 {"=" * len(DEMO_LABEL)}
 
@@ -446,4 +471,32 @@ weeks while the council team kept looking (cleared); {QUIET_SITE.name} went unvi
 week nine (nobody knows); two people came back after six weeks away; a cold spell on the
 evenings {cold[0]:%d} to {cold[1]:%d %B} when the council team went round every place it knows.
 Client references are shared by the council team and Harbour Light.
+
+{signals}
 """
+
+
+def _signals_story(end: date) -> str:
+    """What the partnership signals show in the demo, in one paragraph (see geo.demo.signals)."""
+    watched = datetime.strptime(tension_month(end), "%Y-%m")
+    arrive, leave = TENSION_NIGHTS
+    child, waiting = REFERRED_CHILD, UNREFERRED_CHILD
+    later = child.seen_before_end - (child.referred_before_end or 0)
+
+    def night(before: int) -> str:
+        return f"{end - timedelta(days=before):%d %B}".lstrip("0")
+
+    return (
+        f"Partnership signals: {TENSION_WARD} ward is on the tension watch for {watched:%B %Y}:"
+        f" three people camped by the railway bridge on the towpath from the {arrive}th to the"
+        f" {leave}th, and anti-social behaviour and public order offences on Riverside Path rose"
+        f" with them. A {child.age}-year-old girl {HARBOUR_LIGHT} met at the {child.place} on"
+        f" the night of {night(child.seen_before_end)} was referred to children's services"
+        f" {later} nights later (she leaves the safeguarding queue); a {waiting.age}-year-old"
+        f" boy it met at the {waiting.place} on the night of {night(waiting.seen_before_end)}"
+        f" was never referred (he waits). {RECORDS_LITTLE} record little: a head count, a place"
+        f" name and a language, never nationality, no recourse to public funds or a reference;"
+        f" {RECORDS_NATIONALITY} records nationality on nearly every contact. Both need"
+        f" {SHARED_LANGUAGE[0]} interpreters in {SHARED_LANGUAGE[1]} ward week after week, and"
+        f" {TOWPATH_LANGUAGE[0]} in {TOWPATH_LANGUAGE[1]} ward in the last week."
+    )

@@ -7,6 +7,7 @@ at the Riverside towpath in the last month. The force, :data:`DEMO_FORCE`, is in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -37,9 +38,18 @@ _OUTCOMES: Final = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _PoliceUk:
+    """The file's rows, and each snap point's columns as the rows write them: "On or near
+    Riverside Path" -> (longitude, latitude, LSOA code, LSOA name)."""
+
+    rows: list[list[str]]
+    points: dict[str, tuple[str, str, str, str]]
+
+
 def _police_uk_rows(
     rng: np.random.Generator, end: date, lsoas: _Lsoas, to_lonlat: Transformer
-) -> list[list[str]]:
+) -> _PoliceUk:
     """Three months of a force's street-level file: ASB (no Crime ID) and crimes, each snapped to
     one of a few anonymised points "On or near ...", heaviest around the town-centre sites and
     rising at the towpath in the last month."""
@@ -72,8 +82,7 @@ def _police_uk_rows(
 
     rows: list[list[str]] = []
     for back in (3, 2, 1):
-        year, month = divmod(end.year * 12 + end.month - 1 - back, 12)
-        label = f"{year}-{month + 1:02d}"
+        label = _month_label(end, back)
         weights = np.where(rising, base * (4 if back == 1 else 1), base)
         p = weights / weights.sum()
         month_rows = []
@@ -93,4 +102,14 @@ def _police_uk_rows(
                     names[i], lsoas.codes[lsoa[i]], lsoas.names[lsoa[i]], crime, outcome, "",
                 ]
             )  # fmt: skip
-    return rows
+    points = {
+        names[i]: (f"{lon[i]:.6f}", f"{lat[i]:.6f}", lsoas.codes[lsoa[i]], lsoas.names[lsoa[i]])
+        for i in range(len(xy))
+    }
+    return _PoliceUk(rows, points)
+
+
+def _month_label(end: date, back: int) -> str:
+    """``YYYY-MM`` of the calendar month ``back`` months before ``end``'s."""
+    year, month = divmod(end.year * 12 + end.month - 1 - back, 12)
+    return f"{year}-{month + 1:02d}"
