@@ -7,7 +7,7 @@ Hand working:
   as "1.0 KB": the file is refused before it is read, so its content need not even be a table,
   and the store's counts stay as they were. With the cap at 1 MB (1,048,576 bytes) or none, the
   same file's one row (a street count at the clock tower, in East ward) is stored.
-- Zip bombs. 2 MiB of zeros deflates to about 2 KB, so the zip expands about 1,000-fold: with
+- Zip bombs. 2 MiB of blank lines deflates to about 2 KB, so the zip expands about 1,000-fold: with
   the floor lowered to 1 MiB, 2 MiB > 1 MiB and 2 MiB > 100 x 2 KB, refused. At the real floor
   (2 GiB) the same zip is allowed: both conditions must hold.
 - Member count. With the cap lowered to 3, a zip of 5 members is refused naming the last.
