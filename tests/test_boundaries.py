@@ -589,7 +589,9 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 def test_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "wards.geojson"
     path.write_text("ward,code\nWest,E05000001\n")
-    with pytest.raises(InputFileError, match=r"wards\.geojson cannot be read as a boundary file"):
+    with pytest.raises(
+        InputFileError, match=r"wards\.geojson is not JSON \(GeoJSON\): it seems to be CSV or"
+    ):
         read_areas(path)
 
 

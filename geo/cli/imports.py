@@ -2,7 +2,9 @@
 the postcode directory and gazetteer that later imports are located with, and the base map.
 
 Each kind of file is one subcommand here; ``run`` hands the parsed options to the importer for
-that kind and prints its accounting (see :func:`geo.cli._common.print_report`).
+that kind and prints its accounting (see :func:`geo.cli._common.print_report`). The command line
+imports with no size cap (``max_mb=None``): whoever runs it has the file on the server already,
+and a national postcode directory is over 1 GB; the cap is for uploads (:mod:`geo.io.limits`).
 """
 
 from __future__ import annotations
@@ -191,6 +193,7 @@ def _import_areas(args: argparse.Namespace) -> int:
         name_field=args.name_field,
         population_field=args.population_field,
         local_authority=args.local_authority,
+        max_mb=None,
     )
     print_report(result.to_dict(), as_json=args.json)
     return 0
@@ -209,6 +212,7 @@ def _import_records(args: argparse.Namespace) -> int:
         columns=column_map(args.column),
         ref_namespace=args.ref_namespace,
         sheet=args.sheet,
+        max_mb=None,
     )
     write_rejects(report, args.rejects)
     print_report(report.to_dict(), as_json=args.json)
@@ -224,6 +228,7 @@ def _import_services(args: argparse.Namespace) -> int:
         postcodes=args.postcodes,
         columns=column_map(args.column),
         layer=args.layer,
+        max_mb=None,
     )
     write_rejects(report, args.rejects)
     print_report(report.to_dict(), as_json=args.json)
@@ -233,7 +238,7 @@ def _import_services(args: argparse.Namespace) -> int:
 def _import_police(args: argparse.Namespace) -> int:
     from geo.importing import import_police
 
-    report = import_police(open_store(args.store), args.file)
+    report = import_police(open_store(args.store), args.file, max_mb=None)
     write_rejects(report, args.rejects)
     print_report(report.to_dict(), as_json=args.json)
     return 0
@@ -242,7 +247,7 @@ def _import_police(args: argparse.Namespace) -> int:
 def _import_postcodes(args: argparse.Namespace) -> int:
     from geo.importing import import_postcodes
 
-    report = import_postcodes(open_store(args.store), args.file)
+    report = import_postcodes(open_store(args.store), args.file, max_mb=None)
     write_rejects(report, args.rejects)
     print_report(report.to_dict(), as_json=args.json)
     return 0
@@ -251,7 +256,7 @@ def _import_postcodes(args: argparse.Namespace) -> int:
 def _import_places(args: argparse.Namespace) -> int:
     from geo.importing import import_places
 
-    report = import_places(open_store(args.store), args.file)
+    report = import_places(open_store(args.store), args.file, max_mb=None)
     print_report(report.to_dict(), as_json=args.json)
     return 0
 
@@ -260,7 +265,11 @@ def _import_context(args: argparse.Namespace) -> int:
     from geo.importing.context import import_context
 
     report = import_context(
-        open_store(args.store), args.file, code_field=args.code_field, layer=args.layer_name
+        open_store(args.store),
+        args.file,
+        code_field=args.code_field,
+        layer=args.layer_name,
+        max_mb=None,
     )
     write_rejects(report, args.rejects)
     print_report(report.to_dict(), as_json=args.json)

@@ -9,6 +9,7 @@ from geo.errors import InputFileError
 from geo.importing.pipeline import file_sha256
 from geo.importing.report import Notice
 from geo.io.boundaries import read_areas
+from geo.io.limits import MaxMB, check_size
 from geo.store import Batch, Store
 
 
@@ -51,12 +52,15 @@ def import_areas(
     population_field: str | None = None,
     local_authority: str | None = None,
     source: str | None = None,
+    max_mb: MaxMB = "upload",
 ) -> AreaImport:
     """Replace a layer of areas (wards by default) from any boundary file GDAL reads.
 
     ``local_authority`` keeps only areas whose parent code (e.g. LAD13CD) matches, so a
     national file can be loaded for one borough. Records already stored are placed again.
+    ``max_mb`` caps the file's size before it is read (see :mod:`geo.io.limits`).
     """
+    check_size(path, max_mb=max_mb, source=source)
     result = read_areas(
         path,
         layer=layer,

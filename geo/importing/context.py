@@ -37,6 +37,7 @@ from geo.errors import InputFileError
 from geo.importing.pipeline import file_sha256
 from geo.importing.report import ColumnNote, ImportReport
 from geo.importing.rows import Rows, finish
+from geo.io.limits import MaxMB, check_size
 from geo.io.tables import RawTable, read_table
 from geo.store import Batch, Store
 
@@ -65,6 +66,7 @@ def import_context(
     code_field: str | None = None,
     layer: str = "ward",
     source: str | None = None,
+    max_mb: MaxMB = "upload",
 ) -> ImportReport:
     """Keep a file of ward context in the store (replacing any kept before).
 
@@ -80,6 +82,9 @@ def import_context(
         The layer of areas the codes belong to.
     source
         The file's name in messages and the import log (an upload's own name).
+    max_mb
+        The size cap in megabytes, checked before the file is read: ``"upload"`` (the
+        configured upload cap), a number, or ``None`` for none (see :mod:`geo.io.limits`).
 
     Raises
     ------
@@ -89,6 +94,7 @@ def import_context(
     """
     path = Path(path)
     name = source or path.name
+    check_size(path, max_mb=max_mb, source=name)
     areas = store.areas(layer=layer)
     if areas.empty:
         raise InputFileError(

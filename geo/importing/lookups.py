@@ -22,6 +22,7 @@ from geo import locate
 from geo.importing.pipeline import file_sha256
 from geo.importing.report import ImportReport
 from geo.io.gazetteer_files import read_gazetteer_file
+from geo.io.limits import MaxMB, check_size
 from geo.io.postcode_files import normalise_postcode, read_postcode_file
 from geo.store import Batch, Store
 
@@ -31,11 +32,15 @@ __all__ = ["import_places", "import_postcodes"]
 _REJECTS_KEPT = 1_000
 
 
-def import_postcodes(store: Store, path: str | Path, *, source: str | None = None) -> ImportReport:
+def import_postcodes(
+    store: Store, path: str | Path, *, source: str | None = None, max_mb: MaxMB = "upload"
+) -> ImportReport:
     """Keep a postcode directory in the store for every later import (replacing any before).
 
     Accepts what :meth:`geo.locate.PostcodeDirectory.from_file` reads: ONSPD, NSPL, OS
     Code-Point Open (a CSV or the zip as published) or a postcode list with positions.
+    ``max_mb`` caps the file's size before it is read: a national directory is over 1 GB, so
+    the command line passes ``None`` (see :mod:`geo.io.limits`).
 
     Raises
     ------
@@ -44,6 +49,7 @@ def import_postcodes(store: Store, path: str | Path, *, source: str | None = Non
         left as it was.
     """
     path = Path(path)
+    check_size(path, max_mb=max_mb, source=source)
     read = read_postcode_file(path)
     name = source or path.name
     report = ImportReport(source=name, kind="postcodes")
@@ -81,13 +87,17 @@ def import_postcodes(store: Store, path: str | Path, *, source: str | None = Non
     return report
 
 
-def import_places(store: Store, path: str | Path, *, source: str | None = None) -> ImportReport:
+def import_places(
+    store: Store, path: str | Path, *, source: str | None = None, max_mb: MaxMB = "upload"
+) -> ImportReport:
     """Keep a gazetteer of the teams' place names in the store for every later import.
 
     The file is checked whole first (:meth:`geo.locate.Gazetteer.from_file`): a row that cannot
     be placed stops the import with its row number, and the gazetteer kept before stays.
+    ``max_mb`` caps the file's size before it is read (see :mod:`geo.io.limits`).
     """
     path = Path(path)
+    check_size(path, max_mb=max_mb, source=source)
     name = source or path.name
     frame = read_gazetteer_file(path)
     gazetteer = locate.Gazetteer.from_frame(frame, name=name)

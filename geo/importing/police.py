@@ -14,14 +14,21 @@ import pandas as pd
 
 from geo.importing.pipeline import ImportSpec, Step, file_sha256, run_import, text
 from geo.importing.report import ImportReport
+from geo.io.limits import MaxMB, check_size
 from geo.io.tables import read_table
 from geo.schema import POLICE_UK_HEADER
 from geo.store import Store
 
 
-def import_police(store: Store, path: str | Path, *, source: str | None = None) -> ImportReport:
-    """Import a police.uk street-level crime CSV as published (see the module docstring)."""
+def import_police(
+    store: Store, path: str | Path, *, source: str | None = None, max_mb: MaxMB = "upload"
+) -> ImportReport:
+    """Import a police.uk street-level crime CSV as published (see the module docstring).
+
+    ``max_mb`` caps the file's size before it is read (see :mod:`geo.io.limits`).
+    """
     path = Path(path)
+    check_size(path, max_mb=max_mb, source=source)
     table = read_table(path, source=source)
     return run_import(POLICE_UK, store, table, sha256=file_sha256(path))
 

@@ -31,6 +31,7 @@ from geo.importing.pipeline import (
 )
 from geo.importing.report import ImportReport
 from geo.io.columns import RECORD_FIELDS, normalise_header
+from geo.io.limits import MaxMB, check_size
 from geo.io.values import (
     nationality_group,
     normalise_kind,
@@ -65,6 +66,7 @@ def import_records(
     ref_namespace: str | None = None,
     sheet: str | None = None,
     source: str | None = None,
+    max_mb: MaxMB = "upload",
 ) -> ImportReport:
     """Import street counts, outreach contacts, referrals or visits from a file or data frame.
 
@@ -93,6 +95,9 @@ def import_records(
         Worksheet of an XLSX file.
     source
         Name for messages (an uploaded file's own name; a data frame's default is "form").
+    max_mb
+        The size cap in megabytes, checked before any file is read: ``"upload"`` (the
+        configured upload cap), a number, or ``None`` for none (see :mod:`geo.io.limits`).
 
     Raises
     ------
@@ -105,6 +110,9 @@ def import_records(
     if kind not in RECORD_KINDS:
         raise InputFileError(f"kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
     namespace = _checked_namespace(ref_namespace)
+    for path in (data, postcodes, places):
+        if isinstance(path, str | Path):
+            check_size(path, max_mb=max_mb, source=source if path is data else None)
     started = time.perf_counter()
     table, sha256 = read_source(data, name=source, sheet=sheet)
     return run_import(

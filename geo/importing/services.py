@@ -27,6 +27,8 @@ from geo.importing.pipeline import (
 )
 from geo.importing.report import ImportReport
 from geo.io.columns import RECORD_FIELDS, FieldSpec
+from geo.io.file_kinds import check_input_file
+from geo.io.limits import MaxMB, check_size
 from geo.io.tables import RawTable, read_table
 from geo.schema import DISPLAY_CRS, SERVICE_TYPES
 from geo.store import Store
@@ -85,13 +87,18 @@ def import_services(
     columns: Mapping[str, str] | None = None,
     layer: str | None = None,
     source: str | None = None,
+    max_mb: MaxMB = "upload",
 ) -> ImportReport:
     """Import services (day centres, shelters, food, health, interpreters...).
 
     From a CSV/XLSX with a location in any form records accept, or from any vector file GDAL
-    reads (points; polygons are placed at a point inside them).
+    reads (points; polygons are placed at a point inside them). ``max_mb`` caps the file's
+    size before it is read (``"upload"``, a number, or ``None``: see :mod:`geo.io.limits`).
     """
     path = Path(path)
+    check_size(path, max_mb=max_mb, source=source)
+    if isinstance(postcodes, str | Path):
+        check_size(postcodes, max_mb=max_mb)
     if path.suffix.lower() in {".csv", ".txt", ".xlsx", ".xlsm"}:
         table = read_table(path, source=source)
     else:
@@ -144,6 +151,7 @@ SERVICES: Final = ImportSpec(
 
 def _vector_table(path: Path, *, layer: str | None, source: str | None = None) -> RawTable:
     """A vector file's attributes as text cells plus lon/lat columns of a point per feature."""
+    check_input_file(path, source=source)  # a mislabelled file, or an unsafe zip, before GDAL
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as err:  # pyogrio raises DataSourceError and friends

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import InputFileError
+from geo.io.file_kinds import check_input_file
 from geo.io.text import decode, sniff_delimiter
 
 __all__ = ["read_gazetteer_file"]
@@ -28,6 +29,7 @@ def read_gazetteer_file(path: str | Path) -> pd.DataFrame:
         The file is missing, unreadable or empty.
     """
     path = Path(path)
+    check_input_file(path)
     try:
         data = path.read_bytes()
     except OSError as err:

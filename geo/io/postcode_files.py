@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.errors import GeocodeError, InputFileError
 from geo.io.columns import match_headers
+from geo.io.file_kinds import check_input_file
 from geo.io.text import decode, normalise_header
 
 __all__ = ["PostcodeFile", "compact_postcodes", "normalise_postcode", "read_postcode_file"]
@@ -153,6 +154,7 @@ def _csv_sources(path: Path) -> Iterator[list[_CsvSource]]:
     """
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
+    check_input_file(path)  # a .zip that is not one, a zip that escapes or expands too far
     if not zipfile.is_zipfile(path):
         yield [_CsvSource(path.name, lambda: path.open("rb"))]
         return

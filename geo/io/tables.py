@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputFileError
+from geo.io.file_kinds import check_input_file
 from geo.io.text import ENCODINGS, decode, sniff_delimiter
 
 #: Bytes a cell may start or end with that ``str.strip`` removes (bytes >= 0x80 may begin or
@@ -87,6 +88,8 @@ def read_table(
     if not path.is_file():
         raise InputFileError(f"{source}: file not found ({path})")
     suffix = path.suffix.lower()
+    if suffix not in {".xls", ".ods"}:
+        check_input_file(path, source=source)  # a mislabelled file, an unsafe zip (.xlsx)
     if suffix in {".xlsx", ".xlsm"}:
         return _read_xlsx(path, sheet=sheet, header=header, source=source)
     if suffix in {".xls", ".ods"}:

@@ -73,11 +73,12 @@ def _decimals_of(values: np.ndarray) -> np.ndarray:
     """Decimal places of floats (trailing zeros are lost: pass text to keep them)."""
     decimals = np.full(values.shape, 10, dtype=np.int64)
     pending = np.isfinite(values)
-    for places in range(10):
-        scaled = values * 10.0**places
-        exact = pending & (np.abs(scaled - np.round(scaled)) <= 1e-9 + 1e-12 * np.abs(scaled))
-        decimals[exact] = places
-        pending &= ~exact
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 scaled is inf: never exact
+        for places in range(10):
+            scaled = values * 10.0**places
+            exact = pending & (np.abs(scaled - np.round(scaled)) <= 1e-9 + 1e-12 * np.abs(scaled))
+            decimals[exact] = places
+            pending &= ~exact
     return decimals
 
 

@@ -8,7 +8,6 @@ name). Of several layers, the one asked for is read, else the only one of polygo
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,9 @@ import shapely
 
 from geo.errors import BoundaryError, InputFileError
 from geo.io.boundaries.words import first_line, match_name, some
+from geo.io.file_kinds import check_input_file
 from geo.io.gdal_files import GDAL_ERRORS, existing_file
+from geo.io.zips import check_zip
 
 #: Suffixes of the datasets looked for inside a zip; ``.json`` only when none of these is there
 #: (zips from data portals often carry JSON metadata beside a shapefile).
@@ -64,7 +65,8 @@ def existing(path: str | Path) -> Path:
 
 
 def find_datasets(file: Path) -> list[Dataset]:
-    """The datasets in a file: itself, or those inside a zip."""
+    """The datasets in a file: itself, or those inside a zip (checked before GDAL sees it)."""
+    check_input_file(file)  # a mislabelled file, or a zip that escapes or expands too far
     if file.is_dir() or file.suffix.lower() != ".zip":
         if file.suffix.lower() == ".shp":
             siblings = {sibling.name.lower() for sibling in file.parent.iterdir()}
@@ -93,14 +95,7 @@ def find_datasets(file: Path) -> list[Dataset]:
 
 
 def _zip_members(file: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile as err:
-        raise InputFileError(
-            f"{file.name} is not a readable zip file ({err}): download it again or unzip it "
-            "and give the boundary file itself"
-        ) from err
+    names = [member.filename for member in check_zip(file)]
     return [
         name
         for name in names
