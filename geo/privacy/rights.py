@@ -128,7 +128,7 @@ def purge(
     _check_admin(role, "purge records")
     period = retention_period(older_than)
     if today is None:
-        today = datetime.now(ZoneInfo(TIMEZONE)).date()
+        today = _today()
     elif isinstance(today, datetime) or not isinstance(today, date):
         raise AnalysisError(f"today must be a date, e.g. 2026-11-28; got {today!r}")
     kept_from = first_night_kept(period, today=today)
@@ -187,6 +187,11 @@ def erase_person(
     hashes, namespace = _hashed_refs(store, ref=ref, agency=agency, ref_namespace=ref_namespace)
     detail = {"agency": agency.strip(), "ref_namespace": namespace}
     return store.erase_records(hashes, detail=detail, dry_run=dry_run)
+
+
+def _today() -> date:
+    """Today's date in Europe/London."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def _check_admin(role: Role, what: str) -> None:
