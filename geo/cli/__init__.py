@@ -27,6 +27,7 @@ from geo.cli import (
     links,
     patrol,
     referrals,
+    rights,
     safeguarding,
     sites,
     snapshot,
@@ -62,6 +63,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     patrol,
     brief,
     users,
+    rights,
 )
 
 _EPILOG = f"""\

@@ -109,7 +109,7 @@ def import_records(
         raise InputFileError("an agency name is needed for records (e.g. --agency 'Outreach')")
     if kind not in RECORD_KINDS:
         raise InputFileError(f"kind {kind!r} is not one of {', '.join(RECORD_KINDS)}")
-    namespace = _checked_namespace(ref_namespace)
+    namespace = checked_namespace(ref_namespace)
     for path in (data, postcodes, places):
         if isinstance(path, str | Path):
             check_size(path, max_mb=max_mb, source=source if path is data else None)
@@ -203,16 +203,26 @@ def _person_refs(step: Step) -> dict[str, pd.Series]:
     if namespace is None and column is not None and normalise_header(column).startswith("chain"):
         namespace = CHAIN
     step.report.ref_namespace = namespace  # type: ignore[assignment]
-    if namespace is None:
-        scope = str(step.options["agency"])
-    elif namespace == CHAIN:
-        scope = _CHAIN_SCOPE
-    else:
-        scope = f"namespace\x1f{namespace}"
+    scope = reference_scope(agency=str(step.options["agency"]), namespace=namespace)
     return {"person_ref": step.store.pseudonymise(step.get("person_ref"), scope=scope)}
 
 
-def _checked_namespace(name: str | None) -> str | None:
+def reference_scope(*, agency: str, namespace: str | None) -> str:
+    """The scope person references are hashed in (:meth:`geo.store.Store.pseudonymise`): the
+    agency as given at import, or the shared namespace (checked by :func:`checked_namespace`).
+
+    Subject access and erasure (:mod:`geo.privacy.rights`) hash a reference the same way.
+    """
+    if namespace is None:
+        return agency
+    if namespace == CHAIN:
+        return _CHAIN_SCOPE
+    return f"namespace\x1f{namespace}"
+
+
+def checked_namespace(name: str | None) -> str | None:
+    """A reference namespace as import keeps it (``"chain"`` is ``CHAIN``; blank: none), or an
+    ``InputFileError`` saying what a name may hold."""
     if name is None or not name.strip():
         return None
     name = name.strip()

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import StoreError
+from geo.errors import AccessDenied, StoreError
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
@@ -306,6 +306,46 @@ class Store(ABC):
     def change_setting(self, name: str, value: object, *, reason: str | None = None) -> Setting:
         """Set a setting, stamped with the actor, now and ``reason``; audited with the value
         before. Callers check that the actor may."""
+
+    # -- retention and the people's rights (callers check the role: geo.privacy.rights) ----
+    @abstractmethod
+    def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
+        """Delete every record whose night is before the night ``before`` (that night and
+        later are kept), with what is derived from them, in one transaction.
+
+        What goes with the records: the link decisions naming any of them, and closed
+        safeguarding items whose item (``record-<id>``, ``person-<ref>``) is no longer in the
+        store; the column caches are dropped. Services and police.uk incidents hold nobody's
+        data and stay. One audit row, ``"records purged"``, holds the cut and the counts.
+        ``dry_run`` counts the same and changes nothing (no audit row either).
+
+        Returns
+        -------
+        dict
+            Rows deleted (or that would be), by table: ``records``, ``link_decisions``,
+            ``safeguarding_closures``.
+        """
+
+    @abstractmethod
+    def erase_records(
+        self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
+    ) -> dict[str, int]:
+        """Delete every record whose ``person_ref`` is one of ``person_refs`` (keyed hashes)
+        and what is derived from them, as :meth:`purge_records` does, in one transaction with
+        one audit row, ``"person erased"``: ``detail`` (never a reference) and the counts.
+        ``dry_run`` counts and changes nothing."""
+
+    def person_records(self, person_refs: Sequence[str], *, role: Role) -> pd.DataFrame:
+        """Every record, whole, whose ``person_ref`` is one of ``person_refs`` (keyed hashes),
+        in the order stored: what an admin exports for a subject access request
+        (:func:`geo.privacy.rights.subject_access`). Other roles get ``AccessDenied``."""
+        if check_role(role) != "admin":
+            raise AccessDenied(
+                f"the {role} role cannot answer a subject access request; ask an admin"
+            )
+        frame = self._read("records")
+        found = frame["person_ref"].isin([str(ref) for ref in person_refs])
+        return frame.loc[found.to_numpy()].reset_index(drop=True)
 
     @abstractmethod
     def record_event(self, action: str, detail: Mapping[str, object]) -> None:

@@ -62,6 +62,7 @@ from geo.store.base import (
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, data_version, insert, key_index
 from geo.store.sqlite_registers import SQLiteRegisters, write_audit
+from geo.store.sqlite_retention import SQLiteRetention
 
 #: 2: keys unique through an index (not a TEXT PRIMARY KEY); no night or ward index on records.
 SCHEMA_VERSION: Final = 2
@@ -81,7 +82,7 @@ _POSTCODE_COLUMNS: Final = TABLE_COLUMNS
 _COLUMNS: Final = {"records": RECORD_COLUMNS, "services": SERVICE_COLUMNS, "police": POLICE_COLUMNS}
 
 
-class SQLiteStore(SQLiteRegisters, Store):
+class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
     """The embedded store: one SQLite file, WAL mode, one transaction per import."""
 
     def __init__(self, path: Path) -> None:
