@@ -145,8 +145,10 @@ def test_the_overview_says_how_complete_the_records_are(app_store, role):
 
 @pytest.mark.parametrize("role", FIGURE_ROLES)
 def test_the_overview_shows_the_tension_watch_and_shared_interpreters(app_store, role):
+    from geo.analysis.context import context_table
     from geo.analysis.interpreters import interpreters_table
     from geo.analysis.tension import TENSION_CAVEAT, tension_table
+    from geo.questions.context import ward_context
     from geo.questions.interpreters import interpreter_sharing
     from geo.questions.tension import tension
 
@@ -154,7 +156,9 @@ def test_the_overview_shows_the_tension_watch_and_shared_interpreters(app_store,
     at = open_page(role, "app_pages/overview.py")
     assert TENSION_CAVEAT in [c.value for c in at.caption]
     (watch,) = [d.value for d in at.dataframe if d.value.columns[:2].tolist() == ["Ward", "Month"]]
-    expected = tension_table(tension(store, role=role))
+    context = context_table(ward_context(store, role=role))
+    expected = tension_table(tension(store, role=role), beside=context)
+    assert "Population change, 2022 to 2024" in expected.columns  # the demo's context, beside
     pd.testing.assert_frame_equal(watch.reset_index(drop=True), expected)
     assert len(watch) > 0
     shared = interpreters_table(interpreter_sharing(store, role=role, filters=Filters()))

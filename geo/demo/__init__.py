@@ -27,6 +27,8 @@ Where each part is made
   (with police.uk public order rows), a referred and an unreferred under-18, the agency that
   records little and the languages two agencies share.
 - :mod:`geo.demo.police_uk`: the police.uk street-level crime file.
+- :mod:`geo.demo.context`: the wards' context (population in two years, deprivation, rural or
+  urban), as an analyst downloads it.
 - :mod:`geo.demo.basemap`: the made-up coast, river, roads, railway and parks under the map.
 - :mod:`geo.demo.files`: each file in its agency's own format, the README, and :func:`write_demo`.
 - :func:`load_demo`, here: writes the files, then imports them through the real importers,
@@ -149,6 +151,7 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
         import_services,
     )
     from geo.importing.basemap import import_basemap
+    from geo.importing.context import import_context
 
     files = write_demo(directory, seed=seed)
 
@@ -167,6 +170,7 @@ def load_demo(store: Store, *, directory: str | Path, seed: int = DEMO_SEED) -> 
         imports.append(report.to_dict())
     imports.append(import_services(store, files.services, source=name(files.services)).to_dict())
     imports.append(import_police(store, files.police, source=name(files.police)).to_dict())
+    imports.append(import_context(store, files.context, source=name(files.context)).to_dict())
     basemap = import_basemap(
         store,
         files.basemap,

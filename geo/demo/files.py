@@ -67,6 +67,7 @@ from geo.demo.borough import (
     _service_rows,
     _ward_frame,
 )
+from geo.demo.context import CONTEXT_HEADER, context_rows
 from geo.demo.over_time import (
     CLEARED_SITE,
     QUIET_SITE,
@@ -133,6 +134,7 @@ class DemoFiles:
     police: Path
     readme: Path
     basemap: Path
+    context: Path
 
 
 def write_demo(
@@ -188,6 +190,7 @@ def write_demo(
         police=out / "police_uk_street.csv",
         readme=out / "README.txt",
         basemap=out / "basemap_synthetic.geojson",
+        context=out / "ward_context.csv",
     )
     _write_wards(files.wards, wards)
     _write_csv(files.postcodes, NSPL_HEADER, _nspl_rows(postcodes, lsoas))
@@ -213,6 +216,7 @@ def write_demo(
     police = _police_uk_rows(rng_police, end, lsoas, to_lonlat)
     _write_csv(files.police, POLICE_UK_HEADER, with_tension_incidents(rng_signals, police, end))
     write_basemap_file(files.basemap)
+    _write_csv(files.context, CONTEXT_HEADER, context_rows(wards))
     files.readme.write_text(_readme_text(seed=seed, first=first, end=end), encoding="utf-8")
     return files
 
@@ -462,6 +466,8 @@ Files, each in the form that kind of source really arrives in:
   police_uk_street.csv             police.uk street-level crime file, three months
   basemap_synthetic.geojson        the base map's made-up coast, river, roads, railway,
                                    station and parks (kind, name), CRS84
+  ward_context.csv                 ward context: population mid-2022 and mid-2024, deprivation
+                                   decile, rural-urban class (Riverside grows fastest)
 
 What to look for: people bedded down most nights at {", ".join(PERSISTENT_SITES[:2])},
 {", ".join(PERSISTENT_SITES[2:])}; numbers rising fast in {RISING_WARD_NAME} ward
