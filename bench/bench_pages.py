@@ -92,8 +92,9 @@ def old_paths() -> Iterator[None]:
     """
     from geo import questions
     from geo.privacy import suppression
+    from geo.questions import brief
 
-    suppress, ward_map = suppression.suppress, questions.WardMap
+    suppress, ward_map = suppression.suppress, brief.WardMap
 
     def suppress_by_ip(
         table: suppression.Table, *, threshold: int, method: str = "ip"
@@ -112,8 +113,8 @@ def old_paths() -> Iterator[None]:
 
     patches = {
         (suppression, "suppress"): suppress_by_ip,
-        (questions, "_brief_coverage"): coverage_in_full,
-        (questions, "WardMap"): drawn_now,
+        (brief, "_brief_coverage"): coverage_in_full,
+        (brief, "WardMap"): drawn_now,
     }
     saved = {key: getattr(*key) for key in patches}
     try:

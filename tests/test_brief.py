@@ -188,7 +188,7 @@ def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, 
 def test_the_brief_asks_coverage_less_and_gets_the_same_frames(demo_store):
     from geo.analysis.brief import TOP
     from geo.analysis.sites import persistent_sites
-    from geo.questions import _brief_coverage
+    from geo.questions.brief import _brief_coverage
 
     wards = demo_store.areas(layer="ward")
     for role in ("police", "coordinator"):
@@ -279,10 +279,10 @@ def test_overlaps_table_equals_a_groupby_on_random_places(rows):
 
 
 def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkeypatch):
-    from geo import questions
+    from geo.questions import brief
 
     calls = {"records": 0, "sites": 0}
-    records, find = type(demo_store).records, questions.persistent_sites
+    records, find = type(demo_store).records, brief.persistent_sites
 
     def counted_records(self, **kwargs):
         calls["records"] += 1
@@ -293,7 +293,7 @@ def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkey
         return find(*args, **kwargs)
 
     monkeypatch.setattr(type(demo_store), "records", counted_records)
-    monkeypatch.setattr(questions, "persistent_sites", counted_sites)
+    monkeypatch.setattr(brief, "persistent_sites", counted_sites)
     tasking_brief(demo_store, role="coordinator")
     assert calls == {"records": 1, "sites": 1}
 

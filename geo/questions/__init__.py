@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import ndimage
 
-from geo.analysis import coverage, hotspots, patrol, ward_view
-from geo.analysis.brief import TOP as BRIEF_TOP
-from geo.analysis.brief import Brief, WardMap, build_brief
+from geo.analysis import coverage, hotspots, patrol
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M, TimeOfDay
 from geo.analysis.overview import Overview, overview_of
 from geo.analysis.sites import (
@@ -548,103 +545,5 @@ def overview(
     return overview_of(summary, period=period if filters is None else filters.period)
 
 
-#: Needs the brief lists for each role. Nationality and no recourse to public funds are
-#: immigration-related: off for police (DESIGN.md, "Who sees what").
-#: Periods of ward figures the brief asks for: it compares this period with the last only,
-#: and each period's figures (suppression included) are worked out from that period alone.
-BRIEF_PERIODS: Final = 2
-BRIEF_NEEDS: Final[dict[str, tuple[str, ...]]] = {
-    "coordinator": ("interpreter_needed", "nrpf", "trafficking_concern", "under_18"),
-    "police": ("interpreter_needed", "trafficking_concern", "under_18"),
-}
-
-
-def tasking_brief(
-    store: Store,
-    *,
-    role: Role,
-    filters: Filters | None = None,
-    made_at: datetime | None = None,
-) -> Brief:
-    """The tasking brief for ``role`` (coordinators and police): see :mod:`geo.analysis.brief`.
-
-    Every part is read for the role, so police get places worked out from points snapped to
-    100 m and needs with small numbers hidden; councillors and admins are refused.
-    """
-    role = check_role(role)
-    if role not in BRIEF_NEEDS:
-        raise AccessDenied(
-            f"the {role} role does not get the tasking brief; it is for police and coordinators"
-        )
-    filters = filters or Filters()
-    summary = area_summary(store, role=role, filters=filters, periods=BRIEF_PERIODS)
-    seen = overview_of(summary, period=filters.period)
-    end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
-    wards = store.areas(layer="ward")
-    records = store.records(role=role)
-    site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
-    found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)
-    last = summary.totals.iloc[-1] if len(summary.totals) else None
-    needs = pd.DataFrame(
-        [
-            (ward_view.NEEDS[name], ward_view.shown(None if last is None else last[name]))
-            for name in BRIEF_NEEDS[role]
-        ],
-        columns=["need", "shown"],
-    )
-    from geo.questions.signals import brief_signals  # it reads through this package
-
-    watch, waiting = brief_signals(store, role=role, period=filters.period, end=end)
-    return build_brief(
-        seen,
-        tension=watch,
-        safeguarding=waiting,
-        needs=needs,
-        demand=found.demand,
-        sites=sites_for(site, wards=wards, services=store.services(), role=role),
-        agencies=found.agencies,
-        gaps=found.gaps,
-        overlaps=found.overlaps,
-        incidents=store.police_incidents(),
-        wards=wards,
-        role=role,
-        made_at=made_at or datetime.now(ZoneInfo(TIMEZONE)),
-        ward_map=WardMap(
-            wards,
-            ward_view.last_period(summary),
-            title=f"People counted, {seen.label.removeprefix('the ')}",
-        ),
-    )
-
-
-def _brief_coverage(
-    store: Store,
-    *,
-    role: Role,
-    wards: gpd.GeoDataFrame,
-    end: date,
-    records: pd.DataFrame | None = None,
-    site: gpd.GeoDataFrame | None = None,
-) -> Coverage:
-    """What the brief shows of :func:`coverage_gaps` (same records, places and options).
-
-    ``demand`` holds the hot patches only, ``gaps`` the most urgent the brief lists and
-    ``wards`` is empty: the brief shows neither the other places' coverage and gaps nor the
-    wards' shares. The rest is :func:`coverage_gaps`'s: coverage is worked out once, for
-    every place, and the gaps and overlaps are read from it.
-    ``records`` (the role's) and ``site`` (their persistent sites to ``end``, as
-    :func:`sites` finds them by default) save reading and finding them again.
-    """
-    if records is None:
-        records = store.records(role=role)
-    options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
-    places = _demand_places(records, end=end, demand_nights=DEMAND_NIGHTS, site=site)
-    demand = named_places(places, wards=wards, role=role)
-    covered = coverage.demand_coverage(demand, records, **options)
-    return Coverage(
-        demand=covered.loc[demand["demand"].eq("hotspot").to_numpy()],
-        gaps=coverage.gaps_among(covered, top=BRIEF_TOP),
-        overlaps=coverage.overlaps_among(covered),
-        agencies=coverage.agency_coverage(records, **options, shapes=False),  # areas only
-        wards=pd.DataFrame(),
-    )
+# the tasking brief reads through this package: imported last, once the rest is defined
+from geo.questions.brief import BRIEF_NEEDS, BRIEF_PERIODS, tasking_brief  # noqa: E402, F401
