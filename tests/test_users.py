@@ -165,3 +165,33 @@ def test_the_command_line_makes_the_first_admin_and_reads_the_log(store, capsys,
     assert main(["audit", "--out", str(out), *args]) == 0
     log = pd.read_csv(out)
     assert log["action"].tolist() == ["user added", "user added", "setting changed"]
+
+
+def test_police_figures_hold_no_nationality_or_nrpf_until_allowed(tmp_path):
+    """Four people at Station Road in the week from 26 October, one with no recourse to public
+    funds, and a visit that found nobody on 9 November (so that week is whole for police)."""
+    from geo.importing import import_records
+    from geo.questions import area_summary, tasking_brief
+    from tests.shapes import STATION_ROAD, store_with_wards
+
+    store = store_with_wards(tmp_path)
+    lines = ["Date,Latitude,Longitude,People,Nationality,NRPF"]
+    at = f"{STATION_ROAD[1]},{STATION_ROAD[0]}"
+    lines += [f"{d}/10/2026 22:00,{at},1,Polish,No" for d in (27, 28, 29)]
+    lines += [f"30/10/2026 22:00,{at},1,Eritrean,Yes", f"09/11/2026 22:00,{at},0,,"]
+    (tmp_path / "o.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_records(store, tmp_path / "o.csv", agency="Outreach")
+    immigration = set(people.IMMIGRATION_COLUMNS)
+    coordinator = area_summary(store, role="coordinator", period="week")
+    assert immigration <= set(coordinator.areas.columns)
+    assert coordinator.totals["nrpf"].sum() == 1
+    police = area_summary(store, role="police", period="week")
+    assert not immigration & (set(police.areas.columns) | set(police.totals.columns))
+    assert "people" in police.areas.columns  # the rest is there
+    needs = tasking_brief(store, role="police").needs["Need"].tolist()
+    assert not any("public funds" in need for need in needs) and needs
+    people.change_setting(store, people.POLICE_NATIONALITY, True, role="admin", reason="DPIA 9")
+    allowed = area_summary(store, role="police", period="week")
+    assert immigration <= set(allowed.areas.columns)
+    assert "<5" in allowed.totals["nrpf"].tolist()  # shown as police figures are: small hidden
+    assert any("public funds" in n for n in tasking_brief(store, role="police").needs["Need"])

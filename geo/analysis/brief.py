@@ -217,7 +217,12 @@ def _whole(value: object) -> str:
     return f"{round(float(value)):,}"  # type: ignore[arg-type]
 
 
+_PLACE_HEADINGS: Final = ("Place", "Ward", "People", "Nights seen", "Agencies there lately")
+
+
 def _places(frame: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    if frame.empty:  # no hot place (a quiet borough, a new store): nothing to list
+        return pd.DataFrame(columns=list(_PLACE_HEADINGS))
     top = frame.sort_values(by, ascending=False, kind="stable").head(TOP)
     return pd.DataFrame(
         {

@@ -7,7 +7,7 @@ Counts from 1 to a threshold (default 4) are shown as ``"<5"``; further cells ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Final
 
@@ -42,8 +42,18 @@ _AT_MOST_SIGHTINGS: Final = ("distinct_people", "contacts", *_NEEDS)
 _CHANGE_COLUMNS: Final = ("change", "change_pct", "emerging", "emerging_score", "emerging_rank")
 
 
-def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = None) -> AreaSummary:
+def view_summary(
+    summary: AreaSummary,
+    *,
+    role: Role,
+    threshold: int | None = None,
+    withheld: Collection[str] = (),
+) -> AreaSummary:
     """The figures ``role`` may see, as a new summary (the input is not changed).
+
+    ``withheld`` columns are left out of the areas and totals altogether (police without the
+    admin's setting: nationality groups and NRPF, see :func:`geo.privacy.users.withheld`);
+    they are left out after the small numbers are hidden, so nothing else shows changes.
 
     - coordinator: exact figures.
     - police: sightings, people, contacts exact; needs, flags, nationality groups and
@@ -125,6 +135,8 @@ def view_summary(summary: AreaSummary, *, role: Role, threshold: int | None = No
             .rank(ascending=False, method="min")
             .astype("Int64")
         )
+    for name in ("areas", "totals"):
+        frames[name] = frames[name].drop(columns=list(withheld), errors="ignore")
     return replace(
         summary,
         **frames,

@@ -21,6 +21,7 @@ from typing import Final
 
 import pandas as pd
 
+from geo.analysis.ward_figures import NATIONALITY_COLUMNS
 from geo.errors import AccessDenied, StoreError
 from geo.privacy.roles import Role, check_role
 from geo.store import Store
@@ -37,10 +38,13 @@ __all__ = [
     "police_see_nationality",
     "remove_user",
     "users",
+    "withheld",
 ]
 
 #: Police see nationality groups and NRPF (default: off; on only with a recorded reason).
 POLICE_NATIONALITY: Final = "police_see_nationality"
+#: Figure columns about immigration status: nationality groups and no recourse to public funds.
+IMMIGRATION_COLUMNS: Final[tuple[str, ...]] = (*NATIONALITY_COLUMNS.values(), "nrpf")
 #: Every setting, with its default and what it means.
 SETTINGS: Final[dict[str, tuple[object, str]]] = {
     POLICE_NATIONALITY: (
@@ -136,6 +140,14 @@ def change_setting(
             " assessment's reference, kept with the change"
         )
     return store.change_setting(name, value, reason=reason)
+
+
+def withheld(store: Store, role: Role) -> tuple[str, ...]:
+    """Figure columns ``role`` does not get at all: for police, nationality groups and NRPF
+    unless an admin turned :data:`POLICE_NATIONALITY` on."""
+    if role == "police" and not police_see_nationality(store):
+        return IMMIGRATION_COLUMNS
+    return ()
 
 
 def audit_log(store: Store, *, role: Role) -> pd.DataFrame:

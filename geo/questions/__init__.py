@@ -49,6 +49,7 @@ from geo.io.exports import write_layers
 from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
+from geo.privacy.users import withheld
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 
@@ -134,7 +135,7 @@ def area_summary(
         aligned=not exact_role,
         unlinked=unlinked,
     )
-    return view_summary(exact, role=role, threshold=threshold)
+    return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
 
 
 def stored_layer(store: Store, layer: str) -> gpd.GeoDataFrame:

@@ -33,14 +33,14 @@ from geo.questions import (
 from geo.schema import TIMEZONE
 from geo.store import Store
 
-#: Needs the brief lists for each role. Nationality and no recourse to public funds are
-#: immigration-related: off for police (DESIGN.md, "Who sees what").
 #: Periods of ward figures the brief asks for: it compares this period with the last only,
 #: and each period's figures (suppression included) are worked out from that period alone.
 BRIEF_PERIODS: Final = 2
+#: The roles that get the brief, and the needs it lists for them when their figures hold them:
+#: police figures hold no NRPF unless an admin has allowed it (:func:`geo.privacy.users.withheld`).
 BRIEF_NEEDS: Final[dict[str, tuple[str, ...]]] = {
-    "coordinator": ("interpreter_needed", "nrpf", "trafficking_concern", "under_18"),
-    "police": ("interpreter_needed", "trafficking_concern", "under_18"),
+    role: ("interpreter_needed", "nrpf", "trafficking_concern", "under_18")
+    for role in ("coordinator", "police")
 }
 
 
@@ -74,6 +74,7 @@ def tasking_brief(
         [
             (ward_view.NEEDS[name], ward_view.shown(None if last is None else last[name]))
             for name in BRIEF_NEEDS[role]
+            if name in summary.totals.columns
         ],
         columns=["need", "shown"],
     )
