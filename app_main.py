@@ -101,5 +101,7 @@ pages = [
     for i, page in enumerate(pages_for(session.role()))
 ]
 chosen = st.navigation(pages)
-session.log_view(current, chosen.title)
-chosen.run()
+try:
+    chosen.run()
+finally:  # after the page, so the view is logged with the filters the page settled on
+    session.log_view(current, chosen.title)
