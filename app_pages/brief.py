@@ -10,6 +10,7 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.io.exports import Image
 from ui import data, filters, session
+from ui.downloads import download_button
 from ui.text import plain
 
 role = session.role()
@@ -30,9 +31,10 @@ if role == "police":
         "Places are worked out from points snapped to a 100 m grid; nationality and no recourse"
         " to public funds are not part of the police brief."
     )
-st.download_button(
+who = f"{session.user()}, Outreach Atlas"  # the file says who made it
+download_button(
     "Make the PDF",
-    data=lambda: data.brief_pdf(brief, made_by=f"{role} (Outreach Atlas)"),
+    data=lambda: data.brief_pdf(brief, made_by=who),
     file_name=f"tasking-brief-{brief.made_at:%Y-%m-%d}.pdf",
     mime="application/pdf",
     on_click="ignore",

@@ -27,6 +27,7 @@ from layers.analysis import add_map_key, add_ward_outlines, agency_colours
 from layers.registry import add_layer_scripts, build_layer, layers_for
 from ui import data, filters, session
 from ui.basemap import base_tiles
+from ui.downloads import download_button
 from ui.offline_maps import show_map
 from ui.text import plain
 
@@ -212,7 +213,7 @@ with right:
     if plan is not None:
         st.write(plain(places_view.patrol_summary(plan)))
         for download in places_view.patrol_downloads(plan):
-            st.download_button(
+            download_button(
                 download.label,
                 data=download.build,
                 file_name=download.file_name,

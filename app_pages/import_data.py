@@ -19,6 +19,7 @@ from geo.schema import RECORD_KINDS
 from geo.store import Store
 from geo.store.base import LookupKind
 from ui import data, session
+from ui.downloads import download_button
 from ui.text import plain
 
 role = session.role()
@@ -224,7 +225,7 @@ if result is not None:
         st.warning(plain(warning["text"]))
     if isinstance(result, importing.ImportReport) and result.rejected:
         st.dataframe(result.rejects, hide_index=True)
-        st.download_button(
+        download_button(
             "Download rejected rows (CSV)",
             data=result.rejects_csv,
             file_name=f"rejected-{Path(str(report['source'])).stem}.csv",

@@ -27,6 +27,7 @@ from geo.errors import AtlasError
 from geo.io.exports import table_csv
 from geo.questions.links import relink, unlink
 from ui import data, filters, session
+from ui.downloads import download_button
 from ui.text import plain
 
 #: "New" means not seen for...: the whole store, or the government framework's 60 months.
@@ -89,7 +90,7 @@ with st.expander("What do these mean?"):
 st.subheader(f"By ward, {totals['Period'].iloc[-1] if len(totals) else 'no period'}")
 wards = areas_table(found)
 st.dataframe(wards, hide_index=True, width="stretch")
-st.download_button(
+download_button(
     "Download the wards (CSV)",
     data=table_csv(found.areas).encode("utf-8-sig"),
     file_name="people-over-time.csv",
@@ -150,7 +151,7 @@ if role == "coordinator":
         " without a reference, quiet that night."
     )
     st.dataframe(snapshot_table(shot), hide_index=True, width="stretch")
-    st.download_button(
+    download_button(
         "Download the snapshot (CSV)",
         data=table_csv(snapshot_table(shot, all_areas=True)).encode("utf-8-sig"),
         file_name=f"snapshot-{shot.night:%Y-%m-%d}.csv",

@@ -10,6 +10,7 @@ from geo.io.exports import table_csv
 from geo.privacy import ROLES
 from geo.privacy import users as people
 from ui import data, session
+from ui.downloads import download_button
 from ui.text import plain
 
 role = session.role()
@@ -98,12 +99,12 @@ shown = st.multiselect("Actions", actions, key="audit_actions", placeholder="All
 if shown:
     log = log.loc[log["action"].isin(shown)]
 st.dataframe(log.head(1000), hide_index=True, width="stretch")
-st.download_button(
+download_button(
     "Audit log (CSV)",
     data=table_csv(log).encode("utf-8-sig"),
     file_name="audit-log.csv",
     mime="text/csv",
-    on_click=lambda: store.record_event("export", {"page": "Users and audit", "file": "audit"}),
+    on_click="ignore",
     icon=":material/download:",
     key="audit_csv",
 )

@@ -13,6 +13,7 @@ from layers import maps
 from layers.wards import add_ward_figures
 from ui import data, filters, session
 from ui.basemap import base_tiles
+from ui.downloads import download_button
 from ui.offline_maps import show_map
 from ui.text import plain
 
@@ -71,7 +72,8 @@ with right:
     st.dataframe(table, hide_index=True, width="stretch")
     about = f"People counted per ward, {when}, as the {role} role sees them"
     # one under the other: side by side in the narrow column their labels were cut short
-    st.download_button(
+    who = f"{session.user()}, Outreach Atlas"  # the file says who made it
+    download_button(
         "Table (CSV)",
         data=table_csv(table).encode("utf-8-sig"),
         file_name="ward-figures.csv",
@@ -81,9 +83,9 @@ with right:
         key="ward_table_csv",
         width="stretch",
     )
-    st.download_button(
+    download_button(
         "Table (Excel)",
-        data=lambda: table_xlsx(table, about=about, made_by=f"{role} (Outreach Atlas)"),
+        data=lambda: table_xlsx(table, about=about, made_by=who),
         file_name="ward-figures.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -91,7 +93,7 @@ with right:
         key="ward_table_xlsx",
         width="stretch",
     )
-    st.download_button(
+    download_button(
         "Map (PNG)",
         data=lambda: ward_map_png(wards, rows, title=f"People counted, {when}"),
         file_name="ward-map.png",

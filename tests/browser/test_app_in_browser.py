@@ -76,3 +76,24 @@ def test_every_page_draws_for_every_role(app_url, browser_page, tmp_path, role):
         browser_page.screenshot(tmp_path / name)
         assert page.locator("[data-testid='stException']").count() == 0, name
     assert browser_page.offline_problems() == []
+
+
+def test_a_file_taken_from_a_page_is_in_the_audit_log(app_url, browser_page):
+    """The ward table's CSV, taken in a real browser, is logged as a download by the local user
+    when it is taken (the demo store keeps the log, since it is the store being shown)."""
+    from geo.privacy.users import audit_log
+    from geo.store import default_store_path, demo_store_path, open_store
+
+    page = browser_page.page
+    browser_page.open(app_url)
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Ward map").click()
+    page.get_by_role("heading", name="Ward map", exact=True).wait_for(timeout=60_000)
+    store = open_store(demo_store_path(default_store_path().resolve()))
+    before = audit_log(store, role="admin")
+    with page.expect_download(timeout=60_000) as taken:
+        page.get_by_role("button", name="Table (CSV)").click()
+    assert taken.value.suggested_filename == "ward-figures.csv"
+    log = audit_log(store, role="admin").iloc[len(before) :]
+    downloads = log.loc[log["action"] == "download"]
+    assert downloads["detail"].tolist() == ['{"file": "ward-figures.csv"}']
+    assert downloads["user"].tolist() == ["local user"]
