@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.io.exports import table_csv
-from geo.privacy import ROLES
+from geo.privacy import ROLES, rights
 from geo.privacy import users as people
 from ui import data, session
 from ui.downloads import download_button
@@ -87,6 +87,58 @@ for name, (_default, words) in people.SETTINGS.items():
                 st.error(plain(err))
             else:
                 st.rerun()
+
+st.subheader("People's rights and retention")
+st.caption(
+    "A subject access request: every record held about one person, found by the reference the"
+    " agency gave them. Erasing deletes those records. Both are written to the audit log, never"
+    " with the reference itself."
+)
+with st.form("subject_access"):
+    ref_column, agency_column, namespace_column = st.columns(3)
+    ref = ref_column.text_input("Person reference", key="rights_ref")
+    agencies = list(data.agencies(store.location, store.version()))
+    agency = agency_column.selectbox("Agency", agencies, key="rights_agency")
+    namespace = namespace_column.text_input(
+        "Shared reference system (blank: the agency's own)", key="rights_namespace"
+    )
+    find, erase = st.columns(2)
+    asked = find.form_submit_button("Find their records")
+    sure = st.checkbox("Yes, erase every record found for this person", key="rights_sure")
+    erasing = erase.form_submit_button("Erase their records")
+if asked or erasing:
+    try:
+        options = {"ref": ref, "agency": str(agency), "ref_namespace": namespace or None}
+        if erasing and sure:
+            erased = rights.erase_person(store, role=role, **options)
+            st.success(f"Erased {erased.get('records', 0):,} records of this person.")
+        else:
+            if erasing:
+                st.warning("Tick 'Yes, erase...' to erase; here is what would go.")
+            held = rights.subject_access(store, role=role, **options)
+            st.write(f"{len(held):,} records held for this person.")
+            download_button(
+                "Their records (CSV)",
+                data=table_csv(held).encode("utf-8-sig"),
+                file_name="subject-access.csv",
+                mime="text/csv",
+                on_click="ignore",
+                icon=":material/download:",
+                key="rights_csv",
+            )
+    except AtlasError as err:
+        st.error(plain(err))
+
+period = rights.retention_period()
+preview = rights.purge(store, role=role, dry_run=True)
+st.write(
+    f"Records are kept for **{plain(period)}**: records of nights before"
+    f" {preview.kept_from:%d %B %Y} are due to be deleted"
+    f" ({preview.deleted.get('records', 0):,} now)."
+)
+if preview.deleted.get("records", 0) and st.button("Delete them now", key="purge_now"):
+    done = rights.purge(store, role=role)
+    st.success(f"Deleted {done.deleted.get('records', 0):,} records older than {plain(period)}.")
 
 st.subheader("Audit log")
 st.caption(
