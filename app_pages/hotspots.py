@@ -292,15 +292,20 @@ with sites_tab:
 with agencies_tab:
     st.dataframe(places_view.agencies_table(out, days=days), hide_index=True, width="stretch")
 with cold_tab:
-    cold = data.cold_weather(store.location, key, role, end)
-    st.caption(
-        f"Everyone seen in the {cold.nights} nights to {places_view.date_words(cold.night)}, and"
-        " every persistent site, longest unseen first: where to look when the severe weather"
-        " emergency protocol is on. Plan a patrol through them with 'Everyone seen' above."
-    )
-    if role == "police":
-        st.caption("Police records carry no references, so only sites are listed.")
-    st.dataframe(places_view.cold_weather_table(cold), hide_index=True, width="stretch")
+    try:
+        cold = data.cold_weather(store.location, key, role, end)
+    except AtlasError as err:  # no records yet: nobody to look for
+        st.info(plain(err))
+    else:
+        st.caption(
+            f"Everyone seen in the {cold.nights} nights to {places_view.date_words(cold.night)},"
+            " and every persistent site, longest unseen first: where to look when the severe"
+            " weather emergency protocol is on. Plan a patrol through them with 'Everyone"
+            " seen' above."
+        )
+        if role == "police":
+            st.caption("Police records carry no references, so only sites are listed.")
+        st.dataframe(places_view.cold_weather_table(cold), hide_index=True, width="stretch")
     recorded = data.activations(store.location, key, role)
     if len(recorded):
         st.write("Cold-weather activations recorded:")
