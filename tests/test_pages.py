@@ -89,6 +89,21 @@ def test_the_ward_table_is_geos_table_for_the_role(app_store, role):
     assert table["Ward"].str.match(r"^[A-Z][a-z]").all()  # names, never codes
 
 
+@pytest.mark.parametrize("role", FIGURE_ROLES)
+def test_police_are_sent_no_nationality_or_nrpf_by_default(app_store, role):
+    at = open_page(role, "app_pages/ward_map.py")
+    sent = " ".join(
+        " ".join(map(str, frame.value.columns)) + " " + frame.value.to_csv()
+        for frame in at.dataframe
+    )
+    immigration = ("Nationality", "No recourse to public funds")
+    if role == "police":  # off until an admin allows it with a reason (tests/test_users.py)
+        assert not any(word in sent for word in immigration), sent[:500]
+    else:
+        assert all(word in sent for word in immigration)  # the check above can fail
+    assert "Under 18" in sent  # the other needs are there for every role
+
+
 def test_a_councillor_sees_no_count_from_1_to_4(app_store):
     at = open_page("councillor", "app_pages/ward_map.py")
     table = at.dataframe[0].value
