@@ -25,11 +25,14 @@ starting.caption("Starting Outreach Atlas...")
 
 from geo.errors import AtlasError  # noqa: E402  (set_page_config must come first)
 from geo.privacy import ROLES  # noqa: E402
+from geo.store.audit import Actor, set_actor  # noqa: E402
 from ui import data, session, signin  # noqa: E402
 from ui.pages import ACCESS_PAGE, SIGN_IN_PAGE, pages_for  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 starting.empty()
+# until the user is known, what the app writes (the demo built on first start) is the app's
+set_actor(Actor(signin.APP_ACTOR))
 
 try:
     current = data.store()
@@ -50,20 +53,31 @@ elif data.wards(current.location, current.version()).empty:
         " `python -m geo import wards FILE`), then your postcode directory and records."
     )
 
-auth = signin.auth_settings()
+try:
+    auth = signin.auth_settings()
+except AtlasError as err:
+    st.error(f"Sign-in is not set up right, so nobody is let in: {plain(err)}.")
+    st.stop()
 demo = data.is_demo(current)
+if auth is None and not signin.local_request():
+    st.error(
+        "This Outreach Atlas has no sign-in, so it only answers on the computer it runs on."
+        " To use it from elsewhere, ask whoever runs it to configure sign-in (SECURITY.md)."
+    )
+    st.stop()
 if auth is None:
     access = signin.local_access(demo=demo)
 elif not st.user.is_logged_in:
     st.navigation([st.Page(SIGN_IN_PAGE, title="Sign in", icon=":material/login:")]).run()
     st.stop()
-elif signin.session_expired():
+elif signin.session_expired():  # the sign-in page says why and signs them out
     st.session_state["expired"] = True
-    st.logout()
+    st.navigation([st.Page(SIGN_IN_PAGE, title="Sign in", icon=":material/login:")]).run()
     st.stop()
 else:
     access = signin.resolve(current)
     if access is None:  # signed in, but the users table does not know them: whom to ask
+        signin.note_once(current, "access refused", {"email": st.user.get("email")})
         st.navigation([st.Page(ACCESS_PAGE, title="No access yet", icon=":material/block:")]).run()
         st.stop()
 signin.act_as(access)
@@ -84,16 +98,16 @@ with st.sidebar:
             " each person's role comes from the users table when they sign in.",
         )
     elif auth is not None:
-        agency = f", {access.agency}" if access.agency else ""
+        agency = f", {plain(access.agency)}" if access.agency else ""
         st.caption(f"Signed in as **{plain(access.email)}** ({access.role}{agency})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             current.record_event("sign out", {})
             st.logout()
+            st.stop()
     if demo:
         st.warning(data.DEMO_LABEL, icon=":material/science:")
-if auth is not None and not st.session_state.get("signed_in_logged"):
-    current.record_event("sign in", {"provider": st.user.get("iss")})
-    st.session_state["signed_in_logged"] = True
+if auth is not None:
+    signin.note_once(current, "sign in", {"provider": st.user.get("iss")})
 
 # Only the pages this role may open are registered: the others cannot be reached at all.
 pages = [
@@ -101,7 +115,9 @@ pages = [
     for i, page in enumerate(pages_for(session.role()))
 ]
 chosen = st.navigation(pages)
-try:
-    chosen.run()
-finally:  # after the page, so the view is logged with the filters the page settled on
+try:  # before the page: nothing is shown that the audit log has not heard of
     session.log_view(current, chosen.title)
+except AtlasError as err:
+    st.error(f"The audit log cannot be written, so the page is not shown: {plain(err)}")
+    st.stop()
+chosen.run()

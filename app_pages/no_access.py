@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
 from ui.text import plain
 
 st.title("No access yet")
 email = st.user.get("email") or "this account"
-admins = data.store().users().query("role == 'admin'")["email"].tolist()
 st.write(
     f"You are signed in as **{plain(email)}**, but Outreach Atlas has not been opened to you."
-    " Ask an admin of your partnership to add you with the role your work needs"
-    " (coordinator, police or councillor)."
+    " Ask the person who set up Outreach Atlas for your partnership (its admin) to add you with"
+    " the role your work needs: coordinator, police or councillor."
 )
-if admins:
-    st.write("Admins: " + ", ".join(plain(a) for a in admins))
 if st.button("Sign out", key="no_access_sign_out", icon=":material/logout:"):
     st.logout()
+    st.stop()

@@ -19,7 +19,7 @@ st.title("Users and audit")
 try:
     people.check_can_manage(role)
 except AtlasError as err:
-    st.info(str(err))
+    st.info(plain(err))
     st.stop()
 
 st.subheader("Who may sign in")
@@ -94,10 +94,12 @@ st.caption(
     " agency gave them. Erasing deletes those records. Both are written to the audit log, never"
     " with the reference itself."
 )
+agencies = list(data.agencies(store.location, store.version()))
+if not agencies:
+    st.info("No records yet: nothing is held about anyone.")
 with st.form("subject_access"):
     ref_column, agency_column, namespace_column = st.columns(3)
     ref = ref_column.text_input("Person reference", key="rights_ref")
-    agencies = list(data.agencies(store.location, store.version()))
     agency = agency_column.selectbox("Agency", agencies, key="rights_agency")
     namespace = namespace_column.text_input(
         "Shared reference system (blank: the agency's own)", key="rights_namespace"
@@ -106,7 +108,7 @@ with st.form("subject_access"):
     asked = find.form_submit_button("Find their records")
     sure = st.checkbox("Yes, erase every record found for this person", key="rights_sure")
     erasing = erase.form_submit_button("Erase their records")
-if asked or erasing:
+if (asked or erasing) and agency is not None:
     try:
         options = {"ref": ref, "agency": str(agency), "ref_namespace": namespace or None}
         if erasing and sure:
@@ -136,9 +138,16 @@ st.write(
     f" {preview.kept_from:%d %B %Y} are due to be deleted"
     f" ({preview.deleted.get('records', 0):,} now)."
 )
-if preview.deleted.get("records", 0) and st.button("Delete them now", key="purge_now"):
-    done = rights.purge(store, role=role)
-    st.success(f"Deleted {done.deleted.get('records', 0):,} records older than {plain(period)}.")
+if preview.deleted.get("records", 0):
+    with st.form("purge"):
+        sure = st.checkbox("Yes, delete them for good", key="purge_sure")
+        if st.form_submit_button("Delete them now"):
+            if not sure:
+                st.warning("Tick 'Yes, delete them for good' first.")
+            else:
+                done = rights.purge(store, role=role)
+                gone = done.deleted.get("records", 0)
+                st.success(f"Deleted {gone:,} records older than {plain(period)}.")
 
 st.subheader("Audit log")
 st.caption(

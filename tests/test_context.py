@@ -115,13 +115,34 @@ def test_the_profile_says_each_figure_in_words_with_the_change(store, context_fi
 
 def test_a_change_from_nothing_is_not_worked_out_and_inputs_stay():
     table = pd.DataFrame(
-        {"area_code": ["A", "B"], "pop_2021": [0.0, 100.0], "pop_2023": [50.0, 150.0]}
+        {
+            "area_code": ["A", "B"],
+            "pop_2021": [0.0, 1000.0],
+            "pop_2023": [50.0, 1500.0],
+            "IMD decile 2019": [1.0, 4.0],  # a decile is not a count: no "+100%"
+            "IMD decile 2025": [2.0, 4.0],
+        }
     )
     before = table.copy()
     changed, added = with_changes(table)
     assert added == ("pop change, 2021 to 2023",)
     assert pd.isna(changed.loc[0, added[0]]) and changed.loc[1, added[0]] == 50.0
     pd.testing.assert_frame_equal(table, before)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "EU nationals", "BAME population %", "Ethnic minority share", "Country of origin: Syria",
+        "Proficiency in English: cannot speak", "Main language not English", "Born overseas",
+        "Religion: Muslim", "Asylum seekers supported", "Non-UK born %",
+    ],
+)  # fmt: skip
+def test_every_kind_of_make_up_header_is_refused(store, tmp_path, header):
+    path = _write(tmp_path / "c.csv", [f'code,"{header}",Jobs', "E05000001,12,40"])
+    report = import_context(store, path)
+    assert "make-up" in report.columns_not_stored[header].text
+    assert ward_context(store, role="coordinator").measures == ["Jobs"]
 
 
 def test_a_new_file_replaces_the_context_and_a_useless_one_keeps_it(store, context_file, tmp_path):

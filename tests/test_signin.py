@@ -61,7 +61,9 @@ def test_an_unknown_user_sees_whom_to_ask_and_nothing_else(store):
     assert not at.exception
     assert at.title[0].value == "No access yet"
     text = " ".join(m.value for m in at.markdown)
-    assert "has not been opened to you" in text and "ana@council\\.example" in text
+    assert "has not been opened to you" in text and "ana@council" not in text  # no admin named
+    refused = store._audit_rows().query("action == 'access refused'")
+    assert len(refused) == 1 and "stranger@elsewhere.example" in refused["detail"].iloc[0]
     with pytest.raises(ValueError, match="Could not find"):
         at.switch_page("app_pages/overview.py")
 
@@ -153,3 +155,37 @@ def test_the_session_age_setting_is_read_and_bad_values_fall_back(monkeypatch):
     for bad in ("soon", "-1", "0"):
         monkeypatch.setenv(signin.SESSION_HOURS_ENV, bad)
         assert signin.max_session_hours() == signin.DEFAULT_SESSION_HOURS
+
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "local"),
+    [
+        (None, {}, True),  # this computer, directly
+        (None, {"X-Forwarded-For": "192.0.2.7"}, False),  # a proxy on this computer
+        (None, {"Forwarded": "for=192.0.2.7"}, False),
+        ("192.0.2.7", {}, False),  # another computer
+    ],
+)
+def test_without_sign_in_only_views_from_this_computer_are_answered(
+    ip, headers, local, monkeypatch
+):
+    from types import SimpleNamespace
+
+    fake = SimpleNamespace(context=SimpleNamespace(ip_address=ip, headers=headers))
+    monkeypatch.setattr(signin, "st", fake)
+    assert signin.local_request() is local
+
+
+def test_half_set_up_sign_in_lets_nobody_in(store):
+    at = _app()
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback"}
+    at.run()
+    assert any("Sign-in is not set up right" in e.value for e in at.error)
+    assert not at.title  # no page, not even local mode
+
+
+def test_an_email_the_provider_has_not_verified_is_not_known(store):
+    at = signed_in(_app(), store, "admin")
+    at.user = {**dict(at.user), "email_verified": False}
+    at.run()
+    assert at.title[0].value == "No access yet"

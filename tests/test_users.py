@@ -61,9 +61,21 @@ def test_only_admins_manage_and_the_last_admin_stays(store):
             people.add_user(store, "x@y.example", role=role, new_role="admin")
         with pytest.raises(AccessDenied, match="ask an admin"):
             people.audit_log(store, role=role)
-    people.add_user(store, "ana@council.example", role="admin", new_role="admin")
-    with pytest.raises(AccessDenied, match="ana@council.example is the last admin"):
-        people.remove_user(store, "ana@council.example", role="admin")
+    people.add_user(store, "ana@council.example", role="admin", new_role="admin", agency="Council")
+    for take_away in (
+        lambda: people.remove_user(store, "ana@council.example", role="admin"),
+        lambda: people.add_user(store, "ana@council.example", role="admin", new_role="police"),
+    ):
+        with pytest.raises(StoreError, match="ana@council.example is the last admin"):
+            take_away()
+    assert people.access_for(store, "ana@council.example").role == "admin"
+    # a second admin: then the first may go; a new role keeps the agency when none is given
+    people.add_user(store, "bo@council.example", role="admin", new_role="admin")
+    changed = people.add_user(store, "ana@council.example", role="admin", new_role="coordinator")
+    assert (changed.role, changed.agency) == ("coordinator", "Council")
+    version = store.version()
+    assert not people.remove_user(store, "nobody@council.example", role="admin")
+    assert store.version() == version  # nothing removed, nothing written
     with pytest.raises(StoreError, match="'chief' is not a role"):
         store.put_user("a@b.example", role="chief")
     with pytest.raises(StoreError, match="'not an address' is not an email address"):

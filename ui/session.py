@@ -11,9 +11,14 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import AccessDenied
+from geo.filters import Filters
 from geo.privacy import Role, check_role
 from geo.store import Store
 from geo.store.audit import current_actor
+
+#: How much of each filter value, and how many values, a page view keeps.
+_MOST_CHARS = 80
+_MOST_VALUES = 20
 
 
 def role() -> Role:
@@ -33,9 +38,21 @@ def user() -> str:
 
 
 def log_view(store: Store, page: str) -> None:
-    """Add a page view to the audit log with the filters in the address (never personal
-    data), once per page and filters: other reruns (a widget moved) are not views."""
-    filters = {name: st.query_params.get_all(name) for name in sorted(st.query_params)}
+    """Add a page view to the audit log with the filters in the address, once per page and
+    filters: other reruns (a widget moved) are not views.
+
+    Only the filters' own fields are kept, each cut short: whatever else someone types into
+    the address is not written into a log that can never be cleaned.
+    """
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    try:
+        filters = {
+            name: [str(v)[:_MOST_CHARS] for v in values][:_MOST_VALUES]
+            for name, values in sorted(Filters.from_query(query).to_query().items())
+            for values in [[values] if isinstance(values, str) else values]
+        }
+    except ValueError:  # filters that make no sense: the page falls back and says so
+        filters = {"unreadable": ["yes"]}
     seen = (page, tuple((name, tuple(values)) for name, values in filters.items()))
     if st.session_state.get("_last_view") == seen:
         return

@@ -20,10 +20,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Final
 
 import streamlit as st
+from streamlit import config
 
+from geo.errors import AtlasError
 from geo.privacy import ROLES
 from geo.privacy.users import Access, access_for
 from geo.store import Store
@@ -36,20 +39,56 @@ SESSION_HOURS_ENV: Final = "OUTREACH_ATLAS_SESSION_HOURS"
 DEFAULT_SESSION_HOURS: Final = 12.0
 #: The one user of an app with no identity provider.
 LOCAL_USER: Final = "local user"
+#: Who the audit log names for what the app writes before anyone is known (the demo's build).
+APP_ACTOR: Final = "the app, before sign-in"
 _NEEDED: Final = ("client_id", "client_secret", "server_metadata_url")
+#: Headers a reverse proxy adds: their presence means the view did not come from this computer.
+_PROXY_HEADERS: Final = frozenset(
+    {"x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host", "x-forwarded-proto"}
+)
+
+
+class SignInSetupError(AtlasError):
+    """Sign-in is half set up: a secrets file that cannot be read, or an ``[auth]`` section
+    with no complete provider. The app stops rather than fall back to no sign-in."""
 
 
 def auth_settings() -> Mapping[str, object] | None:
-    """The ``[auth]`` section of the secrets if it configures at least one provider."""
+    """The ``[auth]`` section of the secrets; None if there are no secrets or no ``[auth]``.
+
+    Raises
+    ------
+    SignInSetupError
+        A secrets file exists but cannot be read, or ``[auth]`` names no complete provider:
+        falling back to no sign-in would let anyone who reaches the app in as a coordinator.
+    """
+    files = [Path(f) for f in config.get_option("secrets.files") or []]
     try:
-        if not st.secrets.load_if_toml_exists():
-            return None
-        auth = st.secrets.get("auth")
-    except Exception:  # noqa: BLE001 - an unreadable secrets file: no provider; said at start
+        loaded = st.secrets.load_if_toml_exists()
+        auth = st.secrets.get("auth") if loaded else None
+    except Exception as err:  # noqa: BLE001 - Streamlit's parse errors have no common type
+        raise SignInSetupError(f"the secrets file cannot be read ({err})") from err
+    if not loaded and any(f.is_file() for f in files):
+        found = ", ".join(str(f) for f in files if f.is_file())
+        raise SignInSetupError(f"the secrets file cannot be read ({found}): check its TOML")
+    if auth is None:
         return None
     if not isinstance(auth, Mapping) or not providers(auth):
-        return None
+        raise SignInSetupError(
+            "[auth] in the secrets names no complete provider: give client_id, client_secret"
+            " and server_metadata_url (see .streamlit/secrets.example.toml)"
+        )
     return auth
+
+
+def local_request() -> bool:
+    """Whether this page view comes from this computer directly, not through a proxy.
+
+    Without sign-in the app answers only such views: a proxy on the same computer would
+    otherwise pass anyone on the network in as the local coordinator."""
+    headers = {name.lower() for name in st.context.headers}
+    remote = st.context.ip_address  # None from this computer (and no address at all in tests)
+    return not isinstance(remote, str) and not headers & _PROXY_HEADERS
 
 
 def providers(auth: Mapping[str, object]) -> list[str | None]:
@@ -70,7 +109,11 @@ def check_listening(address: str | None) -> str | None:
     Without sign-in the app is one local user with the coordinator role: it may listen on this
     computer only. ``address`` is Streamlit's ``server.address`` (None or "": every address).
     """
-    if auth_settings() is not None or (address or "") in LOCAL_ADDRESSES:
+    try:
+        configured = auth_settings() is not None
+    except SignInSetupError as err:
+        return f"sign-in is not set up right: {err}"
+    if configured or (address or "") in LOCAL_ADDRESSES:
         return None
     where = address or "every address (server.address is not set)"
     return (
@@ -113,12 +156,25 @@ def local_access(*, demo: bool) -> Access:
 
 
 def resolve(store: Store) -> Access | None:
-    """This rerun's user, from the identity provider and the users table (None: not known)."""
+    """This rerun's user, from the identity provider and the users table (None: not known).
+
+    An email the provider says it has not verified (``email_verified`` false) is not known:
+    anyone can type an unverified address into some providers' profiles."""
     email = st.user.get("email")
-    return access_for(store, email) if email else None
+    if not email or st.user.get("email_verified") is False:
+        return None
+    return access_for(store, email)
 
 
 def act_as(access: Access) -> None:
     """Make ``access`` the role every page passes to geo/ and the actor the store audits."""
     st.session_state["role"] = access.role
     set_actor(Actor(access.email, access.role))
+
+
+def note_once(store: Store, action: str, detail: Mapping[str, object]) -> None:
+    """Add ``action`` to the audit log once per browser session (a sign-in, a refusal)."""
+    seen = st.session_state.setdefault("_noted", set())
+    if action not in seen:
+        store.record_event(action, detail)
+        seen.add(action)

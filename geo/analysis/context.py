@@ -4,8 +4,9 @@ years worked out, each value in plain words.
 Context is shown beside the tension watch and in the ward profile; it never decides anything.
 :mod:`geo.analysis.tension` does not import this module, and nothing here reads records.
 
-Two number columns whose headers differ only by a year ("Population 2022", "Population 2024")
-give a change, earliest to latest year, as a percentage of the earliest:
+Two columns of counts (whole numbers, some over 100) whose headers differ only by a year
+("Population 2022", "Population 2024") give a change, earliest to latest year, as a percentage
+of the earliest (a decile or a score given for two years gets none):
 (12,980 - 12,340) / 12,340 = +5.2%. A change from nothing (0 or not given) is not worked out.
 """
 
@@ -56,7 +57,7 @@ def with_changes(table: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
     stems: dict[str, list[tuple[int, str]]] = {}
     for column in table.columns:
         years = _YEAR.findall(str(column))
-        if len(years) != 1 or not pd.api.types.is_float_dtype(table[column]):
+        if len(years) != 1 or not _counts(table[column]):
             continue
         stem = _YEAR.sub(" ", str(column))
         stems.setdefault(_key(stem), []).append((int(years[0]), str(column)))
@@ -107,6 +108,15 @@ def beside(frame: pd.DataFrame, context: WardContext) -> pd.DataFrame:
     return pd.concat([frame.reset_index(drop=True), added.reset_index(drop=True)], axis=1).set_axis(
         frame.index
     )
+
+
+def _counts(values: pd.Series) -> bool:
+    """Whether a column holds counts (whole numbers, some over 100: a population), the only
+    figures a change in per cent means something for; a decile going 1 to 2 is not "+100%"."""
+    if not pd.api.types.is_float_dtype(values):
+        return False
+    given = values.dropna().to_numpy(dtype=float)
+    return bool(len(given)) and bool((given == np.round(given)).all() and given.max() > 100)
 
 
 def _key(stem: str) -> str:

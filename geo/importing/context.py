@@ -45,10 +45,11 @@ __all__ = ["MAKE_UP_HEADER", "import_context"]
 
 #: Headers naming the ethnic, national or religious make-up of an area: never kept as context.
 MAKE_UP_HEADER: Final = re.compile(
-    r"\b(ethnic\w*|nationalit\w*|national identity|country of birth|born|non uk|passports?"
-    r"|races?|racial\w*|religio\w*|faith|migra\w*|immigra\w*|asylum|refugees?|citizens?\w*"
-    r"|white|black|asian|arab|gypsy|roma|traveller\w*|main language|english proficiency"
-    r"|households? language)\b"
+    r"\b(ethnic\w*|nationals?|nationalit\w*|national identity|country of (birth|origin)|born"
+    r"|non uk|overseas|foreign|passports?|races?|racial\w*|religio\w*|faith|migra\w*"
+    r"|immigra\w*|asylum|refugees?|citizens?\w*|white|black|asian|arab|bame|bme|minorit\w*"
+    r"|gypsy|roma|traveller\w*|(main|first|household|home) language|languages? spoken"
+    r"|english proficiency|proficiency in english|eal)\b"
 )
 
 #: Cells published for a figure that is not given (suppressed, not available): blank.

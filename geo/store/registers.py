@@ -54,7 +54,8 @@ class Closure:
 @dataclass(frozen=True)
 class User:
     """Someone who may sign in: their email (as the identity provider gives it, lower case),
-    role, the agency they belong to, and who added them when."""
+    role, the agency they belong to, and who first added them when (later changes are in the
+    audit log)."""
 
     email: str
     role: str

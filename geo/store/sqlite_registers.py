@@ -151,20 +151,33 @@ class SQLiteRegisters:
             before = db.execute(
                 "SELECT role, agency FROM users WHERE email = ?", (user.email,)
             ).fetchone()
-            action = "user added" if before is None else "user changed"
-            detail = {"email": user.email, "role": user.role, "agency": user.agency}
+            if before is not None and before[0] == "admin" and user.role != "admin":
+                _keep_an_admin(db, user.email)
+            # a new role keeps the agency unless one is given, and who added them when
+            db.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET"
+                " role = excluded.role, agency = COALESCE(excluded.agency, users.agency)",
+                astuple(user),
+            )
+            kept = db.execute(
+                f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE email = ?", (user.email,)
+            ).fetchone()
+            detail = {"email": user.email, "role": user.role, "agency": kept[2]}
             if before is not None:
                 detail |= {"role_before": before[0], "agency_before": before[1]}
-            db.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)", astuple(user))
-            write_audit(db, Event(action, detail))
-        return user
+            write_audit(db, Event("user added" if before is None else "user changed", detail))
+        return User(*kept)
 
     def remove_user(self, email: str) -> bool:
         address = normalise_email(email)
+        if address not in set(self.users()["email"]):
+            return False  # nothing to write: the version and the audit log stay as they are
         with self._noted(None) as db:
             before = db.execute("SELECT role FROM users WHERE email = ?", (address,)).fetchone()
-            if before is None:
-                return False
+            if before is None:  # removed meanwhile by someone else
+                raise StoreError(f"{address} was removed meanwhile")
+            if before[0] == "admin":
+                _keep_an_admin(db, address)
             db.execute("DELETE FROM users WHERE email = ?", (address,))
             write_audit(db, Event("user removed", {"email": address, "role_before": before[0]}))
         return True
@@ -199,6 +212,18 @@ class SQLiteRegisters:
     def _audit_rows(self) -> pd.DataFrame:
         return self._rows(
             f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit ORDER BY seq", AUDIT_COLUMNS
+        )
+
+
+def _keep_an_admin(db: sqlite3.Connection, leaving: str) -> None:
+    """Refuse, inside the write, to take away the last admin (nobody could manage users)."""
+    others = db.execute(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND email != ?", (leaving,)
+    ).fetchone()[0]
+    if not others:
+        raise StoreError(
+            f"{leaving} is the last admin: add another admin first, so someone can still manage"
+            " users"
         )
 
 
