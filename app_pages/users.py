@@ -13,6 +13,15 @@ from ui import data, session
 from ui.downloads import download_button
 from ui.text import plain
 
+AUDIT_HEADINGS = {
+    "seq": "No.",
+    "at": "When (UTC)",
+    "user": "Who",
+    "role": "Role",
+    "action": "What",
+    "detail": "Details",
+}
+
 role = session.role()
 store = data.store()
 st.title("Users and audit")
@@ -134,8 +143,8 @@ if (asked or erasing) and agency is not None:
 period = rights.retention_period()
 preview = rights.purge(store, role=role, dry_run=True)
 st.write(
-    f"Records are kept for **{plain(period)}**: records of nights before"
-    f" {preview.kept_from:%d %B %Y} are due to be deleted"
+    f"Records are kept for **{rights.period_words(period)}**: records of nights before"
+    f" {preview.kept_from.day} {preview.kept_from:%B %Y} are due to be deleted"
     f" ({preview.deleted.get('records', 0):,} now)."
 )
 if preview.deleted.get("records", 0):
@@ -147,18 +156,18 @@ if preview.deleted.get("records", 0):
             else:
                 done = rights.purge(store, role=role)
                 gone = done.deleted.get("records", 0)
-                st.success(f"Deleted {gone:,} records older than {plain(period)}.")
+                st.success(f"Deleted {gone:,} records older than {rights.period_words(period)}.")
 
 st.subheader("Audit log")
 st.caption(
     "Sign-ins, page views with their filters, imports, exports and every change, with who and"
     " when. It is only ever added to: nobody can change or remove an entry."
 )
-log = people.audit_log(store, role=role).iloc[::-1]
-actions = sorted(log["action"].unique())
+log = people.audit_log(store, role=role).iloc[::-1].rename(columns=AUDIT_HEADINGS)
+actions = sorted(log["What"].unique())
 shown = st.multiselect("Actions", actions, key="audit_actions", placeholder="All actions")
 if shown:
-    log = log.loc[log["action"].isin(shown)]
+    log = log.loc[log["What"].isin(shown)]
 st.dataframe(log.head(1000), hide_index=True, width="stretch")
 download_button(
     "Audit log (CSV)",

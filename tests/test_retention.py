@@ -304,3 +304,14 @@ def test_only_admins_purge_export_or_erase(partnership):
         rights.purge(partnership, role=None, today=TODAY)  # type: ignore[arg-type]
     after = (len(records(partnership)), len(people.audit_log(partnership, role="admin")))
     assert after == before
+
+
+def test_a_retention_period_is_said_in_words():
+    from geo.privacy.rights import period_words
+
+    assert [period_words(p) for p in ("24m", "1y", "730d", "1m")] == [
+        "24 months",
+        "1 year",
+        "730 days",
+        "1 month",
+    ]

@@ -85,6 +85,12 @@ def retention_period(older_than: str | None = None) -> str:
     return f"{int(found.group(1))}{found.group(2).lower()}"
 
 
+def period_words(period: str) -> str:
+    """A retention period as people say it: ``24m`` -> "24 months", ``1y`` -> "1 year"."""
+    amount, unit = int(period[:-1]), {"d": "day", "m": "month", "y": "year"}[period[-1]]
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
 def first_night_kept(older_than: str, *, today: date) -> date:
     """The first night a purge keeps: ``today`` less the period (checked by
     :func:`retention_period`); every earlier night is purged.
