@@ -207,3 +207,21 @@ def test_police_figures_hold_no_nationality_or_nrpf_until_allowed(tmp_path):
     assert immigration <= set(allowed.areas.columns)
     assert "<5" in allowed.totals["nrpf"].tolist()  # shown as police figures are: small hidden
     assert any("public funds" in n for n in tasking_brief(store, role="police").needs["Need"])
+
+
+def test_an_audit_row_on_its_own_waits_briefly_behind_an_import(store, monkeypatch):
+    """A page view while an import holds the store is refused after EVENT_WAIT_MS, not 120 s:
+    the page then says it cannot be shown (nothing is shown unaudited)."""
+    from geo.store import sqlite_registers
+
+    monkeypatch.setattr(sqlite_registers, "EVENT_WAIT_MS", 200)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as an import does, for as long as it runs
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            store.record_event("page view", {"page": "Overview"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.record_event("page view", {"page": "Overview"})  # once it is done, it goes in
+    assert _actions(store) == ["page view"]

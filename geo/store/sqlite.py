@@ -123,12 +123,12 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
                 db.execute("INSERT INTO meta VALUES ('data_version', '0')")
 
     # -- connections -------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=busy_ms / 1000, isolation_level=None)
         except sqlite3.Error as err:
             raise StoreError(f"cannot open the store {self.path}: {err}") from err
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {busy_ms}")
         db.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode: atomic, and safe if the app is killed; see the module docstring
         db.execute("PRAGMA synchronous = NORMAL")
@@ -137,14 +137,20 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
 
     @contextlib.contextmanager
     def _transaction(
-        self, *, bump: bool = True, token: str | None = None, event: Event | None = None
+        self,
+        *,
+        bump: bool = True,
+        token: str | None = None,
+        event: Event | None = None,
+        busy_ms: int = BUSY_TIMEOUT_MS,
     ) -> Iterator[sqlite3.Connection]:
         """A write transaction: taken at once (BEGIN IMMEDIATE), all or nothing.
 
         ``bump`` advances the data version, so caches keyed on it are refreshed. ``event`` is
         added to the audit log in the same transaction, once the write has succeeded.
+        ``busy_ms`` is how long to wait for another process's write to finish.
         """
-        db = self._connect()
+        db = self._connect(busy_ms=busy_ms)
         try:
             db.execute("BEGIN IMMEDIATE")
             try:

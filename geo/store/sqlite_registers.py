@@ -33,6 +33,9 @@ from geo.store.registers import (
 )
 from geo.store.sql import data_version
 
+#: How long an audit row on its own (a page view, a download) waits for another write.
+EVENT_WAIT_MS = 10_000
+
 
 class SQLiteRegisters:
     """The registers' half of :class:`geo.store.sqlite.SQLiteStore`, written with its
@@ -206,7 +209,8 @@ class SQLiteRegisters:
 
     # -- the audit log ---------------------------------------------------------------------
     def record_event(self, action: str, detail: Mapping[str, object]) -> None:
-        with self._transaction(bump=False, event=Event(action, detail)):
+        # a page view waits this long for an import to finish, then says it cannot be shown
+        with self._transaction(bump=False, event=Event(action, detail), busy_ms=EVENT_WAIT_MS):
             pass
 
     def _audit_rows(self) -> pd.DataFrame:
