@@ -174,10 +174,17 @@ def recording_completeness(location: str, key: str, role: Role, filters: Filters
     return completeness.recording_completeness(open_store(location), role=role, filters=filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def tension(location: str, key: str, role: Role, end: date | None) -> Tension:
-    """The tension watch, the three months to ``end``'s month, as ``role`` may see it."""
-    return tension_questions.tension(open_store(location), role=role, end=end)
+    """The tension watch, the three months to ``end``'s month, as ``role`` may see it.
+
+    The watch is by calendar month, so it is cached by ``end``'s month: moving the period's
+    last night within a month asks for the same answer."""
+    return _tension(location, key, role, None if end is None else end.replace(day=1))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tension(location: str, key: str, role: Role, month: date | None) -> Tension:
+    return tension_questions.tension(open_store(location), role=role, end=month)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
