@@ -202,6 +202,19 @@ def add_periods(
         )
 
 
+def period_options(args: argparse.Namespace) -> dict[str, object]:
+    """The role and what :func:`add_periods` (and ``--to``) gave, as a question's keywords:
+    ``role``, ``period``, ``start``, ``end``, ``periods`` and ``threshold``."""
+    return {
+        "role": args.role,
+        "period": args.period,
+        "start": parse_date(args.start, option="--from"),
+        "end": parse_date(args.end, option="--to"),
+        "periods": args.periods,
+        "threshold": getattr(args, "threshold", None),
+    }
+
+
 def print_figures(
     args: argparse.Namespace,
     table: pd.DataFrame,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
+from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, period_options
 from geo.errors import AtlasError
 from geo.io.exports import suffixes, table_csv, table_json, write_table
 from geo.questions.people import DEFAULT_FLOW_PERIODS, people_flow
@@ -44,14 +44,9 @@ def run(args: argparse.Namespace) -> int:
         raise AtlasError(f"--lookback {args.lookback}: give a number of months, at least 1")
     found = people_flow(
         open_store(args.store),
-        role=args.role,
         layer=args.by,
-        period=args.period,
-        start=parse_date(args.start, option="--from"),
-        end=parse_date(args.end, option="--to"),
-        periods=args.periods,
         lookback_months=args.lookback,
-        threshold=args.threshold,
+        **period_options(args),
     )
     table = found.totals if args.totals else found.areas
     if args.json:

@@ -12,7 +12,7 @@ from geo.cli._common import (
     add_command,
     add_periods,
     out_path,
-    parse_date,
+    period_options,
     print_figures,
 )
 from geo.io.exports import suffixes
@@ -47,12 +47,7 @@ def run(args: argparse.Namespace) -> int:
     out = out_path(args.out, suffixes("table"))
     found = interpreter_sharing(
         open_store(args.store),
-        role=args.role,
-        period=args.period,
-        start=parse_date(args.start, option="--from"),
-        end=parse_date(args.end, option="--to"),
-        periods=args.periods,
-        threshold=args.threshold,
+        **period_options(args),
     )
     table = found.contacts if args.by == "agency" else found.shared
     what = "wards x periods x languages" + (" x agencies" if args.by == "agency" else "")

@@ -13,7 +13,7 @@ from geo.cli._common import (
     add_command,
     add_periods,
     out_path,
-    parse_date,
+    period_options,
     print_figures,
 )
 from geo.errors import AtlasError
@@ -65,12 +65,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         figures = queue_counts(
             store,
-            role=args.role,
-            period=args.period,
-            start=parse_date(args.start, option="--from"),
-            end=parse_date(args.end, option="--to"),
-            periods=args.periods,
-            threshold=args.threshold,
+            **period_options(args),
         )
         table = figures.areas
         line = f"items waiting per ward and {figures.period}, as the {args.role} role sees them"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from geo import questions
 from geo.analysis.ward_figures import DEFAULT_PERIODS
-from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, parse_date
+from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, period_options
 from geo.errors import AtlasError
 from geo.io.boundaries import read_areas
 from geo.io.exports import suffixes, table_csv, table_json, write_table
@@ -49,14 +49,9 @@ def run(args: argparse.Namespace) -> int:
         layer = read_areas(args.by).areas
     summary = questions.area_summary(
         open_store(args.store),
-        role=args.role,
         layer=layer,  # type: ignore[arg-type]
-        period=args.period,
-        start=parse_date(args.start, option="--from"),
-        end=parse_date(args.end, option="--to"),
-        periods=args.periods,
-        threshold=args.threshold,
         activation_nights=args.activation_nights,
+        **period_options(args),
     )
     if args.json:
         print(table_json(summary.areas))

@@ -68,7 +68,7 @@ def view_summary(
 
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = _checked_threshold(threshold)
+    threshold = checked_threshold(threshold)
     if role == "coordinator":
         return replace(summary, role=role, threshold=None)
     hidden_columns = (
@@ -159,7 +159,7 @@ def view_flow(found: Flow, *, role: Role, threshold: int | None = None) -> Flow:
     """
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = _checked_threshold(threshold)
+    threshold = checked_threshold(threshold)
     if role != "councillor":
         return replace(found, role=role, threshold=None)
 
@@ -197,7 +197,7 @@ def view_referrals(
     """
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = _checked_threshold(threshold)
+    threshold = checked_threshold(threshold)
     if role == "coordinator":
         return replace(figures, role=role, threshold=None)
     followed = ("found", "not_located")
@@ -222,7 +222,7 @@ def view_queue(figures: QueueFigures, *, role: Role, threshold: int | None = Non
     further cells hidden (``"*"``) wherever the wards' sum to the total would give one away."""
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = _checked_threshold(threshold)
+    threshold = checked_threshold(threshold)
     if role == "coordinator":
         return replace(figures, role=role, threshold=None)
 
@@ -271,7 +271,9 @@ def _hidden_by_period(
     return frames
 
 
-def _checked_threshold(threshold: int | None) -> int:
+def checked_threshold(threshold: int | None) -> int:
+    """The suppression threshold to use: ``threshold``, or the default when None; an
+    ``AnalysisError`` if it is not a whole number of at least 1."""
     threshold = SUPPRESSION_THRESHOLD if threshold is None else threshold
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise AnalysisError(

@@ -26,9 +26,8 @@ from geo.analysis.completeness import (
     completeness,
 )
 from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
-from geo.errors import AnalysisError
 from geo.filters import Filters
-from geo.privacy.figures import SUPPRESSION_THRESHOLD, small_label
+from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
 from geo.questions.reading import figure_records
 from geo.store import Store
@@ -74,17 +73,9 @@ def recording_completeness(
     return replace(
         exact,
         agencies=exact.agencies.iloc[0:0],
-        partnership=_hidden(exact.partnership, threshold=_threshold(threshold)),
+        partnership=_hidden(exact.partnership, threshold=checked_threshold(threshold)),
         role=asked.role,
     )
-
-
-def _threshold(threshold: int | None) -> int:
-    if threshold is None:
-        return SUPPRESSION_THRESHOLD
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise AnalysisError(f"threshold must be a whole number, at least 1; got {threshold!r}")
-    return threshold
 
 
 def _hidden(partnership: pd.DataFrame, *, threshold: int) -> pd.DataFrame:

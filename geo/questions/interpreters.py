@@ -22,10 +22,9 @@ from geo.analysis.interpreters import (
     shared_interpreters,
 )
 from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
-from geo.errors import AnalysisError
 from geo.filters import Filters
 from geo.privacy import suppression
-from geo.privacy.figures import SECONDARY, SUPPRESSION_THRESHOLD, small_label
+from geo.privacy.figures import SECONDARY, checked_threshold, small_label
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.questions.reading import figure_records
 from geo.store import Store
@@ -48,7 +47,7 @@ def interpreter_sharing(
     ``filters`` (the pages' shared filters) give the period and its last night. Police and
     councillors get whole aligned periods and small contact counts hidden.
     """
-    threshold = _threshold(threshold)
+    threshold = checked_threshold(threshold)
     asked = figure_records(
         store, role=role, reads=INTERPRETER_READS, period=period, start=start, end=end,
         filters=filters,
@@ -76,19 +75,11 @@ def view_interpreters(
     one could be worked out. The input is not changed."""
     role = check_role(role)
     check_can_see_figures(role)
-    threshold = _threshold(threshold)
+    threshold = checked_threshold(threshold)
     if role == "coordinator":
         return replace(found, role=role, threshold=None)
     contacts, shared = _hidden(found.contacts, found.shared, threshold=threshold)
     return replace(found, contacts=contacts, shared=shared, role=role, threshold=threshold)
-
-
-def _threshold(threshold: int | None) -> int:
-    if threshold is None:
-        return SUPPRESSION_THRESHOLD
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise AnalysisError(f"threshold must be a whole number, at least 1; got {threshold!r}")
-    return threshold
 
 
 def _hidden(

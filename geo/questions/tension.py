@@ -33,8 +33,7 @@ from geo.analysis.tension import (
     tension_watch,
 )
 from geo.analysis.ward_figures import EMERGING_FLOOR
-from geo.errors import AnalysisError
-from geo.privacy.figures import SUPPRESSION_THRESHOLD, small_label
+from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
 from geo.questions.reading import figure_records
 from geo.store import Store
@@ -72,16 +71,8 @@ def tension(
     )
     if asked.role in EXACT_ROLES:
         return replace(exact, role=asked.role)
-    hidden = _hidden(exact.areas, threshold=_threshold(threshold), floor=exact.floor)
+    hidden = _hidden(exact.areas, threshold=checked_threshold(threshold), floor=exact.floor)
     return replace(exact, areas=hidden, role=asked.role)
-
-
-def _threshold(threshold: int | None) -> int:
-    if threshold is None:
-        return SUPPRESSION_THRESHOLD
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise AnalysisError(f"threshold must be a whole number, at least 1; got {threshold!r}")
-    return threshold
 
 
 def _hidden(table: pd.DataFrame, *, threshold: int, floor: int) -> pd.DataFrame:
