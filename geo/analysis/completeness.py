@@ -253,10 +253,8 @@ def _check_reads(records: pd.DataFrame) -> None:
 
 def _blank(values: pd.Series) -> np.ndarray:
     """True where text is missing or only spaces."""
-    text = values.astype(object)
-    missing = text.isna().to_numpy()
-    strings = text.where(~missing, "").astype(str).str.strip()
-    return missing | strings.eq("").to_numpy()
+    stripped = values.astype("string").str.strip()  # Arrow strings: no Python object per cell
+    return stripped.eq("").fillna(True).to_numpy(bool)
 
 
 def _time_missing(records: pd.DataFrame) -> np.ndarray:
@@ -273,9 +271,10 @@ def _time_missing(records: pd.DataFrame) -> np.ndarray:
 
 def _gaps(records: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per record, whether each gap is there (:data:`GAPS`)."""
-    group = records["nationality_group"].astype(object)
+    group = records["nationality_group"]
     return {
-        "nationality_missing": _blank(group) | group.eq("unknown").to_numpy(),
+        "nationality_missing": _blank(group)
+        | group.astype("string").eq("unknown").fillna(True).to_numpy(bool),
         "language_missing": _blank(records["language"]),
         "interpreter_missing": records["interpreter_needed"].isna().to_numpy(),
         "nrpf_missing": records["nrpf"].isna().to_numpy(),

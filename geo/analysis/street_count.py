@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 from geo.errors import AnalysisError
 from geo.locate.areas import sorted_unique
 from geo.nights import night_numbers
+from geo.schema import is_demand
 
 #: Distance within which two agencies' records of one night can be the same sighting.
 MERGE_M: Final = 50.0
@@ -86,6 +87,23 @@ def counted_people(
         keep = _kept(len(demand), i, j, a, b)
         i, j = i[keep], j[keep]
     return _counted(demand, people, i, j)
+
+
+def street_counts(
+    records: pd.DataFrame, *, merge_m: float = MERGE_M, unlinked: Unlinked | None = None
+) -> np.ndarray:
+    """:func:`counted_people` for every record at once, row for row: 0 for a visit.
+
+    The rule only ever joins records of one night, so each night's counts are the same
+    whichever other nights are counted with it: a caller may work this out once for all the
+    records it holds and cut any run of whole nights from it (see
+    :func:`geo.analysis.ward_figures.summarise`'s ``counted``).
+    """
+    out = np.zeros(len(records), dtype=np.int64)
+    demand = np.asarray(is_demand(records["kind"]), dtype=bool)
+    rows = records.loc[demand]
+    out[demand] = counted_people(rows, merge_m=merge_m, unlinked=unlinked)
+    return out
 
 
 def link_pairs(

@@ -161,6 +161,7 @@ def summarise(
     emerging_floor: int = EMERGING_FLOOR,
     aligned: bool = False,
     unlinked: Unlinked | None = None,
+    counted: np.ndarray | None = None,
 ) -> AreaSummary:
     """Exact figures per area and period from exact records (no role applied).
 
@@ -189,7 +190,17 @@ def summarise(
         Pairs of record ids a coordinator unlinked (``Store.unlinked_pairs()``): always
         counted as two people (see :func:`geo.analysis.street_count.counted_people`); the
         records then need ``record_id``.
+    counted
+        People each record contributes by the street-count rule, row for row with
+        ``records``, as :func:`geo.analysis.street_count.street_counts` gives them with the
+        same ``merge_m`` and ``unlinked``: a caller that keeps them need not work the rule
+        out again for each period. Worked out here when not given.
     """
+    if counted is not None and len(counted) != len(records):
+        raise AnalysisError(
+            f"counted has {len(counted):,} values for {len(records):,} records; give one per"
+            " record (street_counts) or none"
+        )
     _check(period=period, start=start, end=end, periods=periods, merge_m=merge_m)
     if trend_periods < 2:
         raise AnalysisError(f"trend_periods must be at least 2; got {trend_periods}")
@@ -224,11 +235,15 @@ def summarise(
     position = codes.get_indexer(located.where(located.notna(), None))
     frame["_area"] = position  # -1: outside every area of the layer
 
-    demand = frame.loc[is_demand(frame["kind"])]
-    counted = counted_people(
-        demand, merge_m=merge_m, unlinked=unlinked, nights=demand["_night"].to_numpy()
-    )
-    demand = demand.assign(_counted=counted)
+    is_seen = np.asarray(is_demand(frame["kind"]), dtype=bool)
+    demand = frame.loc[is_seen]
+    if counted is None:
+        people = counted_people(
+            demand, merge_m=merge_m, unlinked=unlinked, nights=demand["_night"].to_numpy()
+        )
+    else:  # the rule joins one night's records only: whole nights cut from all of them
+        people = np.asarray(counted, dtype=np.int64)[keep][is_seen]
+    demand = demand.assign(_counted=people)
 
     n_blocks = n_periods + history
     table = _count_table(demand, n_areas=len(codes), n_blocks=n_blocks)

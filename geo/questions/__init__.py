@@ -36,6 +36,7 @@ from geo.analysis.sites import (
     most_common,
     persistent_sites,
 )
+from geo.analysis.street_count import street_counts
 from geo.analysis.ward_figures import (
     DEFAULT_PERIODS,
     SUMMARY_COLUMNS,
@@ -50,6 +51,7 @@ from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
+from geo.questions.memo import per_version
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 
@@ -113,6 +115,7 @@ def area_summary(
     unlinked = store.unlinked_pairs()  # a coordinator's unlinks hold in every role's figures
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
     columns += ["record_id"] if unlinked else []
+    version = store.cache_key()  # before the read: what the street count is kept under
     records = store.records_for_figures(role=role, columns=columns)
     if filters is not None and filters.is_cut:
         # the period ends on the store's latest night, not the cut's: one agency's week is
@@ -124,6 +127,16 @@ def area_summary(
 
         keep = activation_night_numbers(store, role=role)
         records = records.loc[np.isin(night_numbers(records), keep)]
+    counted = None
+    if not (filters is not None and filters.is_cut) and not activation_nights:
+        # every record the role's figures read: the same rule's answer for every period
+        counted = per_version(
+            store,
+            "street count",
+            (role, tuple(columns)),
+            lambda: street_counts(records, unlinked=unlinked),
+            version=version,
+        )
     exact = summarise(
         records,
         areas,
@@ -134,6 +147,7 @@ def area_summary(
         placed=placed,
         aligned=not exact_role,
         unlinked=unlinked,
+        counted=counted,
     )
     return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
 

@@ -26,6 +26,7 @@ from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
 from geo.privacy.figures import view_queue
 from geo.privacy.roles import Role, check_role
+from geo.questions.memo import per_version
 from geo.questions.reading import figure_records
 from geo.schema import TIMEZONE
 from geo.store import Store
@@ -74,12 +75,20 @@ def queue_counts(
     """Items waiting per ward and period (of their oldest waiting sighting), as ``role`` may
     see them: small numbers hidden for police and councillors. ``filters`` (the pages' shared
     filters) give the period and its last night in place of ``period``, ``start`` and ``end``."""
+    version = store.cache_key()  # before the read: what the queue is kept under
     asked = figure_records(
         store, role=role, reads=SAFEGUARDING_READS, period=period, start=start, end=end,
         filters=filters,
     )  # fmt: skip
-    waiting = safeguarding_queue(
-        asked.records, today=_today(today), outcomes=outcomes, closures=store.closures()
+    day, words = _today(today), tuple(outcomes)
+    waiting = per_version(  # every item waiting today: the same whatever the period
+        store,
+        "safeguarding queue for figures",
+        (asked.role, day, words),
+        lambda: safeguarding_queue(
+            asked.records, today=day, outcomes=words, closures=store.closures()
+        ),
+        version=version,
     )
     exact = queue_figures(
         asked.records, waiting, areas=asked.areas, period=asked.period, start=asked.start,
@@ -119,10 +128,13 @@ def _today(today: date | None) -> date:
 
 
 def _exact_queue(store: Store, *, today: date | None, outcomes: Sequence[str]) -> pd.DataFrame:
-    records = store.records(role="coordinator", columns=SAFEGUARDING_READS)
-    return safeguarding_queue(
-        records, today=_today(today), outcomes=outcomes, closures=store.closures()
-    )
+    day, words = _today(today), tuple(outcomes)
+
+    def work() -> pd.DataFrame:
+        records = store.records(role="coordinator", columns=SAFEGUARDING_READS)
+        return safeguarding_queue(records, today=day, outcomes=words, closures=store.closures())
+
+    return per_version(store, "safeguarding queue", (day, words), work)
 
 
 def _ward_names(store: Store) -> pd.Series:

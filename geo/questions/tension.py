@@ -35,6 +35,7 @@ from geo.analysis.tension import (
 from geo.analysis.ward_figures import EMERGING_FLOOR
 from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
+from geo.questions.memo import per_version
 from geo.questions.reading import figure_records
 from geo.store import Store
 
@@ -53,6 +54,25 @@ def tension(
 ) -> Tension:
     """People counted, ASB and public order per ward and month, and where they rise together,
     as ``role`` may see them (see the module docstring)."""
+    return per_version(
+        store,
+        "tension watch",
+        (role, months, _month(end), floor, threshold),
+        lambda: _tension(
+            store, role=role, months=months, end=end, floor=floor, threshold=threshold
+        ),
+    )
+
+
+def _tension(
+    store: Store,
+    *,
+    role: Role,
+    months: int,
+    end: date | str | None,
+    floor: int,
+    threshold: int | None,
+) -> Tension:
     unlinked = store.unlinked_pairs()  # links marked wrong: counted as the ward figures count
     reads = [*TENSION_READS, *(["record_id"] if unlinked else [])]
     asked = figure_records(store, role=role, reads=reads, layer="ward", period="month")
@@ -73,6 +93,17 @@ def tension(
         return replace(exact, role=asked.role)
     hidden = _hidden(exact.areas, threshold=checked_threshold(threshold), floor=exact.floor)
     return replace(exact, areas=hidden, role=asked.role)
+
+
+def _month(end: date | str | None) -> str | None:
+    """The month the watch ends on, as its answer is kept (any night of a month asks the same
+    watch); a value that is not a month is kept as given, and refused by the watch."""
+    if end is None:
+        return None
+    try:
+        return str(pd.Period(end, freq="M"))
+    except (TypeError, ValueError):
+        return repr(end)
 
 
 def _hidden(table: pd.DataFrame, *, threshold: int, floor: int) -> pd.DataFrame:

@@ -60,6 +60,7 @@ from geo.store.base import (
     Table,
 )
 from geo.store.column_cache import ColumnCache, version_key
+from geo.store.memo import memo_for
 from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, data_version, insert, key_index
 from geo.store.sqlite_registers import SQLiteRegisters, write_audit
 from geo.store.sqlite_retention import SQLiteRetention
@@ -88,6 +89,7 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        self._memo = memo_for(str(self.path.resolve()))
         if self.path.is_dir():
             raise StoreError(f"store path {self.path} is a folder; give a file path")
         try:
@@ -307,6 +309,7 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
         for other in _COLUMNS:
             if other != changed:
                 self._column_cache(other, old).move_to(new)
+                self._memo.carry(other, old=old, new=new)
 
     def existing_keys(self, table: Table, keys: pd.Series) -> np.ndarray:
         with self._reading() as db:
@@ -453,9 +456,11 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
             if not names:
                 return pd.DataFrame(index=pd.RangeIndex(count))
             key = version_key(*data_version(db))
+            typed = self._memo.get(table, key, names)  # typed already, at this version
+            wanted = [name for name in names if name not in typed]
             cache = self._column_cache(table, key) if count >= CACHE_FROM_ROWS else None
-            cached = cache.read(names, expected=count) if cache is not None else {}
-            missing = [name for name in names if name not in cached]
+            cached = cache.read(wanted, expected=count) if cache is not None and wanted else {}
+            missing = [name for name in wanted if name not in cached]
             if missing:
                 # in the order stored (each file's own order): a scan, not a key-index walk
                 rows = db.execute(
@@ -465,7 +470,11 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
                 if cache is not None:
                     cache.write({name: fresh[name] for name in missing})
                 cached.update({name: fresh[name] for name in missing})
-        return _typed(table, pd.DataFrame({name: cached[name] for name in names}))
+        if wanted:
+            fresh_typed = _typed(table, pd.DataFrame({name: cached[name] for name in wanted}))
+            typed.update({name: fresh_typed[name] for name in wanted})
+            self._memo.keep(table, key, {name: typed[name] for name in wanted})
+        return pd.DataFrame({name: typed[name] for name in names})
 
     @property
     def cache_folder(self) -> Path:  # type: ignore[override]

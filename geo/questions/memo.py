@@ -1,0 +1,59 @@
+"""Answers kept for the store version they were worked out at.
+
+Some questions a page asks do not move with the period it shows: the safeguarding queue is
+every item waiting today, whatever period its counts are cut to, and the tension watch is
+worked out by calendar month, so every night of a month asks for the same watch. The tasking
+brief, the Overview and the command line each ask them again; :func:`per_version` works each
+out once per store version (its :meth:`~geo.store.Store.cache_key`, which changes with every
+write and never repeats) and hands back a copy, so no caller can change what the next one
+gets. A few dozen answers are kept, the least recently asked dropped first.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Final, TypeVar
+
+from geo.store import Store
+
+T = TypeVar("T")
+
+#: Answers kept at once, across every store and question.
+KEPT: Final = 32
+
+_lock = threading.Lock()
+_kept: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
+
+
+def per_version(
+    store: Store,
+    question: str,
+    args: tuple[Hashable, ...],
+    work: Callable[[], T],
+    *,
+    version: str | None = None,
+) -> T:
+    """``work()``, worked out once per version of ``store`` for ``question`` asked with
+    ``args`` (everything the answer depends on besides the store), and copied for each caller.
+
+    ``version`` is the store's cache key read before the data ``work`` uses was read (when
+    that was read before this call); by default the key is read now, before ``work`` runs.
+    An answer is kept only if the store did not change while it was worked out, so it is
+    never kept under a version its data is not from.
+    """
+    key = (store.location, version or store.cache_key(), question, *args)
+    with _lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+    if found is None:
+        found = work()
+        if store.cache_key() == key[1]:  # nothing written since the data was read
+            with _lock:
+                _kept[key] = found
+                while len(_kept) > KEPT:
+                    _kept.popitem(last=False)
+    return copy.deepcopy(found)  # type: ignore[return-value]
