@@ -237,7 +237,9 @@ class PostGISStore(PostGISRetention, PostGISRegisters, Store):
         names = ["postcode", *_POSTCODE_COLUMNS]
         with self._reading() as db:
             rows = db.execute(
-                f"SELECT {', '.join(names)} FROM postcodes WHERE postcode = ANY(%s)", (wanted,)
+                f"SELECT {', '.join(names)} FROM postcodes WHERE postcode = ANY(%s)"
+                ' ORDER BY postcode COLLATE "C"',
+                (wanted,),
             ).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=names, nrows=len(rows))
         for column in ("easting", "northing", "lon", "lat", "precision_m"):
@@ -465,9 +467,9 @@ def _refuse_nul(table: str, frame: pd.DataFrame) -> None:
     """PostgreSQL text cannot hold a NUL character: name the column and row instead."""
     for name in frame.columns:
         column = frame[name]
-        if column.dtype != object:
+        if not pd.api.types.is_object_dtype(column) and not pd.api.types.is_string_dtype(column):
             continue
-        text = column.map(lambda v: isinstance(v, str) and "\x00" in v)
+        text = column.astype("string").str.contains("\x00", regex=False).fillna(False)
         if text.any():
             raise StoreError(
                 f"cannot store {table}: column {name!r} holds text with a NUL character"
