@@ -50,3 +50,45 @@ def app_store(tmp_path_factory):
             os.environ.pop(STORE_ENV, None)
         else:
             os.environ[STORE_ENV] = before
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster():
+    """A throwaway PostgreSQL cluster with PostGIS (:mod:`tests.postgis`), one per run.
+
+    Skips, naming what is missing, where the server or the extension is not installed; with
+    ``OUTREACH_REQUIRE_POSTGIS=1`` (as CI sets) that is a failure instead."""
+    from tests import postgis
+
+    lacking = postgis.missing()
+    if lacking:
+        if os.environ.get(postgis.REQUIRE_ENV) == "1":
+            pytest.fail(f"{postgis.REQUIRE_ENV}=1 but this machine lacks {lacking}")
+        pytest.skip(f"PostGIS tests need {lacking}, which is missing here")
+    with postgis.running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture()
+def postgis_url(postgis_cluster) -> str:
+    """The URL of a fresh database with PostGIS, for this test alone."""
+    return postgis_cluster.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_at(request, tmp_path):
+    """Stores of one backend (each test runs on both): ``store_at()`` opens the test's store,
+    a fresh one the first time; ``store_at("b")`` another store beside it."""
+    from geo.store import open_store
+
+    urls: dict[str, str] = {}
+
+    def make(name: str = "s"):
+        if request.param == "sqlite":
+            return open_store(tmp_path / f"{name}.sqlite")
+        if name not in urls:
+            urls[name] = request.getfixturevalue("postgis_cluster").new_database()
+        return open_store(urls[name])
+
+    make.backend = request.param
+    return make

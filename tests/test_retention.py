@@ -32,11 +32,11 @@ import pytest
 
 from geo.cli import main
 from geo.errors import AccessDenied, AnalysisError
-from geo.importing import import_records
+from geo.importing import import_areas, import_records
 from geo.privacy import rights
 from geo.privacy import users as people
 from geo.store import sqlite as store_module
-from tests.shapes import CLOCK_TOWER, STATION_ROAD, store_with_wards
+from tests.shapes import CLOCK_TOWER, STATION_ROAD, store_with_wards, ward_file
 
 TODAY = date(2026, 11, 28)
 CUT = date(2024, 11, 28)
@@ -63,8 +63,10 @@ def write_csv(path: Path, rows: list, *, ref: str = "Client ref") -> Path:
 
 
 @pytest.fixture()
-def store(tmp_path):
-    store = store_with_wards(tmp_path)
+def store(store_at, tmp_path):
+    """Outreach's first file, in a store of each kind (embedded and PostGIS)."""
+    store = store_at("atlas")
+    import_areas(store, ward_file(tmp_path))
     import_records(store, write_csv(tmp_path / "outreach.csv", OUTREACH), agency="Outreach")
     return store
 
@@ -177,7 +179,7 @@ def test_purge_from_the_command_line_reads_the_period_from_the_environment(
 ):
     monkeypatch.setattr(rights, "_today", lambda: TODAY)
     monkeypatch.setenv(rights.RETENTION_ENV, "24m")
-    path = str(tmp_path / "atlas.sqlite")
+    path = store.location
     assert main(["purge", "--store", path, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "nights before 28 November 2024 (kept from that night on)" in out
@@ -229,7 +231,7 @@ def test_the_subject_access_csv_neutralises_formulas_and_the_audit_keeps_no_refe
     partnership, tmp_path, capsys
 ):
     out = tmp_path / "c1.csv"
-    path = str(tmp_path / "atlas.sqlite")
+    path = partnership.location
     code = main(
         [
             "subject-access",
@@ -265,7 +267,7 @@ def test_erasure_removes_exactly_that_persons_records_and_links(partnership, tmp
     partnership.add_link_decision(
         record_a=c1, record_b=record_on(partnership, "2026-11-13"), action="unlink", by="sam"
     )
-    path = str(tmp_path / "atlas.sqlite")
+    path = partnership.location
     argv = ["erase", "--store", path, "--ref", "C1", "--agency", "Outreach"]
     assert main(argv) == 0  # without --yes: what it would erase, nothing changed
     assert "Would erase 3 records, 1 link decision and 0 closed" in capsys.readouterr().out

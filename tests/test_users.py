@@ -28,14 +28,22 @@ ANA = Actor("ana.silva@council.example", "admin")
 
 @pytest.fixture()
 def store(tmp_path):
+    """An embedded store (for the tests that open its file themselves)."""
     return open_store(tmp_path / "atlas.sqlite")
+
+
+@pytest.fixture()
+def either(store_at):
+    """A store of each kind: embedded, then PostGIS."""
+    return store_at()
 
 
 def _actions(store) -> list[str]:
     return people.audit_log(store, role="admin")["action"].tolist()
 
 
-def test_a_user_is_known_by_their_email_read_afresh_each_time(store):
+def test_a_user_is_known_by_their_email_read_afresh_each_time(either):
+    store = either
     with acting_as(ANA):
         people.add_user(store, " Ana.Silva@Council.Example ", role="admin", new_role="admin")
         people.add_user(
@@ -55,7 +63,8 @@ def test_a_user_is_known_by_their_email_read_afresh_each_time(store):
     ]
 
 
-def test_only_admins_manage_and_the_last_admin_stays(store):
+def test_only_admins_manage_and_the_last_admin_stays(either):
+    store = either
     for role in ("coordinator", "police", "councillor"):
         with pytest.raises(AccessDenied, match=f"the {role} role cannot manage users"):
             people.add_user(store, "x@y.example", role=role, new_role="admin")
@@ -82,7 +91,8 @@ def test_only_admins_manage_and_the_last_admin_stays(store):
         store.put_user("not an address", role="police")
 
 
-def test_police_see_no_nationality_until_an_admin_gives_a_reason(store):
+def test_police_see_no_nationality_until_an_admin_gives_a_reason(either):
+    store = either
     assert people.police_see_nationality(store) is False
     with pytest.raises(AccessDenied, match="give a reason to turn on"):
         people.change_setting(store, people.POLICE_NATIONALITY, True, role="admin", reason=" ")
@@ -104,7 +114,8 @@ def test_police_see_no_nationality_until_an_admin_gives_a_reason(store):
     assert set(log["user"]) == {ANA.user} and set(log["role"]) == {"admin"}
 
 
-def test_every_write_is_audited_in_its_own_transaction(store, tmp_path):
+def test_every_write_is_audited_in_its_own_transaction(either):
+    store = either
     batch = Batch.new(kind="records", source="night.csv", sha256="0" * 64, accounting={})
     store.add("records", canonical_records(3), batch=batch)
     (row,) = people.audit_log(store, role="admin").to_dict("records")

@@ -1,0 +1,120 @@
+"""The shared store's deletions: records purged after the retention period, and one person's
+records erased at their request (a part of :class:`geo.store.postgis.PostGISStore`).
+
+The same semantics as the embedded store's (:mod:`geo.store.sqlite_retention`): one
+transaction deletes the link decisions naming the records, the records, and the closed
+safeguarding items whose item has gone with them, and adds one audit row with the counts. A dry
+run makes the same deletions, counts them and rolls back.
+
+What SQLite does to leave nothing behind has these equivalents here: there is no column cache
+to drop; instead of overwriting freed pages (``secure_delete``) the tables are vacuumed once the
+deletion has committed (``VACUUM`` cannot run inside a transaction), which removes the dead rows
+and their index entries so the space is reused. PostgreSQL keeps no way to zero freed space or
+its write-ahead log at once: the old bytes go as pages are reused and WAL segments recycled,
+and the server's keeper expires backups and WAL archives, as with the embedded store's backups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Final
+
+import psycopg
+
+from geo.errors import StoreError
+from geo.store.audit import Event
+from geo.store.postgis_registers import write_audit
+
+#: What a deletion counts, by table, in this order.
+DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguarding_closures")
+
+#: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
+_RECORD_KEY: Final = "record-"
+_PERSON_KEY: Final = "person-"
+
+
+class PostGISRetention:
+    """The deletions' half of :class:`geo.store.postgis.PostGISStore`, written with its
+    ``_transaction`` and ``_connect``."""
+
+    def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
+        if isinstance(before, datetime) or not isinstance(before, date):
+            raise StoreError(
+                f"give the first night to keep as a date, e.g. 2024-11-28; got {before!r}"
+            )
+        return self._delete_records(
+            "night < %s",
+            (before,),
+            action="records purged",
+            detail={"kept_from_night": before.isoformat()},
+            dry_run=dry_run,
+        )
+
+    def erase_records(
+        self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
+    ) -> dict[str, int]:
+        refs = sorted({str(ref) for ref in person_refs if ref is not None and str(ref)})
+        if not refs:
+            raise StoreError("give at least one person reference (its keyed hash) to erase")
+        return self._delete_records(
+            "person_ref = ANY(%s)",
+            (refs,),
+            action="person erased",
+            detail=detail,
+            dry_run=dry_run,
+        )
+
+    def _delete_records(
+        self,
+        where: str,
+        params: tuple[object, ...],
+        *,
+        action: str,
+        detail: Mapping[str, object],
+        dry_run: bool,
+    ) -> dict[str, int]:
+        """Delete the records ``where`` holds and what is derived from them (see the module
+        docstring); with ``dry_run``, count them and roll back."""
+        with self._transaction(keep=not dry_run) as db:
+            counts = _deletions(db, where, params)
+            if not dry_run:
+                write_audit(db, Event(action, {**detail, "deleted": counts}))
+        if not dry_run:
+            self._vacuum()
+        return counts
+
+    def _vacuum(self) -> None:
+        """Remove the deleted rows' dead tuples and index entries (outside a transaction)."""
+        try:
+            with psycopg.connect(self._url, autocommit=True) as db:
+                db.execute(f"VACUUM {', '.join(DELETED_TABLES)}")
+        except psycopg.Error:
+            pass  # a later VACUUM (autovacuum) does it: the deletion itself has committed
+
+
+def _deletions(db: psycopg.Connection, where: str, params: tuple[object, ...]) -> dict[str, int]:
+    """Delete, inside ``db``'s transaction, the records ``where`` holds, the link decisions
+    naming them and the closures of items gone with them; the counts by table."""
+    db.execute(
+        "CREATE TEMP TABLE doomed ON COMMIT DROP AS SELECT seq, record_id, person_ref"
+        f" FROM records WHERE {where}",
+        params,
+    )
+    ids = "SELECT record_id FROM doomed"
+    links = db.execute(
+        f"DELETE FROM link_decisions WHERE record_a IN ({ids}) OR record_b IN ({ids})"
+    ).rowcount
+    records = db.execute("DELETE FROM records WHERE seq IN (SELECT seq FROM doomed)").rowcount
+    gone_people = (
+        "SELECT person_ref FROM doomed WHERE person_ref IS NOT NULL"
+        " EXCEPT SELECT person_ref FROM records WHERE person_ref IS NOT NULL"
+    )
+    closures = db.execute(
+        "DELETE FROM safeguarding_closures"
+        " WHERE key IN (SELECT %s || record_id FROM doomed)"
+        f" OR key IN (SELECT %s || person_ref FROM ({gone_people}) AS gone)",
+        (_RECORD_KEY, _PERSON_KEY),
+    ).rowcount
+    db.execute("DROP TABLE doomed")
+    return {"records": records, "link_decisions": links, "safeguarding_closures": closures}

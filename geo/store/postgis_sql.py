@@ -1,0 +1,166 @@
+"""SQL for the PostGIS backend: the schema as an ordered list of migrations, and its types.
+
+This is the app's own equivalent of Alembic: :data:`MIGRATIONS` is an ordered tuple of steps,
+each a tuple of statements; a ``schema_version`` table holds the number of the last step
+applied. Opening a store applies the steps it lacks, in order, in one transaction; a store
+whose version is newer than the last step here is refused (see
+:meth:`geo.store.postgis.PostGISStore`). A change to the schema is a new step appended at the
+end, never an edit of an old one.
+
+Column types come from :mod:`geo.schema`: ``real`` is ``double precision``, ``integer``
+``bigint``, a flag ``smallint`` (0/1, as the embedded store keeps them), a time
+``timestamptz``, a night ``date``, and text ``text``. Records, services and police incidents
+carry a ``seq`` (the order stored: each file's own order) and a point ``geom`` in EPSG:27700
+made from easting/northing by the server (a generated column), with a GiST index; areas keep
+their shapes in EPSG:4326, as the embedded store does, with a GiST index too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import KEYS, TABLES
+
+if TYPE_CHECKING:
+    import psycopg
+
+#: PostgreSQL type of each column type of :mod:`geo.schema`; text otherwise.
+_SQL_TYPES: Final = {
+    "real": "double precision",
+    "integer": "bigint",
+    "flag": "smallint",
+    "timestamp": "timestamptz",
+    "date": "date",
+}
+
+#: The key every write transaction takes with ``pg_advisory_xact_lock``: writers one at a time.
+WRITE_LOCK: Final = 0x0A71A5
+
+
+def _point_table(table: str) -> tuple[str, ...]:
+    """A table of records, services or police incidents, its unique key and its GiST index."""
+    key = KEYS[table]
+    columns = ",\n    ".join(
+        f"{c.name} {_SQL_TYPES.get(c.type, 'text')}" + (" NOT NULL" if c.name == key else "")
+        for c in TABLES[table]
+    )
+    return (
+        f"""CREATE TABLE {table} (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    {columns},
+    geom geometry(Point, 27700) GENERATED ALWAYS AS
+        (ST_SetSRID(ST_MakePoint(easting, northing), 27700)) STORED
+)""",
+        f"CREATE UNIQUE INDEX {table}_{key} ON {table} ({key})",
+        f"CREATE INDEX {table}_geom ON {table} USING gist (geom)",
+    )
+
+
+_FIRST: Final[tuple[str, ...]] = (
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
+    "INSERT INTO meta VALUES ('store_id', gen_random_uuid()::text), ('data_version', '0'),"
+    " ('data_token', md5(random()::text))",
+    # the key that hashes person identifiers, in a table of its own (database roles that
+    # read figures are never granted it)
+    "CREATE TABLE secret (id smallint PRIMARY KEY CHECK (id = 1), key bytea NOT NULL)",
+    """CREATE TABLE imports (
+    seq bigint GENERATED ALWAYS AS IDENTITY, batch_id text PRIMARY KEY, kind text NOT NULL,
+    source text NOT NULL, sha256 text NOT NULL, agency text, imported_at text NOT NULL,
+    accounting text NOT NULL
+)""",
+    """CREATE TABLE areas (
+    layer text NOT NULL, area_code text NOT NULL, area_name text, area_type text,
+    parent_code text, population double precision, geometry geometry(Geometry, 4326) NOT NULL,
+    batch_id text, PRIMARY KEY (layer, area_code)
+)""",
+    "CREATE INDEX areas_geometry ON areas USING gist (geometry)",
+    """CREATE TABLE postcodes (
+    postcode text PRIMARY KEY, easting double precision, northing double precision,
+    lon double precision, lat double precision, precision_m double precision,
+    has_position boolean NOT NULL, quality smallint, terminated text, ward text
+)""",
+    """CREATE TABLE link_decisions (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    record_a text NOT NULL, record_b text NOT NULL,
+    action text NOT NULL CHECK (action IN ('unlink', 'relink')),
+    decided_by text NOT NULL, decided_at text NOT NULL, reason text
+)""",
+    """CREATE TABLE activations (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    first_night text NOT NULL, last_night text NOT NULL, recorded_by text NOT NULL,
+    recorded_at text NOT NULL, note text, CHECK (first_night <= last_night)
+)""",
+    """CREATE TABLE safeguarding_closures (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    key text NOT NULL, closed_by text NOT NULL, closed_at text NOT NULL, reason text NOT NULL
+)""",
+    """CREATE TABLE users (
+    email text PRIMARY KEY, role text NOT NULL, agency text, added_by text NOT NULL,
+    added_at text NOT NULL
+)""",
+    """CREATE TABLE settings (
+    name text PRIMARY KEY, value text NOT NULL, changed_by text NOT NULL,
+    changed_at text NOT NULL, reason text
+)""",
+    """CREATE TABLE audit (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at text NOT NULL,
+    "user" text NOT NULL, role text, action text NOT NULL, detail text NOT NULL
+)""",
+    # the audit log is append-only: these refuse any change to a row, whoever asks
+    """CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only';
+END $$""",
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
+    " FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+    """CREATE TABLE lookups (
+    kind text PRIMARY KEY, name text NOT NULL, entries bigint NOT NULL, data bytea,
+    batch_id text NOT NULL
+)""",
+    *_point_table("records"),
+    *_point_table("services"),
+    *_point_table("police"),
+)
+
+#: The schema, step by step: step ``n`` (from 1) is ``MIGRATIONS[n - 1]``.
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_FIRST,)
+#: The schema version this code writes: the number of the last step.
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+def copy_rows(db: psycopg.Connection, table: str, frame: pd.DataFrame) -> None:
+    """Add ``frame``'s rows to ``table`` (its columns by name) with one COPY, in order."""
+    if frame.empty:
+        return
+    cells = [values(frame[name]) for name in frame.columns]
+    with db.cursor().copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+        for row in zip(*cells, strict=True):
+            copy.write_row(row)
+
+
+def values(column: pd.Series) -> list[object]:
+    """A column as the Python values COPY writes: None for missing, times as UTC text to
+    the second (as the embedded store keeps them), nights as ISO dates, flags and other
+    true/false values as 0/1 (which a boolean column reads too)."""
+    blank = np.asarray(pd.isna(column))
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        codes, uniques = pd.factorize(column)  # NaT -> -1: the last slot (None)
+        text = uniques.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S+00").to_numpy(dtype=object)
+        return np.append(text, None)[codes].tolist()
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        days = np.datetime_as_string(column.to_numpy(dtype="datetime64[D]"), unit="D")
+        out = days.astype(object)
+    elif pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        out = column.to_numpy(dtype=np.int64, na_value=0).astype(object)
+    elif pd.api.types.is_float_dtype(column.dtype):
+        out = column.to_numpy(dtype=float, na_value=np.nan).astype(object)
+    else:
+        out = column.to_numpy(dtype=object).copy()
+    out[blank] = None
+    return out.tolist()
