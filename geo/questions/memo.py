@@ -6,7 +6,8 @@ worked out by calendar month, so every night of a month asks for the same watch.
 brief, the Overview and the command line each ask them again; :func:`per_version` works each
 out once per store version (its :meth:`~geo.store.Store.cache_key`, which changes with every
 write and never repeats) and hands back a copy, so no caller can change what the next one
-gets. A few dozen answers are kept, the least recently asked dropped first.
+gets. Answers of one version per store are kept, a few dozen at most, the least recently
+asked dropped first.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def per_version(
         found = work()
         if store.cache_key() == key[1]:  # nothing written since the data was read
             with _lock:
+                for older in [k for k in _kept if k[0] == key[0] and k[1] != key[1]]:
+                    del _kept[older]  # answers of a version no one will ask for again
                 _kept[key] = found
                 while len(_kept) > KEPT:
                     _kept.popitem(last=False)
