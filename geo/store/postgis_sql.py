@@ -13,6 +13,11 @@ Column types come from :mod:`geo.schema`: ``real`` is ``double precision``, ``in
 carry a ``seq`` (the order stored: each file's own order) and a point ``geom`` in EPSG:27700
 made from easting/northing by the server (a generated column), with a GiST index; areas keep
 their shapes in EPSG:4326, as the embedded store does, with a GiST index too.
+
+Step 2 (:data:`_DEFENCE`) adds the second barrier behind the app's own checks: database roles
+matching the app's (``atlas_coordinator``, ``atlas_police``, ``atlas_councillor``,
+``atlas_admin``), an aggregate view ``ward_counts`` with small counts hidden by the server, and
+row-level security, forced, on the records.
 """
 
 from __future__ import annotations
@@ -128,20 +133,130 @@ END $$""",
     *_point_table("police"),
 )
 
+#: The database's own group roles, one per role of the app (:data:`geo.privacy.roles.ROLES`).
+DATABASE_ROLES: Final = {
+    "coordinator": "atlas_coordinator",
+    "police": "atlas_police",
+    "councillor": "atlas_councillor",
+    "admin": "atlas_admin",
+}
+#: The largest count the aggregate views hide (shown as NULL): 1 to 4, as the app's default.
+VIEW_SMALL_COUNT: Final = 4
+
+_ROLE_NAMES: Final = ", ".join(f"'{name}'" for name in DATABASE_ROLES.values())
+
+#: Step 2, defence in depth (issue 16 section 1): database roles matching the app's, aggregate
+#: views with small counts hidden by the server, and row-level security on the records.
+#:
+#: The roles are NOLOGIN groups with fixed names (``atlas_coordinator``, ``atlas_police``,
+#: ``atlas_councillor``, ``atlas_admin``). Roles belong to the whole cluster, so a second
+#: database migrating in the same cluster finds them made and uses them; what each may read is
+#: granted on each database's own tables and views, so the grants are per database. Fixed
+#: names (rather than a prefix per database) keep the deployer's SQL and the policies the same
+#: everywhere; where several databases share a cluster, which of them a login reaches is
+#: decided by CONNECT (``REVOKE CONNECT ON DATABASE atlas FROM PUBLIC; GRANT CONNECT ON
+#: DATABASE atlas TO alice;``). A role that exists already is used as it is (made by a DBA who
+#: keeps CREATEROLE from the app's login, or by another database's migration), unless it is a
+#: superuser, bypasses row-level security or reads all data: those would void every barrier
+#: here, so the migration refuses them. A login is made and given its role by the deployer:
+#:
+#:     CREATE ROLE alice LOGIN PASSWORD '...'; GRANT atlas_councillor TO alice;
+#:
+#: - ``atlas_coordinator`` reads the records (through the policy below), services, police
+#:   incidents, areas, postcodes, imports and the registers coordinators use, and the views;
+#:   never the secret key, users, settings or the audit log.
+#: - ``atlas_police`` and ``atlas_councillor`` read only the aggregate view ``ward_counts``.
+#: - ``atlas_admin`` reads users, settings, imports and the audit log. No role may write:
+#:   changes go through the app, which audits each one in the same transaction.
+#:
+#: ``ward_counts`` is the second barrier, not the app's figures engine: per ward and ISO week
+#: (dated by its Monday; a night by its evening), demand records (visits left out) and the
+#: people they counted, each NULL from 1 to :data:`VIEW_SMALL_COUNT`. It gives no totals, so
+#: no hidden cell can be worked out by subtraction, and it is a ``security_barrier`` view, so a
+#: reader's own function in a WHERE clause never sees the rows behind a count.
+#:
+#: Row-level security is on and forced on ``records``: a role that is granted the table but
+#: named in no policy reads nothing. ``atlas_coordinator`` reads every row (issue 16 section 2
+#: narrows this by council). Forcing it binds the tables' owner too (a superuser is never
+#: bound), so the role that runs this step, which owns the tables and is the app's own login,
+#: keeps every row through ``records_store``; the view reads as that owner.
+_DEFENCE: Final[tuple[str, ...]] = (
+    f"""DO $$
+DECLARE
+    wanted text;
+    existing record;
+BEGIN
+    FOREACH wanted IN ARRAY ARRAY[{_ROLE_NAMES}] LOOP
+        SELECT rolsuper, rolbypassrls INTO existing FROM pg_roles WHERE rolname = wanted;
+        IF NOT FOUND THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', wanted);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- another database's migration made it meanwhile
+            END;
+        ELSIF existing.rolsuper OR existing.rolbypassrls
+                OR pg_has_role(wanted, 'pg_read_all_data', 'MEMBER') THEN
+            RAISE EXCEPTION 'the database role % exists already as a superuser, with BYPASSRLS'
+                ' or reading all data, which would let its members past every barrier; remove'
+                ' that (ALTER ROLE % NOSUPERUSER NOBYPASSRLS; REVOKE pg_read_all_data FROM %)'
+                ' and open the store again', wanted, wanted, wanted;
+        END IF;
+    END LOOP;
+END $$""",
+    f"""CREATE VIEW ward_counts WITH (security_barrier = true) AS
+SELECT records.area_code AS ward_code, areas.area_name AS ward_name,
+    date_trunc('week', records.night::timestamp)::date AS week_starting,
+    CASE WHEN count(*) > {VIEW_SMALL_COUNT} THEN count(*) END AS records,
+    CASE WHEN sum(records.people) > {VIEW_SMALL_COUNT} THEN sum(records.people)::bigint END
+        AS people
+FROM records
+LEFT JOIN areas ON areas.layer = 'ward' AND areas.area_code = records.area_code
+WHERE records.area_code IS NOT NULL AND records.night IS NOT NULL
+    AND records.kind IS DISTINCT FROM 'visit'
+GROUP BY records.area_code, areas.area_name, date_trunc('week', records.night::timestamp)""",
+    "GRANT SELECT ON records, services, police, areas, postcodes, imports, link_decisions,"
+    " activations, safeguarding_closures, ward_counts TO atlas_coordinator",
+    "GRANT SELECT ON ward_counts TO atlas_police, atlas_councillor",
+    "GRANT SELECT ON users, settings, imports, audit TO atlas_admin",
+    "ALTER TABLE records ENABLE ROW LEVEL SECURITY",
+    "ALTER TABLE records FORCE ROW LEVEL SECURITY",
+    "CREATE POLICY records_store ON records TO CURRENT_USER USING (true) WITH CHECK (true)",
+    "CREATE POLICY records_coordinator ON records FOR SELECT TO atlas_coordinator USING (true)",
+)
+
 #: The schema, step by step: step ``n`` (from 1) is ``MIGRATIONS[n - 1]``.
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_FIRST,)
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_FIRST, _DEFENCE)
 #: The schema version this code writes: the number of the last step.
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
 def copy_rows(db: psycopg.Connection, table: str, frame: pd.DataFrame) -> None:
-    """Add ``frame``'s rows to ``table`` (its columns by name) with one COPY, in order."""
+    """Add ``frame``'s rows to ``table`` (its columns by name) with one COPY, in order.
+
+    PostgreSQL refuses COPY into a table whose row-level security binds the writer (the
+    records, for a tables' owner that is no superuser: see :data:`_DEFENCE`); there the rows
+    are copied into a temporary table first and inserted from it in the same order, so the
+    policies are checked as for any INSERT.
+    """
     if frame.empty:
         return
+    columns = ", ".join(frame.columns)
+    (guarded,) = db.execute("SELECT row_security_active(%s::regclass)", (table,)).fetchone()
+    target = "staged" if guarded else table
+    if guarded:
+        db.execute(
+            f"CREATE TEMP TABLE staged ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        db.execute("ALTER TABLE staged ADD COLUMN staged_seq bigint GENERATED ALWAYS AS IDENTITY")
     cells = [values(frame[name]) for name in frame.columns]
-    with db.cursor().copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+    with db.cursor().copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
         for row in zip(*cells, strict=True):
             copy.write_row(row)
+    if guarded:
+        db.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM staged ORDER BY staged_seq"
+        )
+        db.execute("DROP TABLE staged")
 
 
 def values(column: pd.Series) -> list[object]:
