@@ -114,7 +114,7 @@ def flow(
     >>> out.areas.loc[0, list(FLOW_COLUMNS)].tolist()
     [3, 1, 1, 1, 1]
     """
-    _check(period=period, periods=periods, lookback_months=lookback_months)
+    check_flow(period=period, periods=periods, lookback_months=lookback_months)
     missing = [c for c in FLOW_READS if c not in records.columns]
     missing += [] if placed else [c for c in ("lon", "lat") if c not in records.columns]
     if placed and "area_code" not in records.columns:
@@ -243,7 +243,7 @@ def finish_flow(
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _check(*, period: str, periods: int, lookback_months: int | None) -> None:
+def check_flow(*, period: str, periods: int, lookback_months: int | None) -> None:
     if period not in PERIODS:
         raise AnalysisError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
     if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
