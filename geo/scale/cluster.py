@@ -41,10 +41,21 @@ def dask_client(
     closed on leaving.
     """
     check_dask()
-    from distributed import Client, LocalCluster
+    # Dask logs the shuffle's start and stop (WARNING) and closing comms (INFO) on every run:
+    # only its errors reach standard error while this client is open
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with _client(scheduler, workers=workers, processes=processes) as client:
+            yield client
+    finally:
+        logger.setLevel(level)
 
-    # the shuffle by person says when it starts and stops, at WARNING, on every run
-    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
+
+@contextmanager
+def _client(scheduler: str | None, *, workers: int, processes: bool) -> Iterator[Client]:
+    from distributed import Client, LocalCluster
 
     if scheduler is not None:
         if not scheduler.strip():
