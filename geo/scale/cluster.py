@@ -77,6 +77,9 @@ def _client(scheduler: str | None, *, workers: int, processes: bool) -> Iterator
         threads_per_worker=1,
         processes=processes,
         dashboard_address=None,
+        # no dashboard; the scheduler's small HTTP server on any free port of 127.0.0.1 (its
+        # default, 8787, may be taken by another cluster on the machine)
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
         # threads talk in process (inproc://); worker processes over TCP on this machine only
         **({"host": "127.0.0.1"} if processes else {}),
     )
