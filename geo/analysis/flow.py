@@ -114,7 +114,7 @@ def flow(
     >>> out.areas.loc[0, list(FLOW_COLUMNS)].tolist()
     [3, 1, 1, 1, 1]
     """
-    _check(period=period, periods=periods, lookback_months=lookback_months)
+    check_flow(period=period, periods=periods, lookback_months=lookback_months)
     missing = [c for c in FLOW_READS if c not in records.columns]
     missing += [] if placed else [c for c in ("lon", "lat") if c not in records.columns]
     if placed and "area_code" not in records.columns:
@@ -125,9 +125,35 @@ def flow(
         areas = areas.to_crs(DISPLAY_CRS)
 
     nights = night_numbers(records)
-    first, last, length, n_periods = period_blocks(
+    blocks = period_blocks(
         nights, period=period, start=start, end=end, periods=periods, aligned=aligned
     )
+    counts = flow_parts(
+        records, areas, blocks, placed=placed, lookback_months=lookback_months, nights=nights
+    )
+    return finish_flow(counts, areas, blocks, lookback_months=lookback_months)
+
+
+# -- flow() is check, blocks (ward_figures.period_blocks), parts, then finish ------------------
+#: Blocks of nights: first and last night shown, nights per period, periods (period_blocks).
+Blocks = tuple[int, int, int, int]
+
+
+def flow_parts(
+    records: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    blocks: Blocks,
+    *,
+    placed: bool,
+    lookback_months: int | None = None,
+    nights: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Counts per class for ``records`` that hold every record of each person they hold (so a
+    partitioned run splits records by reference): per ``area * n_periods + block`` (keys as
+    in :data:`FLOW_COLUMNS` but ``people``) and per block (the same keys with ``total_``).
+    Parts of records that share no person add up (:func:`combine_flow_parts`)."""
+    nights = night_numbers(records) if nights is None else nights
+    first, last, length, n_periods = blocks
     codes = pd.Index(areas["area_code"].astype(str))
     demand = np.asarray(is_demand(records["kind"]), dtype=bool) & (nights != NO_NIGHT)
     ref = _references(records["person_ref"])
@@ -164,12 +190,28 @@ def flow(
 
     people = pd.DataFrame({"ref": who[named], "block": when[named]}).drop_duplicates()
     total_class = classes[people["ref"].to_numpy(), people["block"].to_numpy()]
-    totals = {
-        name: np.bincount(people["block"].to_numpy()[total_class == k], minlength=n_periods)
-        for k, name in enumerate(CLASSES)
-    }
-    totals["without_reference"] = np.bincount(when[~named], minlength=n_periods)
+    for k, name in enumerate(CLASSES):
+        at = people["block"].to_numpy()[total_class == k]
+        counts["total_" + name] = np.bincount(at, minlength=n_periods)
+    counts["total_without_reference"] = np.bincount(when[~named], minlength=n_periods)
+    return counts
 
+
+def combine_flow_parts(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """:func:`flow_parts` of records that share no person, added up."""
+    return {name: sum(part[name] for part in parts) for name in parts[0]}  # type: ignore[misc]
+
+
+def finish_flow(
+    counts: dict[str, np.ndarray],
+    areas: gpd.GeoDataFrame,
+    blocks: Blocks,
+    *,
+    lookback_months: int | None = None,
+) -> Flow:
+    """The flow tables from every record's counts (:func:`flow_parts`)."""
+    first, last, length, n_periods = blocks
+    codes = pd.Index(areas["area_code"].astype(str))
     labels = period_labels(last=last, length=length, first=first, n_blocks=n_periods)
     grid = pd.DataFrame(
         {
@@ -186,7 +228,7 @@ def flow(
     )
     total = labels.copy()
     for name in (*CLASSES, "without_reference"):
-        total[name] = totals[name].astype(np.int64)
+        total[name] = counts["total_" + name].astype(np.int64)
     total.insert(len(_PERIOD_COLUMNS) + 1, "people", total[list(CLASSES)].sum(axis=1))
     columns = ["area_code", "area_name", *_PERIOD_COLUMNS, *FLOW_COLUMNS]
     return Flow(
@@ -201,7 +243,7 @@ def flow(
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _check(*, period: str, periods: int, lookback_months: int | None) -> None:
+def check_flow(*, period: str, periods: int, lookback_months: int | None) -> None:
     if period not in PERIODS:
         raise AnalysisError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
     if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:

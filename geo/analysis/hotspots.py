@@ -185,6 +185,48 @@ def hotspots(
     bounds) each time. Every cell next to a busy cell shares its window, so a single busy
     cell shows as a 3 by 3 block of hot cells with queen neighbours.
     """
+    ask = hotspot_ask(
+        cell_m=cell_m, start=start, end=end, neighbours=neighbours, alpha=alpha, weight=weight,
+        extent=extent, max_cells=max_cells,
+    )  # fmt: skip
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=ask.first, last=ask.last)
+    grid = _grid_for(demand, cell=ask.cell, extent=ask.box, margin=1, max_cells=max_cells)
+    if grid is None:
+        return _empty(HOTSPOT_COLUMNS)
+    return finish_hotspots(np.stack(_bin(demand, grid)), grid, ask)
+
+
+# -- hotspots() is ask, grid, counts, then finish: a partitioned run finds the grid from every
+# partition's bounds, adds the partitions' counts on it, and finishes with the same code
+
+
+@dataclass(frozen=True)
+class HotspotAsk:
+    """:func:`hotspots`' options, checked: first and last night numbers, the extent, the
+    kernel."""
+
+    cell: float
+    first: int | None
+    last: int | None
+    box: Extent | None
+    kernel: np.ndarray
+    alpha: float
+    weight: Weight
+    max_cells: int
+
+
+def hotspot_ask(
+    *,
+    cell_m: float = 100.0,
+    start: date | None = None,
+    end: date | None = None,
+    neighbours: Neighbours | float = "queen",
+    alpha: float = 0.05,
+    weight: Weight = "people",
+    extent: Extent | None = None,
+    max_cells: int = MAX_GRID_CELLS,
+) -> HotspotAsk:
+    """Check :func:`hotspots`' options (the same messages)."""
     cell = _check_cell(cell_m, name="cell_m")
     first, last = _check_period(start, end)
     box = _check_extent(extent)
@@ -195,14 +237,43 @@ def hotspots(
             f"alpha must be a false discovery rate between 0 and 1, got {alpha!r}; e.g. 0.05"
         )
     _check_choice(weight, ("people", "sightings"), name="weight")
-    demand = _demand(check_records(records, _GRID_COLUMNS), first=first, last=last)
-    grid = _grid_for(demand, cell=cell, extent=box, margin=1, max_cells=max_cells)
+    return HotspotAsk(cell, first, last, box, kernel, float(alpha), weight, max_cells)
+
+
+def demand_bounds(records: pd.DataFrame, ask: HotspotAsk) -> np.ndarray:
+    """``[min_x, min_y, max_x, max_y]`` of the demand ``ask`` counts (NaN: none)."""
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=ask.first, last=ask.last)
+    if not demand.x.size:
+        return np.full(4, np.nan)
+    return np.array([demand.x.min(), demand.y.min(), demand.x.max(), demand.y.max()])
+
+
+def hotspot_grid(bounds: np.ndarray, ask: HotspotAsk) -> _Grid | None:
+    """The grid :func:`hotspots` counts on, from the bounds of all the demand (the least and
+    greatest of every partition's :func:`demand_bounds`); None when there is none."""
+    known = bool(np.isfinite(bounds).all())
+    corners = _Demand(
+        x=bounds[[0, 2]] if known else np.empty(0),
+        y=bounds[[1, 3]] if known else np.empty(0),
+        people=np.zeros(2 if known else 0),
+    )
+    return _grid_for(corners, cell=ask.cell, extent=ask.box, margin=1, max_cells=ask.max_cells)
+
+
+def grid_parts(records: pd.DataFrame, ask: HotspotAsk, grid: _Grid) -> np.ndarray:
+    """Sightings and people per cell of ``grid`` (``[2, nrows, ncols]``): they add up."""
+    demand = _demand(check_records(records, _GRID_COLUMNS), first=ask.first, last=ask.last)
+    return np.stack(_bin(demand, grid))
+
+
+def finish_hotspots(counts: np.ndarray, grid: _Grid | None, ask: HotspotAsk) -> gpd.GeoDataFrame:
+    """Gi*, false discovery rate and a class for every cell, from all the demand's counts."""
     if grid is None:
         return _empty(HOTSPOT_COLUMNS)
-    sightings, people = _bin(demand, grid)
-    z, p = gi_star(people if weight == "people" else sightings, kernel)
+    sightings, people = counts[0], counts[1]
+    z, p = gi_star(people if ask.weight == "people" else sightings, ask.kernel)
     q = stats.false_discovery_control(p, method="bh") if p.size else p
-    significant = q <= alpha
+    significant = q <= ask.alpha
     label = np.full(z.size, NOT_SIGNIFICANT, dtype=object)
     label[significant & (z > 0)] = HOT
     label[significant & (z < 0)] = COLD

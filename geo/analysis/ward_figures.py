@@ -35,40 +35,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
-from geo.analysis.street_count import MERGE_M, Unlinked, counted_people
+from geo.analysis.street_count import MERGE_M, Unlinked
+from geo.analysis.ward_counts import (
+    NATIONALITY_COLUMNS,
+    PERIOD_NIGHTS,
+    PERIODS,
+    Period,
+    SummaryParts,
+    SummaryPlan,
+    combine_summary_parts,
+    period_blocks,
+    summary_parts,
+    summary_plan,
+)
 from geo.errors import AnalysisError
-from geo.locate.areas import area_index, sorted_unique
-from geo.nights import (
-    block_nights,
-    block_of,
-    block_start,
-    day_date,
-    day_number,
-    night_numbers,
-    whole_blocks_end,
-)
+from geo.nights import block_nights, day_date, night_numbers
 from geo.privacy.roles import Role
-from geo.schema import (
-    CONTACT_KINDS,
-    DISPLAY_CRS,
-    NATIONALITY_GROUPS,
-    RECORD_FLAGS,
-    is_demand,
-)
+from geo.schema import DISPLAY_CRS, RECORD_FLAGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-
-Period = Literal["night", "week", "month", "range"]
-PERIODS: Final[tuple[str, ...]] = get_args(Period)
-#: Nights in each kind of period (a range counts its own).
-PERIOD_NIGHTS: Final[dict[str, int]] = {"night": 1, "week": 7, "month": 30}
 
 EMERGING_FLOOR: Final = 5
 EMERGING_SCORE: Final = 1.5
@@ -93,11 +85,6 @@ SUMMARY_COLUMNS: Final[tuple[str, ...]] = (
     "outcome",
 )
 
-#: Count columns of the area table, in order. Nationality columns are named after the groups.
-NATIONALITY_COLUMNS: Final[dict[str, str]] = {
-    group: "nationality_" + group.replace("/", "_").replace("-", "_")
-    for group in NATIONALITY_GROUPS
-}
 COUNT_COLUMNS: Final[tuple[str, ...]] = (
     "sightings",
     "people",
@@ -201,6 +188,47 @@ def summarise(
             f"counted has {len(counted):,} values for {len(records):,} records; give one per"
             " record (street_counts) or none"
         )
+    areas = check_summary(
+        areas,
+        period=period,
+        start=start,
+        end=end,
+        periods=periods,
+        placed=placed,
+        merge_m=merge_m,
+        trend_periods=trend_periods,
+        aligned=aligned,
+    )
+    nights = night_numbers(records)
+    plan = summary_plan(
+        nights, period=period, start=start, end=end, periods=periods,
+        trend_periods=trend_periods, aligned=aligned,
+    )  # fmt: skip
+    parts = summary_parts(
+        records, areas, plan, placed=placed, merge_m=merge_m, unlinked=unlinked,
+        counted=counted, nights=nights,
+    )  # fmt: skip
+    return finish_summary(
+        parts, areas, plan, trend_periods=trend_periods, emerging_floor=emerging_floor
+    )
+
+
+# -- summarise() is check, plan (ward_counts), parts (ward_counts), then finish ---------------
+
+
+def check_summary(
+    areas: gpd.GeoDataFrame,
+    *,
+    period: Period,
+    start: date | None,
+    end: date | None,
+    periods: int,
+    placed: bool,
+    merge_m: float,
+    trend_periods: int,
+    aligned: bool,
+) -> gpd.GeoDataFrame:
+    """Check :func:`summarise`'s options; the areas in the records' CRS."""
     _check(period=period, start=start, end=end, periods=periods, merge_m=merge_m)
     if trend_periods < 2:
         raise AnalysisError(f"trend_periods must be at least 2; got {trend_periods}")
@@ -210,49 +238,42 @@ def summarise(
         raise AnalysisError("areas has no CRS; set it (areas.set_crs('EPSG:4326')) first")
     if not placed and not areas.crs.equals(DISPLAY_CRS):
         areas = areas.to_crs(DISPLAY_CRS)
-    nights = night_numbers(records)
-    data_last = int(nights.max()) if len(nights) else _today()
-    first, last, length, n_periods = period_blocks(
-        nights, period=period, start=start, end=end, periods=periods, aligned=aligned
-    )
-    history = max(trend_periods - 1, 1)
-    earliest = last - (n_periods + history) * length + 1
-    block = block_of(nights, end=last, length=length)  # 0 = the latest period
-    # shown blocks start no earlier than the first night asked for; blocks before it are
-    # history for change and trend, and are kept whole
-    keep = (nights >= earliest) & (nights <= last) & ((nights >= first) | (block >= n_periods))
-    frame = records.loc[keep].copy()
-    frame["people"] = pd.to_numeric(frame["people"], errors="coerce").fillna(0).astype(np.int64)
-    frame["_block"] = block[keep].astype(np.int64)
-    frame["_night"] = nights[keep]
+    return areas
 
+
+def finish_summary(
+    parts: SummaryParts,
+    areas: gpd.GeoDataFrame,
+    plan: SummaryPlan,
+    *,
+    trend_periods: int = TREND_PERIODS,
+    emerging_floor: int = EMERGING_FLOOR,
+) -> AreaSummary:
+    """The figures from every record's parts: change, trend, emerging wards and totals."""
     codes = pd.Index(areas["area_code"].astype(str))
-    if placed:
-        located = frame["area_code"].astype(object)
-    else:
-        index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
-        located = pd.Series(index.assign(frame["lon"], frame["lat"]), index=frame.index)
-    position = codes.get_indexer(located.where(located.notna(), None))
-    frame["_area"] = position  # -1: outside every area of the layer
-
-    is_seen = np.asarray(is_demand(frame["kind"]), dtype=bool)
-    demand = frame.loc[is_seen]
-    if counted is None:
-        people = counted_people(
-            demand, merge_m=merge_m, unlinked=unlinked, nights=demand["_night"].to_numpy()
-        )
-    else:  # the rule joins one night's records only: whole nights cut from all of them
-        people = np.asarray(counted, dtype=np.int64)[keep][is_seen]
-    demand = demand.assign(_counted=people)
-
-    n_blocks = n_periods + history
-    table = _count_table(demand, n_areas=len(codes), n_blocks=n_blocks)
-    outside = _outside(demand, n_blocks=n_blocks)
+    n_blocks, n_periods, last, length = plan.n_blocks, plan.n_periods, plan.last, plan.length
+    size = len(codes) * n_blocks
+    counts = dict(parts.counts)
+    distinct = np.bincount(parts.pairs["key"].to_numpy(np.int64), minlength=size)
+    counts = {
+        "sightings": counts.pop("sightings"),
+        "people": counts.pop("people"),
+        "distinct_people": distinct.astype(np.int64),
+        **counts,
+    }
+    area, block = np.divmod(np.arange(size), n_blocks)
+    table = pd.DataFrame({"_area": area, "_block": block, **counts})
+    outside = pd.DataFrame(
+        {
+            "_block": np.arange(n_blocks),
+            "sightings": parts.outside[0].astype(np.int64),
+            "people": parts.outside[1].astype(np.int64),
+        }
+    )
     # a block that starts before the first night of any record, or ends after the last, holds
     # zeros that are not real: no change or trend is worked out from it
-    data_first = int(nights.min()) if len(nights) else last
     block_first, block_last = block_nights(np.arange(n_blocks), end=last, length=length)
-    complete = (block_first >= data_first) & (block_last <= data_last)
+    complete = (block_first >= plan.data_first) & (block_last <= plan.data_last)
     table = _with_change(
         table,
         areas=areas,
@@ -260,7 +281,7 @@ def summarise(
         trend_periods=trend_periods,
         emerging_floor=emerging_floor,
     )
-    labels = period_labels(last=last, length=length, first=first, n_blocks=n_blocks)
+    labels = period_labels(last=last, length=length, first=plan.first, n_blocks=n_blocks)
     history = table.loc[:, ["area_code", "_block", "people"]].merge(labels, on="_block")
     history["complete"] = complete[history["_block"].to_numpy()]
     history = history.sort_values(["area_code", "period_start"]).reset_index(drop=True)
@@ -301,50 +322,14 @@ def summarise(
         outside=outside.loc[
             :, ["period", "period_start", "period_end", "sightings", "people"]
         ].reset_index(drop=True),
-        contacts=_contacts(demand, codes, labels, n_periods),
-        languages=_languages(demand, codes, labels, n_periods),
+        contacts=_long(parts.contacts, ["agency", "outcome"], codes, labels),
+        languages=_long(parts.languages, ["language"], codes, labels),
         history=history.loc[:, ["area_code", "period", "period_start", "people", "complete"]],
         trend_periods=trend_periods,
     )
 
 
 # -- helpers ---------------------------------------------------------------------------------
-#: Aligned blocks start a whole number of blocks after this Monday (so weeks are ISO weeks).
-_ALIGN: Final = day_number(date(2024, 1, 1))
-
-
-def period_blocks(
-    nights: np.ndarray,
-    *,
-    period: Period,
-    start: date | None,
-    end: date | None,
-    periods: int,
-    aligned: bool,
-) -> tuple[int, int, int, int]:
-    """The periods :func:`summarise` shows, for records on ``nights`` (day numbers): the first
-    and last night shown, the nights in a period, and how many periods (block 0 the latest,
-    as :func:`geo.nights.block_of` numbers them from the last night). Every figure by period
-    (flow and stock too) uses these, so its periods are the ward figures' periods."""
-    data_last = int(nights.max()) if len(nights) else _today()
-    last = day_number(end) if end is not None else data_last
-    length = _period_nights(period, start=start, end=last)
-    if aligned:
-        # the end of the last whole block that has passed by the last night in the records
-        last = whole_blocks_end(min(last, data_last), length=length, anchor=_ALIGN)
-    blocks = 1 if period == "range" else periods
-    first = day_number(start) if start is not None else last - length * blocks + 1
-    if aligned:
-        first = block_start(first, length=length, anchor=_ALIGN)
-    if first > last:
-        raise AnalysisError(f"--from {day_date(first)} is after --to {day_date(last)}; swap them")
-    return first, last, length, -(-(last - first + 1) // length)
-
-
-def _today() -> int:
-    return day_number(date.today())
-
-
 def _check(
     *, period: str, start: date | None, end: date | None, periods: int, merge_m: float
 ) -> None:
@@ -356,58 +341,6 @@ def _check(
         raise AnalysisError(f"periods must be at least 1; got {periods}")
     if not merge_m >= 0:
         raise AnalysisError(f"merge_m must be 0 (off) or a distance in metres; got {merge_m!r}")
-
-
-def _period_nights(period: str, *, start: date | None, end: int) -> int:
-    if period == "range":
-        return end - day_number(start) + 1  # type: ignore[arg-type]
-    return PERIOD_NIGHTS[period]
-
-
-def _count_table(demand: pd.DataFrame, *, n_areas: int, n_blocks: int) -> pd.DataFrame:
-    """Counts per (area, block) for every area and block, zeros included.
-
-    One integer key per record and ``np.bincount`` per column: a tenth of the time of a pandas
-    groupby per column at a million records.
-    """
-    inside = demand.loc[demand["_area"].to_numpy() >= 0]
-    key = inside["_area"].to_numpy(np.int64) * n_blocks + inside["_block"].to_numpy(np.int64)
-    size = n_areas * n_blocks
-
-    def total(values: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(key, weights=values, minlength=size).round().astype(np.int64)
-
-    def flag(column: str) -> np.ndarray:
-        return inside[column].fillna(0).to_numpy(np.float64)
-
-    people = inside["people"].to_numpy(np.float64)
-    counts = {
-        "sightings": total(),
-        "people": total(inside["_counted"].to_numpy(np.float64)),
-    }
-    ref, _ = pd.factorize(inside["person_ref"], use_na_sentinel=True)
-    known = ref >= 0
-    pairs = sorted_unique(key[known] * (ref.max() + 1 if known.any() else 1) + ref[known])
-    distinct_key = pairs // (ref.max() + 1) if known.any() else pairs
-    counts["distinct_people"] = np.bincount(distinct_key, minlength=size).astype(np.int64)
-    counts["merged_people"] = total(people) - counts["people"]
-    contact = inside["kind"].isin(CONTACT_KINDS).to_numpy(np.float64)
-    counts["contacts"] = total(contact)
-    for column in ("interpreter_needed", *RECORD_FLAGS):
-        counts[column] = total(flag(column))
-    group = inside["nationality_group"].to_numpy(object)
-    for name, column in NATIONALITY_COLUMNS.items():
-        counts[column] = total((group == name).astype(np.float64))
-    area, block = np.divmod(np.arange(size), n_blocks)
-    return pd.DataFrame({"_area": area, "_block": block, **counts})
-
-
-def _outside(demand: pd.DataFrame, *, n_blocks: int) -> pd.DataFrame:
-    out = demand.loc[demand["_area"] < 0]
-    frame = pd.DataFrame(index=pd.RangeIndex(n_blocks, name="_block"))
-    frame["sightings"] = out.groupby("_block").size()
-    frame["people"] = out.groupby("_block")["_counted"].sum()
-    return frame.fillna(0).astype(np.int64).reset_index()
 
 
 def _with_change(
@@ -491,19 +424,10 @@ def period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.Da
 
 
 def _long(
-    frame: pd.DataFrame,
-    by: list[str],
-    codes: pd.Index,
-    labels: pd.DataFrame,
-    n_periods: int,
-    *,
-    name: str,
+    counts: pd.DataFrame, by: list[str], codes: pd.Index, labels: pd.DataFrame
 ) -> pd.DataFrame:
-    shown = (frame["_area"].to_numpy() >= 0) & (frame["_block"].to_numpy() < n_periods)
-    inside = frame.loc[shown]
-    counts = inside.groupby(["_area", "_block", *by], dropna=False, sort=False).size()
-    counts = counts.rename(name)
-    counts = counts.reset_index()
+    counts = counts.copy()
+    name = counts.columns[-1]
     counts.insert(0, "area_code", codes.to_numpy()[counts.pop("_area")])
     counts = counts.merge(labels[["_block", "period"]], on="_block").drop(columns="_block")
     return (
@@ -513,19 +437,18 @@ def _long(
     )
 
 
-def _contacts(
-    demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
-) -> pd.DataFrame:
-    wanted = demand["kind"].isin(CONTACT_KINDS).to_numpy()
-    contact = demand.loc[wanted, ["_area", "_block", "agency", "outcome"]]
-    contact = contact.assign(outcome=contact["outcome"].fillna("not recorded"))
-    return _long(contact, ["agency", "outcome"], codes, labels, n_periods, name="contacts")
-
-
-def _languages(
-    demand: pd.DataFrame, codes: pd.Index, labels: pd.DataFrame, n_periods: int
-) -> pd.DataFrame:
-    wanted = demand["interpreter_needed"].fillna(0).to_numpy(bool)
-    need = demand.loc[wanted, ["_area", "_block", "language"]]
-    need = need.assign(language=need["language"].fillna("not recorded"))
-    return _long(need, ["language"], codes, labels, n_periods, name="sightings")
+__all__ = [
+    "PERIODS",
+    "PERIOD_NIGHTS",
+    "NATIONALITY_COLUMNS",
+    "AreaSummary",
+    "Period",
+    "SummaryParts",
+    "SummaryPlan",
+    "check_summary",
+    "combine_summary_parts",
+    "finish_summary",
+    "period_blocks",
+    "period_labels",
+    "summarise",
+]

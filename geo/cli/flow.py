@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS
+from geo.analysis.flow import FRAMEWORK_LOOKBACK_MONTHS, Flow
 from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, period_options
+from geo.cli._dask import add_dask_options, run_maybe_on_dask
 from geo.errors import AtlasError
 from geo.io.exports import suffixes, table_csv, table_json, write_table
 from geo.questions.people import DEFAULT_FLOW_PERIODS, people_flow
@@ -35,6 +36,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         "--totals", action="store_true", help="one row per period for all areas instead"
     )
     sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
+    add_dask_options(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,12 +44,15 @@ def run(args: argparse.Namespace) -> int:
     out = out_path(args.out, suffixes("table"))
     if args.lookback is not None and args.lookback < 1:
         raise AtlasError(f"--lookback {args.lookback}: give a number of months, at least 1")
-    found = people_flow(
-        open_store(args.store),
-        layer=args.by,
-        lookback_months=args.lookback,
-        **period_options(args),
-    )
+    store = open_store(args.store)
+    asked = dict(layer=args.by, lookback_months=args.lookback, **period_options(args))
+
+    def on_dask(**dask: object) -> Flow:
+        from geo.questions.scale import people_flow_on_dask
+
+        return people_flow_on_dask(store, **dask, **asked)  # type: ignore[arg-type]
+
+    found = run_maybe_on_dask(args, lambda: people_flow(store, **asked), on_dask)  # type: ignore[arg-type]
     table = found.totals if args.totals else found.areas
     if args.json:
         print(table_json(table))

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Final
 
+import geopandas as gpd
+
 from geo import questions
 from geo.analysis.hotspots import COLD, HOT, NOT_SIGNIFICANT
 from geo.cli._common import Parents, Subparsers, add_command, out_path, parse_date, print_features
+from geo.cli._dask import add_dask_options, run_maybe_on_dask
 from geo.io.exports import suffixes, write_features
 from geo.store import open_store
 
@@ -40,18 +43,30 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     )
     sub.add_argument("--all-cells", action="store_true", help="write every cell, not just hot/cold")
     sub.add_argument("--out", metavar="FILE.geojson", help="write the cells (EPSG:4326)")
+    add_dask_options(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     """Count hot and cold cells; write them (or every cell) when asked."""
     out = out_path(args.out, suffixes("features"))
-    cells = questions.hotspot_cells(
-        open_store(args.store),
+    store = open_store(args.store)
+    asked = dict(
         role=args.role,
         nights=args.nights,
         end=parse_date(args.end, option="--to"),
         cell_m=args.cell,
         alpha=args.alpha,
+    )
+
+    def on_dask(**dask: object) -> gpd.GeoDataFrame:
+        from geo.questions.scale import hotspot_cells_on_dask
+
+        return hotspot_cells_on_dask(store, **dask, **asked)  # type: ignore[arg-type]
+
+    cells = run_maybe_on_dask(
+        args,
+        lambda: questions.hotspot_cells(store, **asked),  # type: ignore[arg-type]
+        on_dask,
     )
     classes = cells["hotspot"].value_counts()
     shown = cells if args.all_cells else cells.loc[cells["hotspot"] != NOT_SIGNIFICANT]

@@ -9,6 +9,7 @@ from pathlib import Path
 from geo import questions
 from geo.analysis.ward_figures import DEFAULT_PERIODS
 from geo.cli._common import Parents, Subparsers, add_command, add_periods, out_path, period_options
+from geo.cli._dask import add_dask_options, run_maybe_on_dask
 from geo.errors import AtlasError
 from geo.io.boundaries import read_areas
 from geo.io.exports import suffixes, table_csv, table_json, write_table
@@ -35,6 +36,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
     sub.add_argument("--languages", metavar="FILE.csv", help="interpreter languages per area")
     sub.add_argument("--contacts", metavar="FILE.csv", help="contacts by agency and outcome")
+    add_dask_options(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,11 +49,24 @@ def run(args: argparse.Namespace) -> int:
         if not Path(args.by).exists():
             raise AtlasError(f"--by {args.by}: give ward, lsoa, or a boundary file that exists")
         layer = read_areas(args.by).areas
-    summary = questions.area_summary(
-        open_store(args.store),
-        layer=layer,  # type: ignore[arg-type]
-        activation_nights=args.activation_nights,
-        **period_options(args),
+    store = open_store(args.store)
+    if args.dask and args.activation_nights:
+        raise AtlasError("--activation-nights does not run on Dask; leave out --dask")
+
+    def on_dask(**dask: object) -> questions.AreaSummary:
+        from geo.questions.scale import area_summary_on_dask
+
+        return area_summary_on_dask(store, layer=layer, **dask, **period_options(args))  # type: ignore[arg-type]
+
+    summary = run_maybe_on_dask(
+        args,
+        lambda: questions.area_summary(
+            store,
+            layer=layer,  # type: ignore[arg-type]
+            activation_nights=args.activation_nights,
+            **period_options(args),
+        ),
+        on_dask,
     )
     if args.json:
         print(table_json(summary.areas))
