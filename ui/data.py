@@ -46,7 +46,7 @@ from geo.questions import (
 from geo.questions import context as context_questions
 from geo.questions import site_life as questions_site_life
 from geo.questions import tension as tension_questions
-from geo.store import Store, default_store_path, demo_store_path, open_store
+from geo.store import Store, app_store_location, default_store_path, demo_store_path, open_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 
@@ -55,8 +55,7 @@ def store() -> Store:
     """The store pages read: the real store (``OUTREACH_ATLAS_STORE`` or
     var/outreach-atlas.sqlite) once it has been begun, else the demo borough's own store beside
     it (see :func:`geo.store.demo_store_path`). Made-up and real people are never mixed."""
-    real = default_store_path().resolve()
-    return _store(str(real if real.exists() else demo_store_path(real)))
+    return _store(app_store_location())  # a postgresql:// URL as given; a file, or the demo
 
 
 def start_real_store() -> Store:

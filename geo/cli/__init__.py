@@ -17,6 +17,7 @@ from typing import Final
 from geo.cli import (
     brief,
     completeness,
+    copy,
     demo,
     export,
     flow,
@@ -39,7 +40,7 @@ from geo.cli import (
 )
 from geo.cli._common import parents
 from geo.errors import AtlasError
-from geo.store import STORE_ENV, default_store_path
+from geo.store import STORE_ENV, default_store_location
 
 #: The commands, in the order ``--help`` lists them.
 COMMANDS: Final[tuple[ModuleType, ...]] = (
@@ -64,10 +65,11 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     brief,
     users,
     rights,
+    copy,
 )
 
 _EPILOG = f"""\
-The store is {default_store_path()} unless --store or the {STORE_ENV} environment variable
+The store is {default_store_location()} unless --store or the {STORE_ENV} environment variable
 says otherwise. Run a command with --help for an example."""
 
 

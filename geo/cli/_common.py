@@ -23,7 +23,7 @@ from geo.errors import AtlasError
 from geo.io.exports import features_json, table_csv, table_json, write_features, write_table
 from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.privacy.roles import ROLES
-from geo.store import default_store_path
+from geo.store import default_store_location
 
 #: How many sites or gaps a command prints (``--show``).
 SHOW: Final = 20
@@ -56,7 +56,9 @@ def parents() -> Parents:
     """The shared option groups."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--store", default=str(default_store_path()), help="store file (default: %(default)s)"
+        "--store",
+        default=default_store_location(),
+        help="store file, or postgresql:// URL of a shared store (default: %(default)s)",
     )
     common.add_argument("--json", action="store_true", help="print the result as one JSON object")
     rows = argparse.ArgumentParser(add_help=False)

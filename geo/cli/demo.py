@@ -31,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
     """Write and import the demo borough; print what each file stored."""
     from geo.demo import load_demo
 
-    result = load_demo(open_store(args.store), directory=Path(args.out))
+    store = open_store(args.store)
+    result = load_demo(store, directory=Path(args.out))
     if args.json:
         print(json.dumps(result, default=str))
     else:
-        print(f"Demo borough (synthetic) written to {args.out} and imported into {args.store}:")
+        print(f"Demo borough (synthetic) written to {args.out} and imported into {store.location}:")
         for item in result["imports"]:
             print(f"  {item['source']}: stored {item['stored']} of {item['read']}")
     return 0

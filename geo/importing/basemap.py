@@ -1,5 +1,9 @@
 """A base map for a store: the user's file made into the MBTiles file beside the store.
 
+A shared (PostGIS) store is a database, not a file, so nothing can sit beside it: its base map
+goes in the folder ``OUTREACH_ATLAS_FILES`` names (default ``var``), named after the server and
+the database (:func:`store_basemap_path`).
+
 ``python -m geo import basemap FILE`` and the demo borough both come here. The base map is cut
 to the store's wards plus a margin when wards are loaded (import the wards first, so a national
 file is not drawn whole); the file is replaced only once the new one is complete. The import
@@ -9,11 +13,13 @@ file, so there is one at a time.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from geo.io.basemap import (
+    BASEMAP_SUFFIX,
     DEFAULT_MAX_ZOOM,
     DEFAULT_MIN_ZOOM,
     TileSet,
@@ -22,7 +28,7 @@ from geo.io.basemap import (
     write_basemap,
 )
 from geo.schema import DISPLAY_CRS
-from geo.store import Store
+from geo.store import Store, files_folder, is_store_url
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,24 @@ class BasemapImport:
         }
 
 
+def store_basemap_path(location: str | Path) -> Path:
+    """Where the base map of the store at ``location`` is kept.
+
+    An embedded store's is beside its file (:func:`geo.io.basemap.basemap_path`). A shared
+    store's (``location`` as :attr:`geo.store.Store.location` shows it: no password) is in
+    :func:`geo.store.files_folder`, named by server, port and database, so that two
+    databases' maps never meet:
+
+    >>> store_basemap_path("postgresql://atlas@db.example:5432/county").name
+    'db.example-5432-county-basemap.mbtiles'
+    """
+    if not is_store_url(location):
+        return basemap_path(location)
+    where = str(location).split("://", 1)[-1].rsplit("@", 1)[-1]  # no user before the server
+    name = re.sub(r"[^A-Za-z0-9_.]+", "-", where.split("?", 1)[0]).strip("-.") or "store"
+    return files_folder(location) / f"{name}{BASEMAP_SUFFIX}"
+
+
 def import_basemap(
     store: Store,
     path: str | Path,
@@ -74,7 +98,7 @@ def import_basemap(
         clip = clip_box((west, south, east, north))
     tileset = write_basemap(
         path,
-        basemap_path(store.location),
+        store_basemap_path(store.location),
         clip=clip,
         min_zoom=min_zoom,
         max_zoom=max_zoom,

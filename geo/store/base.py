@@ -28,6 +28,7 @@ from geo.errors import AccessDenied, StoreError
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
+from geo.store.audit import Event
 from geo.store.registers import Closure, Setting, User
 
 #: Where the store lives when nothing else is said (relative to the working directory).
@@ -48,8 +49,28 @@ LookupKind = Literal["postcodes", "places", "context"]
 KeptTableKind = Literal["places", "context"]
 
 
+def is_store_url(location: str | Path) -> bool:
+    """Whether ``location`` names the shared PostGIS store (a ``postgresql://`` or
+    ``postgres://`` URL) rather than an embedded store's file.
+
+    >>> is_store_url("postgresql://atlas@db.example/atlas"), is_store_url("var/a.sqlite")
+    (True, False)
+    """
+    return str(location).strip().startswith(("postgresql:", "postgres:"))
+
+
+def default_store_location() -> str:
+    """Where the store is when nothing else is said: ``OUTREACH_ATLAS_STORE`` as given (a
+    file path or a ``postgresql://`` URL, kept whole), else :data:`DEFAULT_STORE`."""
+    text = (os.environ.get(STORE_ENV) or "").strip()
+    return text or str(DEFAULT_STORE)
+
+
 def default_store_path() -> Path:
-    """The store path from ``OUTREACH_ATLAS_STORE``, else :data:`DEFAULT_STORE`."""
+    """The embedded store's file from ``OUTREACH_ATLAS_STORE``, else :data:`DEFAULT_STORE`.
+
+    A URL in the variable is not a file: read :func:`default_store_location` wherever a URL
+    may be meant (``Path`` would fold its ``//``)."""
     return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
 
 
@@ -166,6 +187,37 @@ class Activation:
             recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
             note=str(note).strip() or None if note is not None else None,
         )
+
+
+@dataclass(frozen=True)
+class CopiedLog:
+    """What a copy of a store writes into the new one as it was, not stamped anew (see
+    :func:`geo.store.copying.copy_store` and :meth:`Store.restore_log`).
+
+    Attributes
+    ----------
+    imports
+        The import log, newest first, as :meth:`Store.imports` gives it.
+    link_decisions, activations, closures, users
+        As :meth:`Store.link_decisions`, :meth:`Store.activations`, :meth:`Store.closures`
+        and :meth:`Store.users` give them.
+    settings
+        As :meth:`Store.settings` gives them.
+    audit
+        The audit log, oldest first (:data:`geo.store.audit.AUDIT_COLUMNS`; ``seq`` is not
+        kept: the new store numbers its rows after its own).
+    key
+        The key person identifiers are hashed with (:meth:`Store.secret_key`).
+    """
+
+    imports: pd.DataFrame
+    link_decisions: pd.DataFrame
+    activations: pd.DataFrame
+    closures: pd.DataFrame
+    users: pd.DataFrame
+    settings: Mapping[str, Setting]
+    audit: pd.DataFrame
+    key: bytes
 
 
 class Store(ABC):
@@ -346,6 +398,23 @@ class Store(ABC):
         frame = self._read("records")
         found = frame["person_ref"].isin([str(ref) for ref in person_refs])
         return frame.loc[found.to_numpy()].reset_index(drop=True)
+
+    # -- copying a whole store (geo.store.copying) -----------------------------------------
+    @abstractmethod
+    def postcode_table(self) -> pd.DataFrame:
+        """The whole postcode directory, as :meth:`postcode_rows` gives rows (empty: none)."""
+
+    @abstractmethod
+    def restore_log(self, log: CopiedLog, *, event: Event) -> None:
+        """Write ``log``, copied from another store, as it was, then ``event``.
+
+        In one transaction: the import log is replaced by ``log.imports`` (the copy's own
+        writes logged the same batches; this brings back the original order, accounting and
+        batches that no longer hold anything), the registers get ``log``'s rows with their
+        original stamps, the audit log gets ``log.audit`` appended with its original times,
+        then ``event``; and the key becomes ``log.key``. For an empty store only: the caller
+        (:func:`geo.store.copying.copy_store`) checks.
+        """
 
     @abstractmethod
     def record_event(self, action: str, detail: Mapping[str, object]) -> None:

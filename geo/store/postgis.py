@@ -53,6 +53,7 @@ from geo.schema import (
 )
 from geo.store.audit import Event
 from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table
+from geo.store.postgis_copying import PostGISCopying
 from geo.store.postgis_registers import PostGISRegisters, write_audit
 from geo.store.postgis_retention import PostGISRetention
 from geo.store.postgis_sql import MIGRATIONS, SCHEMA_VERSION, WRITE_LOCK, copy_rows
@@ -69,7 +70,7 @@ _AS_TEXT: Final = {
 }
 
 
-class PostGISStore(PostGISRetention, PostGISRegisters, Store):
+class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
     """The shared store: a PostgreSQL database with PostGIS, one transaction per write."""
 
     cache_folder = None

@@ -32,12 +32,13 @@ from geo.store.registers import (
     normalise_email,
 )
 from geo.store.sql import data_version
+from geo.store.sqlite_copying import SQLiteCopying
 
 #: How long an audit row on its own (a page view, a download) waits for another write.
 EVENT_WAIT_MS = 10_000
 
 
-class SQLiteRegisters:
+class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite_copying
     """The registers' half of :class:`geo.store.sqlite.SQLiteStore`, written with its
     ``_transaction``, ``_reading`` and ``_carry_caches``."""
 
