@@ -324,6 +324,26 @@ def test_the_store_base_map_is_served_unless_a_tile_server_is_set(
     assert served_tiles(tmp_path / "none.sqlite", static_dir=static, environ={}) is None
 
 
+def test_a_shared_stores_base_map_is_served_from_the_files_folder(
+    tmp_path: Path, trafalgar_mbtiles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.importing.basemap import store_basemap_path
+    from geo.store import FILES_ENV
+    from ui.basemap import STATIC_DIR, base_tiles
+
+    url = "postgresql://atlas@db.example:5432/county"
+    assert served_tiles(url, static_dir=tmp_path / "static", environ={}) is None  # none named
+    monkeypatch.setenv(FILES_ENV, str(tmp_path / "files"))
+    kept = store_basemap_path(url)
+    assert kept.parent == tmp_path / "files"
+    kept.parent.mkdir()
+    kept.write_bytes(trafalgar_mbtiles.read_bytes())  # as `geo import basemap` keeps it
+    monkeypatch.delenv(TILES_ENV, raising=False)
+    served = base_tiles(url)  # what the app draws under the wards
+    assert served is not None and served.url.startswith("/app/static/basemap/")
+    assert (STATIC_DIR / "basemap").is_dir()
+
+
 def test_a_tile_server_that_is_not_a_template_is_refused() -> None:
     with pytest.raises(AtlasError, match="is not an XYZ template"):
         served_tiles("x.sqlite", static_dir="static", environ={TILES_ENV: "tiles.example.gov.uk"})

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from geo.errors import AtlasError
+from geo.importing.basemap import store_basemap_path
 from geo.io.basemap import BaseTiles, served_tiles
 
 #: The folder Streamlit serves at :data:`STATIC_URL`.
@@ -34,7 +35,12 @@ def base_tiles(store_location: str) -> BaseTiles | None:
     and left out: the map still draws its wards on the plain background.
     """
     try:
-        return served_tiles(store_location, static_dir=STATIC_DIR, url_root=STATIC_URL)
+        return served_tiles(
+            store_location,
+            static_dir=STATIC_DIR,
+            url_root=STATIC_URL,
+            mbtiles=store_basemap_path(store_location),
+        )
     except (AtlasError, OSError) as err:
         _log.warning("base map not shown: %s", err)
         return None

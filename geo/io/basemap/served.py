@@ -6,7 +6,8 @@ The choice, in order (:func:`served_tiles`):
    own tile server (credited by ``OUTREACH_ATLAS_TILES_ATTRIBUTION``, zoomed to
    ``OUTREACH_ATLAS_TILES_MAX_ZOOM`` at most, default 19). Setting it is the only way the map
    asks anything of another server.
-2. The store's base map, the MBTiles file beside it (:func:`~geo.io.basemap.basemap_path`),
+2. The store's base map, the MBTiles file beside it (:func:`~geo.io.basemap.basemap_path`;
+   a shared store's is in the files folder, which the caller names),
    unpacked once into ``<static>/basemap/<key>/{z}/{x}/{y}.png`` (:func:`extract_tiles`), where
    the app's own static file route serves it. ``<key>`` is the first 16 hex digits of the
    file's SHA-256, so a new base map gets a new folder (browsers never show stale tiles) and an
@@ -100,18 +101,22 @@ def served_tiles(
     static_dir: str | Path,
     url_root: str = "/app/static",
     environ: Mapping[str, str] | None = None,
+    mbtiles: str | Path | None = None,
 ) -> BaseTiles | None:
     """The tiles to draw under the wards of the store at ``store_location``, or None.
 
     See the module's description for the order. ``static_dir`` is the folder the app serves at
     ``url_root`` (Streamlit: ``static/`` beside the app's script, at ``/app/static``).
+    ``mbtiles`` is the store's base map file: by default the one beside an embedded store; a
+    shared store (a URL) keeps its own in the files folder, which the caller names
+    (:func:`geo.importing.basemap.store_basemap_path` finds either).
     """
     configured = configured_tiles(os.environ if environ is None else environ)
     if configured is not None:
         return configured
-    if "://" in str(store_location):
+    if mbtiles is None and "://" in str(store_location):
         return None
-    mbtiles = basemap_path(store_location)
+    mbtiles = Path(mbtiles) if mbtiles is not None else basemap_path(store_location)
     if not mbtiles.is_file():
         return None
     return extract_tiles(
