@@ -25,10 +25,12 @@ from geo.cli import (
     imports,
     interpreters,
     links,
+    partnership,
     patrol,
     referrals,
     rights,
     safeguarding,
+    sharing,
     sites,
     snapshot,
     status,
@@ -49,6 +51,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     status,
     summary,
     flow,
+    partnership,
     snapshot,
     swep,
     links,
@@ -63,6 +66,7 @@ COMMANDS: Final[tuple[ModuleType, ...]] = (
     patrol,
     brief,
     users,
+    sharing,
     rights,
 )
 
