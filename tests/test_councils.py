@@ -270,3 +270,31 @@ def test_the_apps_own_login_is_narrowed_by_the_council_it_sets(postgis_cluster, 
         db.execute("SELECT set_config('atlas.council', %s, true)", (B,))
         assert db.execute("SELECT count(*) FROM records").fetchone() == (2,)
     assert _ids(store, B) == ["b0", "b1"]
+
+
+# -- the admins' page -------------------------------------------------------------------------
+def test_an_admin_binds_a_user_and_records_and_ends_an_agreement_on_the_page(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import STORE_ENV
+    from tests.signing import signed_in
+
+    store = _filled(open_store(tmp_path / "page.sqlite"), tmp_path)
+    monkeypatch.setenv(STORE_ENV, store.location)
+    app = str(Path(__file__).resolve().parents[1] / "app_main.py")
+    at = signed_in(AppTest.from_file(app, default_timeout=120), store, "admin").run()
+    at.switch_page("app_pages/users.py").run()
+    at.text_input(key="user_email").input("ana@a.example")
+    at.text_input(key="user_council").input(A)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert people.access_for(store, "ana@a.example").council == A
+    at.text_input(key="share_from").input(B)
+    at.text_input(key="share_to").input(A)
+    next(b for b in at.button if b.label == "Record the agreement").click().run()
+    assert any("give a reason" in e.value for e in at.error)
+    at.text_input(key="share_reason").input("DSA 2026-07")
+    next(b for b in at.button if b.label == "Record the agreement").click().run()
+    assert not at.exception, at.exception
+    assert store.councils_read_by(A) == [A, B]
+    next(b for b in at.button if b.label == "End the agreement").click().run()
+    assert store.councils_read_by(A) == [A]
