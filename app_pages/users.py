@@ -41,6 +41,7 @@ st.dataframe(
             "agency": "Agency",
             "added_by": "Added by",
             "added_at": "Added (UTC)",
+            "council": "Council",
         }
     ),
     hide_index=True,
@@ -48,13 +49,25 @@ st.dataframe(
 )
 with st.form("add_user", clear_on_submit=True):
     st.markdown("**Add someone, or change their role**")
-    email_column, role_column, agency_column = st.columns(3)
+    email_column, role_column, agency_column, council_column = st.columns(4)
     email = email_column.text_input("Email (as they sign in)", key="user_email")
     new_role = role_column.selectbox("Role", ROLES, key="user_role")
     agency = agency_column.text_input("Agency", key="user_agency")
+    council = council_column.text_input(
+        "Council code (blank: not bound)",
+        key="user_council",
+        help="A user bound to a council reads only its records and those shared with it.",
+    )
     if st.form_submit_button("Save", type="primary"):
         try:
-            user = people.add_user(store, email, role=role, new_role=new_role, agency=agency)
+            user = people.add_user(
+                store,
+                email,
+                role=role,
+                new_role=new_role,
+                agency=agency,
+                council=council.strip() or None,
+            )
         except AtlasError as err:
             st.error(plain(err))
         else:
@@ -74,6 +87,49 @@ if len(table):
                     st.rerun()
             except AtlasError as err:
                 st.error(plain(err))
+
+st.subheader("Data-sharing agreements between councils")
+st.caption(
+    "An agreement lets the users bound to one council read another council's records. Each is"
+    " kept with who made it and why, and written to the audit log; ending one takes effect at"
+    " the next click."
+)
+agreed = people.agreements(store, role=role)
+st.dataframe(
+    agreed.rename(
+        columns={
+            "from_council": "Records of",
+            "to_council": "Read by",
+            "by": "Agreed by",
+            "reason": "Reason",
+            "at": "Agreed (UTC)",
+            "ended_at": "Ended (UTC)",
+            "ended_by": "Ended by",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+with st.form("share"):
+    giver_column, taker_column, why_column = st.columns(3)
+    giver = giver_column.text_input("Records of council (code)", key="share_from")
+    taker = taker_column.text_input("May be read by council (code)", key="share_to")
+    why = why_column.text_input("Reason (the agreement's reference)", key="share_reason")
+    start, stop = st.columns(2)
+    if start.form_submit_button("Record the agreement"):
+        try:
+            people.share(store, giver, taker, role=role, reason=why)
+        except AtlasError as err:
+            st.error(plain(err))
+        else:
+            st.rerun()
+    if stop.form_submit_button("End the agreement"):
+        try:
+            people.end_share(store, giver, taker, role=role)
+        except AtlasError as err:
+            st.error(plain(err))
+        else:
+            st.rerun()
 
 st.subheader("Settings")
 kept = store.settings()

@@ -167,9 +167,11 @@ def resolve(store: Store) -> Access | None:
 
 
 def act_as(access: Access) -> None:
-    """Make ``access`` the role every page passes to geo/ and the actor the store audits."""
+    """Make ``access`` the role every page passes to geo/ and the actor the store audits,
+    bound to their council (from the users table, on every rerun: never from the browser), so
+    every read of records is narrowed to it."""
     st.session_state["role"] = access.role
-    set_actor(Actor(access.email, access.role))
+    set_actor(Actor(access.email, access.role, access.council))
 
 
 def note_once(store: Store, action: str, detail: Mapping[str, object]) -> None:

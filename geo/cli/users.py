@@ -37,6 +37,12 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     add.add_argument("email")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--agency", help="the agency they belong to")
+    add.add_argument(
+        "--council",
+        metavar="CODE",
+        help="bind them to a council (its wards' parent code): they read only its records and"
+        " those shared with it",
+    )
     add_command(
         what,
         "list",
@@ -87,13 +93,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     user = people.add_user(
-        open_store(args.store), args.email, role=_ADMIN, new_role=args.role, agency=args.agency
+        open_store(args.store),
+        args.email,
+        role=_ADMIN,
+        new_role=args.role,
+        agency=args.agency,
+        council=args.council,
     )
     if args.json:
         print(json.dumps(user.__dict__))
     else:
         agency = f" ({user.agency})" if user.agency else ""
-        print(f"{user.email} may sign in as {user.role}{agency}")
+        council = f", bound to council {user.council}" if user.council else ""
+        print(f"{user.email} may sign in as {user.role}{agency}{council}")
     return 0
 
 

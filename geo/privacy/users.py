@@ -1,11 +1,17 @@
-"""Who may sign in, with which role and agency; the settings only admins change; the audit log
-only admins read.
+"""Who may sign in, with which role, agency and council; the data-sharing agreements between
+councils, the settings only admins change; the audit log only admins read.
 
 The app's own users table decides a signed-in person's role, read afresh on every rerun
 (:func:`access_for`), so removing someone takes effect at once. Nothing a browser sends (the
 identity provider's claims included) ever names a role. Admins manage users on the Users page;
 the command line manages them too (``python -m geo users add EMAIL --role admin``), which is
 how the first admin is made: whoever can run commands on the server already holds the store.
+
+In a partnership of councils, a user bound to a council reads only the records of their
+council's wards and of councils sharing with it (:meth:`geo.store.Store.records`): the council
+comes from the users table on every rerun, as the role does, and travels with the actor
+(:class:`geo.store.audit.Actor`). Only admins record or end an agreement, each audited with who
+and why.
 
 Settings are off until an admin turns them on. :data:`POLICE_NATIONALITY` lets police see
 nationality groups and no recourse to public funds (NRPF), which they do not by default: in
@@ -25,18 +31,22 @@ from geo.analysis.ward_figures import NATIONALITY_COLUMNS
 from geo.errors import AccessDenied, StoreError
 from geo.privacy.roles import Role, check_role
 from geo.store import Store
-from geo.store.registers import Setting, User, normalise_email
+from geo.store.audit import current_actor
+from geo.store.registers import Agreement, Setting, User, normalise_email
 
 __all__ = [
     "POLICE_NATIONALITY",
     "Access",
     "access_for",
     "add_user",
+    "agreements",
     "audit_log",
     "change_setting",
     "check_can_manage",
+    "end_share",
     "police_see_nationality",
     "remove_user",
+    "share",
     "users",
     "withheld",
 ]
@@ -56,11 +66,13 @@ SETTINGS: Final[dict[str, tuple[object, str]]] = {
 
 @dataclass(frozen=True)
 class Access:
-    """What a signed-in person may do: their role and the agency they belong to."""
+    """What a signed-in person may do: their role, the agency they belong to, and the
+    council they are bound to (None: not bound)."""
 
     email: str
     role: Role
     agency: str | None
+    council: str | None = None
 
 
 def check_can_manage(role: Role) -> None:
@@ -70,8 +82,9 @@ def check_can_manage(role: Role) -> None:
 
 
 def access_for(store: Store, email: object) -> Access | None:
-    """The role and agency of the person signed in as ``email``, or None if the users table
-    does not know them (then they see only whom to ask). Read afresh: never cache it."""
+    """The role, agency and council of the person signed in as ``email``, or None if the
+    users table does not know them (then they see only whom to ask). Read afresh: never cache
+    it."""
     try:
         address = normalise_email(email)
     except StoreError:  # no address from the provider: unknown, not an error
@@ -80,8 +93,13 @@ def access_for(store: Store, email: object) -> Access | None:
     row = table.loc[table["email"] == address]
     if row.empty:
         return None
-    role, agency = row["role"].iloc[0], row["agency"].iloc[0]
-    return Access(address, check_role(role), None if pd.isna(agency) else str(agency))
+    role, agency, council = (row[name].iloc[0] for name in ("role", "agency", "council"))
+    return Access(
+        address,
+        check_role(role),
+        None if pd.isna(agency) else str(agency),
+        None if pd.isna(council) else str(council),
+    )
 
 
 def users(store: Store, *, role: Role) -> pd.DataFrame:
@@ -91,11 +109,18 @@ def users(store: Store, *, role: Role) -> pd.DataFrame:
 
 
 def add_user(
-    store: Store, email: str, *, role: Role, new_role: str, agency: str | None = None
+    store: Store,
+    email: str,
+    *,
+    role: Role,
+    new_role: str,
+    agency: str | None = None,
+    council: str | None = None,
 ) -> User:
-    """Add a user with ``new_role`` (or change theirs), as ``role`` (an admin)."""
+    """Add a user with ``new_role`` (or change theirs), as ``role`` (an admin); ``council``
+    binds them to a council (its code, the parent code of its wards)."""
     check_can_manage(role)
-    return store.put_user(email, role=new_role, agency=agency)
+    return store.put_user(email, role=new_role, agency=agency, council=council)
 
 
 def remove_user(store: Store, email: str, *, role: Role) -> bool:
@@ -103,6 +128,33 @@ def remove_user(store: Store, email: str, *, role: Role) -> bool:
     remove or demote the last admin: nobody could manage users after."""
     check_can_manage(role)
     return store.remove_user(email)
+
+
+def agreements(store: Store, *, role: Role) -> pd.DataFrame:
+    """Every data-sharing agreement between councils, in force or ended, for an admin."""
+    check_can_manage(role)
+    return store.sharing()
+
+
+def share(
+    store: Store, from_council: str, to_council: str, *, role: Role, reason: str
+) -> Agreement:
+    """Let ``to_council``'s users read ``from_council``'s records, as ``role`` (an admin),
+    with ``reason`` (the data-sharing agreement's reference); audited."""
+    check_can_manage(role)
+    if not str(reason or "").strip():
+        raise AccessDenied(
+            "give a reason to share a council's records: the data-sharing agreement's"
+            " reference, kept with the agreement"
+        )
+    return store.share(from_council, to_council, by=current_actor().user, reason=reason)
+
+
+def end_share(store: Store, from_council: str, to_council: str, *, role: Role) -> Agreement:
+    """End the agreement letting ``to_council`` read ``from_council``'s records, as ``role``
+    (an admin); audited. Takes effect on the next read."""
+    check_can_manage(role)
+    return store.end_share(from_council, to_council, by=current_actor().user)
 
 
 def setting(store: Store, name: str) -> object:

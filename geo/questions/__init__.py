@@ -54,6 +54,7 @@ from geo.privacy.users import withheld
 from geo.questions.memo import per_version
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
+from geo.store.audit import current_actor
 
 #: Nights of sightings that count as "recent" demand for coverage gaps and hotspots.
 DEMAND_NIGHTS: Final = 28
@@ -153,8 +154,20 @@ def area_summary(
 
 
 def stored_layer(store: Store, layer: str) -> gpd.GeoDataFrame:
-    """The store's areas of ``layer``; an error saying how to import them when there are none."""
+    """The store's areas of ``layer``; an error saying how to import them when there are none.
+
+    For a user bound to a council, the wards are those whose records they read (their
+    council's and those shared with it): other councils' wards would show as empty."""
     areas = store.areas(layer=layer)
+    council = current_actor().council
+    if layer == "ward" and council is not None and not areas.empty:
+        areas = areas.loc[areas["area_code"].isin(store.council_wards(council))]
+        areas = areas.reset_index(drop=True)
+        if areas.empty:
+            raise AnalysisError(
+                f"no stored ward belongs to council {council}, the council you are bound to;"
+                " ask an admin to check the council code given to you"
+            )
     if areas.empty:
         command = (
             "python -m geo import wards FILE"

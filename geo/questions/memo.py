@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable
 from typing import Final, TypeVar
 
 from geo.store import Store
+from geo.store.audit import current_actor
 
 T = TypeVar("T")
 
@@ -43,9 +44,11 @@ def per_version(
     ``version`` is the store's cache key read before the data ``work`` uses was read (when
     that was read before this call); by default the key is read now, before ``work`` runs.
     An answer is kept only if the store did not change while it was worked out, so it is
-    never kept under a version its data is not from.
+    never kept under a version its data is not from. The acting user's council is part of
+    the key: a user bound to one reads only its records, so the answers differ.
     """
-    key = (store.location, version or store.cache_key(), question, *args)
+    council = current_actor().council
+    key = (store.location, version or store.cache_key(), question, council, *args)
     with _lock:
         found = _kept.get(key)
         if found is not None:

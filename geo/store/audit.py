@@ -37,10 +37,18 @@ AUDIT_COLUMNS: Final[tuple[str, ...]] = ("seq", "at", "user", "role", "action", 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a signed-in user's email (or a name), and their role if they have one."""
+    """Who is acting: a signed-in user's email (or a name), their role if they have one, and
+    the council they are bound to, if any (its code: the ``parent_code`` of its wards).
+
+    A bound actor reads only the records of their council's wards and of councils sharing
+    with it (:meth:`geo.store.Store.records`), whatever question asks: the council travels
+    with the actor, so no question can forget to pass it. ``None`` is not bound (a
+    single-council deployment, the command line): every record, as before.
+    """
 
     user: str
     role: str | None = None
+    council: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,21 @@
-"""What every store offers: the :class:`Store` interface, an import :class:`Batch`, and where
-the store lives when nothing else is said.
+"""What every store offers: the :class:`Store` interface and an import :class:`Batch`
+(where a store lives is :mod:`geo.store.locations`).
 
 Data leaves a store only through methods that take a role (:mod:`geo.privacy`), in the order it
 was stored (each file's own order), and a reader may ask for only the columns it needs. The
-backends (:mod:`geo.store.sqlite` today; a shared PostGIS one later) implement the abstract
+backends (:mod:`geo.store.sqlite`, :mod:`geo.store.postgis`) implement the abstract
 methods; the role-aware readers here are written once, on top of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-import os
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,12 +29,16 @@ from geo.errors import AccessDenied, StoreError
 from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
-from geo.store.audit import Event
-from geo.store.registers import Closure, Setting, User
-
-#: Where the store lives when nothing else is said (relative to the working directory).
-DEFAULT_STORE: Final = Path("var") / "outreach-atlas.sqlite"
-STORE_ENV: Final = "OUTREACH_ATLAS_STORE"
+from geo.store.audit import Event, current_actor
+from geo.store.locations import (  # noqa: F401  (where a store lives: kept importable here)
+    DEFAULT_STORE,
+    STORE_ENV,
+    default_store_location,
+    default_store_path,
+    demo_store_path,
+    is_store_url,
+)
+from geo.store.registers import Agreement, Closure, Setting, User, normalise_council
 
 #: The longest activation a store keeps, in nights: SWEP is opened for days or weeks at a time.
 MAX_ACTIVATION_NIGHTS: Final = 60
@@ -49,37 +54,23 @@ LookupKind = Literal["postcodes", "places", "context"]
 KeptTableKind = Literal["places", "context"]
 
 
-def is_store_url(location: str | Path) -> bool:
-    """Whether ``location`` names the shared PostGIS store (a ``postgresql://`` or
-    ``postgres://`` URL) rather than an embedded store's file.
-
-    >>> is_store_url("postgresql://atlas@db.example/atlas"), is_store_url("var/a.sqlite")
-    (True, False)
-    """
-    return str(location).strip().startswith(("postgresql:", "postgres:"))
+#: The council a backend's read of records is for, while :meth:`Store.records` reads (None:
+#: every council). The shared store sets it on its connection too, for row-level security.
+_READING_FOR: ContextVar[str | None] = ContextVar("outreach_atlas_reading_for", default=None)
 
 
-def default_store_location() -> str:
-    """Where the store is when nothing else is said: ``OUTREACH_ATLAS_STORE`` as given (a
-    file path or a ``postgresql://`` URL, kept whole), else :data:`DEFAULT_STORE`."""
-    text = (os.environ.get(STORE_ENV) or "").strip()
-    return text or str(DEFAULT_STORE)
+def reading_for() -> str | None:
+    """The council the records being read now are for (None: every council)."""
+    return _READING_FOR.get()
 
 
-def default_store_path() -> Path:
-    """The embedded store's file from ``OUTREACH_ATLAS_STORE``, else :data:`DEFAULT_STORE`.
-
-    A URL in the variable is not a file: read :func:`default_store_location` wherever a URL
-    may be meant (``Path`` would fold its ``//``)."""
-    return Path(os.environ.get(STORE_ENV) or DEFAULT_STORE)
-
-
-def demo_store_path(store_path: str | Path) -> Path:
-    """Where the synthetic demo borough is kept beside a store: a store of its own, so made-up
-    and real people are never mixed (``var/outreach-atlas.sqlite`` ->
-    ``var/outreach-atlas-demo.sqlite``)."""
-    path = Path(store_path)
-    return path.with_name(f"{path.stem}-demo{path.suffix or '.sqlite'}")
+@contextlib.contextmanager
+def _reading_council(council: str | None) -> Iterator[None]:
+    token = _READING_FOR.set(council)
+    try:
+        yield
+    finally:
+        _READING_FOR.reset(token)
 
 
 @dataclass(frozen=True)
@@ -340,14 +331,55 @@ class Store(ABC):
         """Everyone who may sign in (:data:`geo.store.registers.USER_COLUMNS`), by email."""
 
     @abstractmethod
-    def put_user(self, email: str, *, role: str, agency: str | None = None) -> User:
-        """Add a user, or change their role and agency; audited with the role before.
-        Callers check that the actor may (:mod:`geo.privacy.users`)."""
+    def put_user(
+        self, email: str, *, role: str, agency: str | None = None, council: str | None = None
+    ) -> User:
+        """Add a user, or change their role, agency and council; audited with those before.
+        An agency or council not given is kept. Callers check that the actor may
+        (:mod:`geo.privacy.users`)."""
 
     @abstractmethod
     def remove_user(self, email: str) -> bool:
         """Remove a user (False if there was none); audited. Takes effect on their next
         rerun, since the app reads the role on every rerun."""
+
+    # -- councils and their data-sharing agreements (callers check the role) --------------
+    @abstractmethod
+    def ward_councils(self) -> pd.Series:
+        """Each stored ward's council (its ``parent_code``; missing if the file gave none),
+        indexed by ward code."""
+
+    @abstractmethod
+    def sharing(self) -> pd.DataFrame:
+        """Every data-sharing agreement, in force or ended, oldest first
+        (:data:`geo.store.registers.SHARING_COLUMNS`)."""
+
+    @abstractmethod
+    def share(self, from_council: str, to_council: str, *, by: str, reason: str) -> Agreement:
+        """Let ``to_council``'s users read ``from_council``'s records from now on, agreed by
+        ``by`` for ``reason``; audited in the same transaction. A ``StoreError`` if such an
+        agreement is in force already."""
+
+    @abstractmethod
+    def end_share(self, from_council: str, to_council: str, *, by: str) -> Agreement:
+        """End the agreement in force that lets ``to_council`` read ``from_council``'s
+        records; audited in the same transaction. A ``StoreError`` if there is none."""
+
+    def councils_read_by(self, council: str) -> list[str]:
+        """The councils whose records ``council``'s users read: its own, then those sharing
+        with it under an agreement in force, in code order."""
+        council = normalise_council(council)
+        agreements = self.sharing()
+        active = agreements.loc[
+            agreements["to_council"].eq(council) & agreements["ended_at"].isna()
+        ]
+        return [council, *sorted(set(active["from_council"]) - {council})]
+
+    def council_wards(self, council: str) -> list[str]:
+        """The codes of the wards whose records ``council``'s users read (its own wards and
+        those of the councils sharing with it), in code order."""
+        wards = self.ward_councils()
+        return sorted(wards.index[wards.isin(self.councils_read_by(council)).to_numpy()])
 
     @abstractmethod
     def settings(self) -> dict[str, Setting]:
@@ -472,7 +504,9 @@ class Store(ABC):
     def secret_key(self) -> bytes:
         """The key used to hash person identifiers; made on first use, kept out of the repo."""
 
-    def records(self, *, role: Role, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    def records(
+        self, *, role: Role, columns: Sequence[str] | None = None, council: str | None = None
+    ) -> pd.DataFrame:
         """Records as the role may see them (see :func:`geo.privacy.view_records`).
 
         Parameters
@@ -483,31 +517,64 @@ class Store(ABC):
             Only these record columns, in this order (reading fewer columns of a large store
             is much faster). Columns the role may not see are left out, as they are when
             every column is read; police locations are coarsened either way.
+        council
+            Only the records of this council's wards and of councils sharing with it (see
+            :meth:`councils_read_by`). An actor bound to a council
+            (:class:`geo.store.audit.Actor`) always reads as theirs: leaving this out reads
+            their council's, and naming another is ``AccessDenied``. Records outside every
+            ward belong to no council: only a reader with no council sees them.
         """
         check_role(role)
+        council = _council_scope(council)
         if columns is None:
-            return privacy.view_records(self._read("records"), role=role)
+            return privacy.view_records(self._council_read(None, council), role=role)
         visible = privacy.view_records(empty_frame("records"), role=role)
         wanted = [c for c in _checked_columns(columns) if c in visible.columns]
         if not set(wanted) & set(POINT_COLUMNS):
             # views change only locations: other columns pass through as stored
-            return self._read("records", columns=wanted)
+            return self._council_read(wanted, council)
         needed = list(dict.fromkeys([*wanted, *POINT_COLUMNS]))
-        frame = self._read("records", columns=needed)
+        frame = self._council_read(needed, council)
         for name in visible.columns.difference(frame.columns):
             frame[name] = None  # columns the view needs but nobody asked for
         return privacy.view_records(frame, role=role).loc[:, wanted]
 
-    def records_for_figures(self, *, role: Role, columns: Sequence[str]) -> pd.DataFrame:
+    def records_for_figures(
+        self,
+        *,
+        role: Role,
+        columns: Sequence[str],
+        council: str | None = None,
+        every_council: bool = False,
+    ) -> pd.DataFrame:
         """Exact records for working out figures that ``role`` sees only as figures.
 
         Councillors see ward figures worked out from exact locations (coarsening a point could
         move it to the next ward), with small numbers hidden afterwards. The rows returned here
         must never be shown: :mod:`geo.questions` is the one caller, and it hands them straight
         to the figures and the role's view of them (an architecture test keeps it so).
+
+        ``council`` narrows them as :meth:`records` does (a bound actor's council always).
+        ``every_council`` reads every council's records whoever is acting: only for the
+        partnership's figures side by side (:mod:`geo.questions.partnership`), which hides
+        small numbers for a bound actor whatever their role.
         """
         check_can_see_figures(role)
-        return self._read("records", columns=_checked_columns(columns))
+        checked = _checked_columns(columns)
+        if every_council:
+            return self._read("records", columns=checked)
+        return self._council_read(checked, _council_scope(council))
+
+    def _council_read(self, columns: list[str] | None, council: str | None) -> pd.DataFrame:
+        """The records (``columns``, or all) of the wards ``council`` reads; all if None."""
+        if council is None:
+            return self._read("records", columns=columns)
+        names = list(RECORD_COLUMNS) if columns is None else columns
+        extra = [] if "area_code" in names else ["area_code"]
+        with _reading_council(council):
+            frame = self._read("records", columns=[*names, *extra])
+        keep = frame["area_code"].isin(self.council_wards(council)).to_numpy()
+        return frame.loc[keep, names].reset_index(drop=True)
 
     def services(self) -> pd.DataFrame:
         """Services (public places: any role may read them)."""
@@ -533,6 +600,21 @@ class Store(ABC):
                 mac.update(value.encode())
                 hashed[i] = "p_" + mac.hexdigest()[:32]
         return pd.Series(hashed[codes], index=values.index, dtype=object)
+
+
+def _council_scope(council: str | None) -> str | None:
+    """The council a read is for: the acting user's, if they are bound to one (naming
+    another is ``AccessDenied``), else ``council`` (None: every council)."""
+    bound = current_actor().council
+    asked = None if council is None else normalise_council(council)
+    if bound is None:
+        return asked
+    if asked is not None and asked != bound:
+        raise AccessDenied(
+            f"you are bound to council {bound} and cannot read council {asked}'s records; an"
+            f" admin can record a data-sharing agreement from {asked} to {bound}"
+        )
+    return bound
 
 
 def _checked_columns(columns: Sequence[str]) -> list[str]:

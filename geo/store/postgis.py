@@ -52,7 +52,7 @@ from geo.schema import (
     validate,
 )
 from geo.store.audit import Event
-from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table
+from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table, reading_for
 from geo.store.postgis_copying import PostGISCopying
 from geo.store.postgis_registers import PostGISRegisters, write_audit
 from geo.store.postgis_retention import PostGISRetention
@@ -154,12 +154,21 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[psycopg.Connection]:
-        """A read transaction: one consistent snapshot even while others write."""
+        """A read transaction: one consistent snapshot even while others write.
+
+        While records are read for a council (:func:`geo.store.base.reading_for`), the
+        transaction sets ``atlas.council`` to it: row-level security then gives the app's
+        own login only that council's rows and those shared with it (see
+        :data:`geo.store.postgis_sql._COUNCILS`), a second barrier behind the store's own.
+        """
         db = self._connect()
         db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         db.read_only = True
+        council = reading_for()
         try:
             with db:
+                if council is not None:
+                    db.execute("SELECT set_config('atlas.council', %s, true)", (council,))
                 yield db
         except psycopg.Error as err:
             raise StoreError(f"store {self.location}: {err}") from err

@@ -1,5 +1,6 @@
 """The shared store's registers: link decisions, cold-weather activations, closed safeguarding
-items, users, settings and the audit log (a part of :class:`geo.store.postgis.PostGISStore`).
+items, users, data-sharing agreements, settings and the audit log (a part of
+:class:`geo.store.postgis.PostGISStore`).
 
 The same semantics as the embedded store's (:mod:`geo.store.sqlite_registers`): each write is
 one transaction under the write lock, moves the version on, and adds its audit row in the same
@@ -23,11 +24,15 @@ from geo.store.audit import AUDIT_COLUMNS, Event
 from geo.store.base import Activation, LinkDecision
 from geo.store.registers import (
     CLOSURE_COLUMNS,
+    SHARING_COLUMNS,
     USER_COLUMNS,
+    Agreement,
     Closure,
     Setting,
     User,
+    normalise_council,
     normalise_email,
+    now,
 )
 
 if TYPE_CHECKING:
@@ -147,29 +152,35 @@ class PostGISRegisters:
             f'SELECT {_listed(USER_COLUMNS)} FROM users ORDER BY email COLLATE "C"', USER_COLUMNS
         )
 
-    def put_user(self, email: str, *, role: str, agency: str | None = None) -> User:
-        user = User.new(email, role=role, agency=agency)
+    def put_user(
+        self, email: str, *, role: str, agency: str | None = None, council: str | None = None
+    ) -> User:
+        user = User.new(email, role=role, agency=agency, council=council)
         with self._transaction() as db:
             before = db.execute(
-                "SELECT role, agency FROM users WHERE email = %s FOR UPDATE", (user.email,)
+                "SELECT role, agency, council FROM users WHERE email = %s FOR UPDATE",
+                (user.email,),
             ).fetchone()
             if before is not None and before[0] == "admin" and user.role != "admin":
                 _keep_an_admin(db, user.email)
-            # a new role keeps the agency unless one is given, and who added them when
+            # a new role keeps the agency and council unless given, and who added them when
             db.execute(
-                f"INSERT INTO users ({_listed(USER_COLUMNS)}) VALUES (%s, %s, %s, %s, %s)"
+                f"INSERT INTO users ({_listed(USER_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
-                " agency = COALESCE(excluded.agency, users.agency)",
-                astuple(user),
+                " agency = COALESCE(excluded.agency, users.agency),"
+                " council = COALESCE(excluded.council, users.council)",
+                tuple(getattr(user, name) for name in USER_COLUMNS),
             )
             kept = db.execute(
                 f"SELECT {_listed(USER_COLUMNS)} FROM users WHERE email = %s", (user.email,)
             ).fetchone()
             detail = {"email": user.email, "role": user.role, "agency": kept[2]}
+            detail |= {"council": kept[5]} if kept[5] is not None else {}
             if before is not None:
                 detail |= {"role_before": before[0], "agency_before": before[1]}
+                detail |= {"council_before": before[2]} if kept[5] != before[2] else {}
             write_audit(db, Event("user added" if before is None else "user changed", detail))
-        return User(*kept)
+        return User(**dict(zip(USER_COLUMNS, kept, strict=True)))
 
     def remove_user(self, email: str) -> bool:
         address = normalise_email(email)
@@ -186,6 +197,53 @@ class PostGISRegisters:
             db.execute("DELETE FROM users WHERE email = %s", (address,))
             write_audit(db, Event("user removed", {"email": address, "role_before": before[0]}))
         return True
+
+    # -- councils and data-sharing agreements ----------------------------------------------
+    def ward_councils(self) -> pd.Series:
+        frame = self._rows(
+            "SELECT area_code, parent_code FROM areas WHERE layer = 'ward'"
+            ' ORDER BY area_code COLLATE "C"',
+            ("area_code", "parent_code"),
+        )
+        return frame.set_index("area_code")["parent_code"].astype(object)
+
+    def sharing(self) -> pd.DataFrame:
+        return self._rows(
+            f"SELECT {_listed(SHARING_COLUMNS)} FROM sharing ORDER BY seq", SHARING_COLUMNS
+        )
+
+    def share(self, from_council: str, to_council: str, *, by: str, reason: str) -> Agreement:
+        agreement = Agreement.new(from_council, to_council, by=by, reason=reason)
+        pair = (agreement.from_council, agreement.to_council)
+        detail = {"from_council": pair[0], "to_council": pair[1], "reason": agreement.reason}
+        with self._transaction(event=Event("sharing agreed", detail)) as db:
+            if _in_force(db, pair) is not None:
+                raise StoreError(
+                    f"{pair[0]} shares its records with {pair[1]} already; end that agreement"
+                    " first to record a new one"
+                )
+            db.execute(
+                f"INSERT INTO sharing ({_listed(SHARING_COLUMNS)})"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                astuple(agreement),
+            )
+        return agreement
+
+    def end_share(self, from_council: str, to_council: str, *, by: str) -> Agreement:
+        pair = (normalise_council(from_council), normalise_council(to_council))
+        if not str(by or "").strip():
+            raise StoreError("say who ended it (a name): an agreement is ended with who")
+        detail = {"from_council": pair[0], "to_council": pair[1]}
+        with self._transaction(event=Event("sharing ended", detail)) as db:
+            found = _in_force(db, pair)
+            if found is None:
+                raise StoreError(f"{pair[0]} has no agreement in force sharing with {pair[1]}")
+            row = db.execute(
+                f"UPDATE sharing SET ended_at = %s, ended_by = %s WHERE seq = %s"
+                f" RETURNING {_listed(SHARING_COLUMNS)}",
+                (now(), str(by).strip(), found),
+            ).fetchone()
+        return Agreement(*row)
 
     # -- settings --------------------------------------------------------------------------
     def settings(self) -> dict[str, Setting]:
@@ -223,6 +281,16 @@ class PostGISRegisters:
 
     def _audit_rows(self) -> pd.DataFrame:
         return self._rows(f"SELECT {_listed(AUDIT_COLUMNS)} FROM audit ORDER BY seq", AUDIT_COLUMNS)
+
+
+def _in_force(db: psycopg.Connection, pair: tuple[str, str]) -> int | None:
+    """The ``seq`` of the agreement in force from ``pair[0]`` to ``pair[1]``, if any."""
+    row = db.execute(
+        "SELECT seq FROM sharing WHERE from_council = %s AND to_council = %s"
+        " AND ended_at IS NULL FOR UPDATE",
+        pair,
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _keep_an_admin(db: psycopg.Connection, leaving: str) -> None:

@@ -17,7 +17,8 @@ their shapes in EPSG:4326, as the embedded store does, with a GiST index too.
 Step 2 (:data:`_DEFENCE`) adds the second barrier behind the app's own checks: database roles
 matching the app's (``atlas_coordinator``, ``atlas_police``, ``atlas_councillor``,
 ``atlas_admin``), an aggregate view ``ward_counts`` with small counts hidden by the server, and
-row-level security, forced, on the records.
+row-level security, forced, on the records. Step 3 (:data:`_COUNCILS`) narrows it to a
+council: users bound to councils, data-sharing agreements, and the policies that read them.
 """
 
 from __future__ import annotations
@@ -224,8 +225,61 @@ GROUP BY records.area_code, areas.area_name, date_trunc('week', records.night::t
     "CREATE POLICY records_coordinator ON records FOR SELECT TO atlas_coordinator USING (true)",
 )
 
+#: Step 3, a partnership of councils (issue 16 section 2): each user's council, data-sharing
+#: agreements between councils, and row-level security narrowed to a council.
+#:
+#: A record's council is that of the ward it falls in (the ward's ``parent_code``); records
+#: outside every ward belong to none. ``atlas_council_wards(code)`` gives the wards a council
+#: reads: its own and those of every council sharing with it under an agreement in force.
+#:
+#: - The app's own login (``records_store``) reads every row unless its transaction sets
+#:   ``atlas.council`` (``SET LOCAL``, as the store does whenever it reads for a user bound to
+#:   a council); then only that council's wards and those shared with it. Imports, wards
+#:   replaced and the admin's work set nothing, and see every row.
+#: - A direct login in ``atlas_coordinator`` is mapped to its council by a row of
+#:   ``council_logins`` (``INSERT INTO council_logins VALUES ('alice', 'E06000043')``, made by
+#:   the deployer with the login), and reads that council's wards and those shared with it.
+#:   A login with no row there reads every row, as before: a single-council deployment.
+#:
+#: Both functions are ``SECURITY DEFINER`` (they read ``sharing`` and ``council_logins``,
+#: which the coordinators are never granted) and give ward codes only; ``session_user`` is the
+#: login, whatever role it has SET. Each is wrapped in a sub-select in the policies, so it is
+#: worked out once per query, not once per record.
+_COUNCILS: Final[tuple[str, ...]] = (
+    "ALTER TABLE users ADD COLUMN council text",
+    """CREATE TABLE sharing (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    from_council text NOT NULL, to_council text NOT NULL, by text NOT NULL,
+    reason text NOT NULL, at text NOT NULL, ended_at text, ended_by text,
+    CHECK (from_council <> to_council)
+)""",
+    "CREATE UNIQUE INDEX sharing_in_force ON sharing (from_council, to_council)"
+    " WHERE ended_at IS NULL",
+    "CREATE TABLE council_logins (login name PRIMARY KEY, council text NOT NULL)",
+    """CREATE FUNCTION atlas_council_wards(wanted text) RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SELECT area_code FROM areas WHERE layer = 'ward' AND parent_code IN (
+    SELECT wanted
+    UNION SELECT from_council FROM sharing WHERE to_council = wanted AND ended_at IS NULL
+)
+$$""",
+    """CREATE FUNCTION atlas_login_council() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SELECT council FROM council_logins WHERE login = session_user
+$$""",
+    """ALTER POLICY records_store ON records USING (
+    (SELECT coalesce(current_setting('atlas.council', true), '') = '')
+    OR area_code IN (SELECT atlas_council_wards(current_setting('atlas.council', true)))
+)""",
+    """ALTER POLICY records_coordinator ON records USING (
+    (SELECT atlas_login_council() IS NULL)
+    OR area_code IN (SELECT atlas_council_wards(atlas_login_council()))
+)""",
+    "GRANT SELECT ON sharing, council_logins TO atlas_admin",
+)
+
 #: The schema, step by step: step ``n`` (from 1) is ``MIGRATIONS[n - 1]``.
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_FIRST, _DEFENCE)
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_FIRST, _DEFENCE, _COUNCILS)
 #: The schema version this code writes: the number of the last step.
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

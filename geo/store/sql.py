@@ -72,7 +72,12 @@ CREATE TABLE IF NOT EXISTS safeguarding_closures (
 );
 CREATE TABLE IF NOT EXISTS users (
     email TEXT PRIMARY KEY, role TEXT NOT NULL, agency TEXT, added_by TEXT NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL, council TEXT
+);
+CREATE TABLE IF NOT EXISTS sharing (
+    from_council TEXT NOT NULL, to_council TEXT NOT NULL, by TEXT NOT NULL,
+    reason TEXT NOT NULL, at TEXT NOT NULL, ended_at TEXT, ended_by TEXT,
+    CHECK (from_council != to_council)
 );
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY, value TEXT NOT NULL, changed_by TEXT NOT NULL,
@@ -91,6 +96,14 @@ CREATE TABLE IF NOT EXISTS lookups (
     + _table_sql("services")
     + _table_sql("police")
 )
+
+
+def add_councils(db: sqlite3.Connection) -> None:
+    """Give a store made before councils were kept its users' ``council`` column (None: not
+    bound), once; :data:`SCHEMA` makes the ``sharing`` table. Idempotent."""
+    names = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+    if "council" not in names:
+        db.execute("ALTER TABLE users ADD COLUMN council TEXT")
 
 
 #: The audit log is append-only: these refuse any change to a row, whoever asks.

@@ -61,7 +61,7 @@ from geo.store.base import (
 )
 from geo.store.column_cache import ColumnCache, version_key
 from geo.store.memo import memo_for
-from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, data_version, insert, key_index
+from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, add_councils, data_version, insert, key_index
 from geo.store.sqlite_registers import SQLiteRegisters, write_audit
 from geo.store.sqlite_retention import SQLiteRetention
 
@@ -120,6 +120,7 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
             for statement in (*SCHEMA.split(";"), *AUDIT_TRIGGERS):
                 if statement.strip():
                     db.execute(statement)
+            add_councils(db)
             if row is None:
                 db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
                 db.execute("INSERT INTO meta VALUES ('data_version', '0')")

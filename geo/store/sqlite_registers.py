@@ -1,5 +1,6 @@
 """The embedded store's registers: link decisions, cold-weather activations, closed
-safeguarding items, users, settings and the audit log (a part of :class:`SQLiteStore`).
+safeguarding items, users, data-sharing agreements, settings and the audit log (a part of
+:class:`SQLiteStore`).
 
 None of these changes a record, so each write keeps the records' column caches (carried over
 to the new version), while the version still moves on so that cached answers refresh. Each
@@ -25,11 +26,15 @@ from geo.store.base import Activation, LinkDecision
 from geo.store.column_cache import version_key
 from geo.store.registers import (
     CLOSURE_COLUMNS,
+    SHARING_COLUMNS,
     USER_COLUMNS,
+    Agreement,
     Closure,
     Setting,
     User,
+    normalise_council,
     normalise_email,
+    now,
 )
 from geo.store.sql import data_version
 from geo.store.sqlite_copying import SQLiteCopying
@@ -149,28 +154,34 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
             f"SELECT {', '.join(USER_COLUMNS)} FROM users ORDER BY email", USER_COLUMNS
         )
 
-    def put_user(self, email: str, *, role: str, agency: str | None = None) -> User:
-        user = User.new(email, role=role, agency=agency)
+    def put_user(
+        self, email: str, *, role: str, agency: str | None = None, council: str | None = None
+    ) -> User:
+        user = User.new(email, role=role, agency=agency, council=council)
         with self._noted(None) as db:
             before = db.execute(
-                "SELECT role, agency FROM users WHERE email = ?", (user.email,)
+                "SELECT role, agency, council FROM users WHERE email = ?", (user.email,)
             ).fetchone()
             if before is not None and before[0] == "admin" and user.role != "admin":
                 _keep_an_admin(db, user.email)
-            # a new role keeps the agency unless one is given, and who added them when
+            # a new role keeps the agency and council unless given, and who added them when
             db.execute(
-                "INSERT INTO users VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET"
-                " role = excluded.role, agency = COALESCE(excluded.agency, users.agency)",
-                astuple(user),
+                f"INSERT INTO users ({', '.join(USER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
+                " agency = COALESCE(excluded.agency, users.agency),"
+                " council = COALESCE(excluded.council, users.council)",
+                tuple(getattr(user, name) for name in USER_COLUMNS),
             )
             kept = db.execute(
                 f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE email = ?", (user.email,)
             ).fetchone()
             detail = {"email": user.email, "role": user.role, "agency": kept[2]}
+            detail |= {"council": kept[5]} if kept[5] is not None else {}
             if before is not None:
                 detail |= {"role_before": before[0], "agency_before": before[1]}
+                detail |= {"council_before": before[2]} if kept[5] != before[2] else {}
             write_audit(db, Event("user added" if before is None else "user changed", detail))
-        return User(*kept)
+        return User(**dict(zip(USER_COLUMNS, kept, strict=True)))
 
     def remove_user(self, email: str) -> bool:
         address = normalise_email(email)
@@ -185,6 +196,54 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
             db.execute("DELETE FROM users WHERE email = ?", (address,))
             write_audit(db, Event("user removed", {"email": address, "role_before": before[0]}))
         return True
+
+    # -- councils and data-sharing agreements ----------------------------------------------
+    def ward_councils(self) -> pd.Series:
+        frame = self._rows(
+            "SELECT area_code, parent_code FROM areas WHERE layer = 'ward' ORDER BY area_code",
+            ("area_code", "parent_code"),
+        )
+        return frame.set_index("area_code")["parent_code"].astype(object)
+
+    def sharing(self) -> pd.DataFrame:
+        return self._rows(
+            f"SELECT {', '.join(SHARING_COLUMNS)} FROM sharing ORDER BY rowid", SHARING_COLUMNS
+        )
+
+    def share(self, from_council: str, to_council: str, *, by: str, reason: str) -> Agreement:
+        agreement = Agreement.new(from_council, to_council, by=by, reason=reason)
+        pair = (agreement.from_council, agreement.to_council)
+        detail = {"from_council": pair[0], "to_council": pair[1], "reason": agreement.reason}
+        with self._noted(Event("sharing agreed", detail)) as db:
+            if _in_force(db, pair):
+                raise StoreError(
+                    f"{pair[0]} shares its records with {pair[1]} already; end that agreement"
+                    " first to record a new one"
+                )
+            db.execute(
+                f"INSERT INTO sharing ({', '.join(SHARING_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                astuple(agreement),
+            )
+        return agreement
+
+    def end_share(self, from_council: str, to_council: str, *, by: str) -> Agreement:
+        pair = (normalise_council(from_council), normalise_council(to_council))
+        if not str(by or "").strip():
+            raise StoreError("say who ended it (a name): an agreement is ended with who")
+        ended, who = now(), str(by).strip()
+        detail = {"from_council": pair[0], "to_council": pair[1]}
+        with self._noted(Event("sharing ended", detail)) as db:
+            found = _in_force(db, pair)
+            if found is None:
+                raise StoreError(f"{pair[0]} has no agreement in force sharing with {pair[1]}")
+            db.execute(
+                "UPDATE sharing SET ended_at = ?, ended_by = ? WHERE rowid = ?",
+                (ended, who, found),
+            )
+            row = db.execute(
+                f"SELECT {', '.join(SHARING_COLUMNS)} FROM sharing WHERE rowid = ?", (found,)
+            ).fetchone()
+        return Agreement(*row)
 
     # -- settings --------------------------------------------------------------------------
     def settings(self) -> dict[str, Setting]:
@@ -218,6 +277,15 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
         return self._rows(
             f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit ORDER BY seq", AUDIT_COLUMNS
         )
+
+
+def _in_force(db: sqlite3.Connection, pair: tuple[str, str]) -> int | None:
+    """The row id of the agreement in force from ``pair[0]`` to ``pair[1]``, if any."""
+    row = db.execute(
+        "SELECT rowid FROM sharing WHERE from_council = ? AND to_council = ? AND ended_at IS NULL",
+        pair,
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _keep_an_admin(db: sqlite3.Connection, leaving: str) -> None:

@@ -1,0 +1,60 @@
+"""``python -m geo partnership``: each council's figures side by side, as the role sees them."""
+
+from __future__ import annotations
+
+import argparse
+
+from geo.cli._common import (
+    Parents,
+    Subparsers,
+    add_command,
+    out_path,
+    period_options,
+    print_figures,
+)
+from geo.io.exports import suffixes
+from geo.questions.partnership import PARTNERSHIP_PERIODS, partnership
+from geo.store import open_store
+
+
+def add_parser(subparsers: Subparsers, parents: Parents) -> None:
+    """Add ``partnership``."""
+    sub = add_command(
+        subparsers,
+        "partnership",
+        run,
+        text="the councils of a partnership side by side: the ward figures' measures per council",
+        example="python -m geo partnership --period month --role councillor --out councils.csv",
+        parents=[parents.common, parents.analysis],
+    )
+    sub.add_argument(
+        "--period",
+        default="week",
+        choices=("week", "month"),
+        help="blocks of 7 or 30 nights ending on --to (default: %(default)s)",
+    )
+    sub.add_argument(
+        "--periods",
+        type=int,
+        default=PARTNERSHIP_PERIODS,
+        help="how many periods (default: %(default)s)",
+    )
+    sub.add_argument("--threshold", type=int, help="hide counts from 1 to this (default 4)")
+    sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print (or write) the figures per council and period."""
+    out = out_path(args.out, suffixes("table"))
+    args.start = None
+    found = partnership(open_store(args.store), **period_options(args))
+    councils = found.areas["area_code"].nunique()
+    lines = [f"{councils} council{'' if councils == 1 else 's'}, as the {args.role} role sees them"]
+    return print_figures(
+        args,
+        found.areas,
+        out,
+        headline=lines,
+        what=f"{councils} councils x periods",
+        also={"totals": found.totals},
+    )
