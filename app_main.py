@@ -47,7 +47,7 @@ if built:
         "It is made-up data: no real people or places. To use your own files, start a real "
         "store on the Import page: the demo is kept apart in a store of its own."
     )
-elif data.wards(current.location, current.version()).empty:
+elif data.wards(current.location, data.keys(current)[0]).empty:
     st.info(
         "This store is empty. Import your ward boundaries first (on the Import page, or"
         " `python -m geo import wards FILE`), then your postcode directory and records."

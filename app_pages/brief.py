@@ -15,7 +15,7 @@ from ui.text import plain
 
 role = session.role()
 store = data.store()
-version, key = store.version(), store.cache_key()
+version, key = data.keys(store)
 chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
 st.title("Tasking brief")
 try:

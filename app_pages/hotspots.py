@@ -55,7 +55,7 @@ START_WORDS = {
 role = session.role()
 map_key = f"hotspots-map-{role}"
 store = data.store()
-version, key = store.version(), store.cache_key()
+version, key = data.keys(store)
 st.title("Hotspots and patrols")
 try:
     records = data.records(store.location, version, role)

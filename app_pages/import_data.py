@@ -235,7 +235,7 @@ if result is not None:
             key="import_rejects",
         )
 
-key = current.cache_key()
+key = data.keys(current)[1]
 st.subheader("Imports so far")
 st.dataframe(data.import_log(current.location, key, role), hide_index=True)
 st.caption(

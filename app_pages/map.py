@@ -23,7 +23,7 @@ PAGE_LAYERS = ("records", "heat", "services", "police_asb")
 
 role = session.role()
 store = data.store()
-version = store.version()
+version = data.keys(store)[0]
 wards = data.wards(store.location, version)
 
 st.title("Records map")

@@ -38,7 +38,7 @@ LOOKBACKS = {
 
 role = session.role()
 store = data.store()
-version, key = store.version(), store.cache_key()
+version, key = data.keys(store)
 chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
 st.title("People over time")
 if data.wards(store.location, version).empty:

@@ -40,11 +40,11 @@ except AccessDenied as err:
     st.stop()
 
 store = data.store()
-version = store.version()
+version, key = data.keys(store)
 wards = data.wards(store.location, version)
 if data.is_demo(store):
     st.caption("This is the synthetic demo borough: what you record here joins made-up data.")
-has_postcodes = data.has_postcodes(store.location, store.cache_key())
+has_postcodes = data.has_postcodes(store.location, key)
 
 # The form's defaults, set once per session so a rerun never moves them.
 now = now_in_london()
@@ -61,7 +61,7 @@ for name, value in {
 
 def _known_places() -> pd.DataFrame:
     """Persistent sites for the role up to the latest night, named for people."""
-    return data.sites(store.location, store.cache_key(), role, None)
+    return data.sites(store.location, key, role, None)
 
 
 def _record_another() -> None:

@@ -159,7 +159,7 @@ st.caption(
     " agency gave them. Erasing deletes those records. Both are written to the audit log, never"
     " with the reference itself."
 )
-agencies = list(data.agencies(store.location, store.version()))
+agencies = list(data.agencies(store.location, data.keys(store)[0]))
 if not agencies:
     st.info("No records yet: nothing is held about anyone.")
 with st.form("subject_access"):

@@ -34,7 +34,7 @@ def _about_the_ward(code: str) -> None:
 
 role = session.role()
 store = data.store()
-version, key = store.version(), store.cache_key()
+version, key = data.keys(store)
 chosen = filters.sidebar(role, agencies=data.agencies(store.location, version))
 st.title("Ward map")
 wards = data.wards(store.location, version)

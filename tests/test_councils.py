@@ -298,3 +298,27 @@ def test_an_admin_binds_a_user_and_records_and_ends_an_agreement_on_the_page(tmp
     assert store.councils_read_by(A) == [A, B]
     next(b for b in at.button if b.label == "End the agreement").click().run()
     assert store.councils_read_by(A) == [A]
+
+
+def test_the_app_never_serves_one_councils_figures_to_anothers_user(tmp_path, monkeypatch):
+    """Two coordinators, bound to A and to B, open the ward map in one app process (whose
+    caches every session shares): each sees only their own ward's people (West 3, East 2)."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import STORE_ENV
+    from tests.signing import signed_in
+
+    store = _filled(open_store(tmp_path / "page.sqlite"), tmp_path)
+    monkeypatch.setenv(STORE_ENV, store.location)
+    app = str(Path(__file__).resolve().parents[1] / "app_main.py")
+    users = ((A, "ana@a.example"), (B, "bo@b.example"))
+    for council, email in users:  # both first: a write moves the version, emptying caches
+        people.add_user(store, email, role="admin", new_role="coordinator", council=council)
+    seen = {}
+    for council, email in users:
+        at = signed_in(AppTest.from_file(app, default_timeout=120), store, None, email=email)
+        at.run().switch_page("app_pages/ward_map.py").run()
+        assert not at.exception, at.exception
+        table = next(frame.value for frame in at.dataframe if "Ward" in frame.value.columns)
+        seen[council] = dict(zip(table["Ward"], table["People counted"], strict=True))
+    assert seen == {A: {"West": "3"}, B: {"East": "2"}}

@@ -150,7 +150,7 @@ def test_an_answer_is_worked_out_once_per_version_and_each_caller_gets_its_own(t
     third = memo.per_version(store, "ids", (), work)
     assert len(worked) == 3 and third["record_id"].tolist() == ["a0", "a1", "b0"]
     kept = [key for key in memo._kept if key[0] == store.location]
-    assert kept == [(store.location, store.cache_key(), "ids")]  # the old version's are gone
+    assert kept == [(store.location, store.cache_key(), "ids", None)]  # old versions gone
 
 
 def test_an_answer_worked_out_while_the_store_changed_is_not_kept(tmp_path):

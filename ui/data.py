@@ -2,7 +2,10 @@
 
 Every cache key holds the store location, the store version or its cache key (version and a
 random token, which changes on every import) and, for anything personal or any figure, the
-role, so one role's view is never served to another.
+role, so one role's view is never served to another. Pages take the version and cache key from
+:func:`keys`, which adds the council the signed-in user is bound to: a user of one council
+reads only that council's records and wards, so no answer worked out for one council is ever
+served to another's user.
 """
 
 from __future__ import annotations
@@ -47,8 +50,17 @@ from geo.questions import context as context_questions
 from geo.questions import site_life as questions_site_life
 from geo.questions import tension as tension_questions
 from geo.store import Store, app_store_location, default_store_path, demo_store_path, open_store
+from geo.store.audit import current_actor
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def keys(current: Store) -> tuple[str, str]:
+    """The version and the cache key the loaders below are keyed on, for whoever is reading:
+    the store's own (:meth:`Store.version`, :meth:`Store.cache_key`) with the reader's council
+    (``""`` for a user bound to none)."""
+    council = current_actor().council or ""
+    return f"{current.version()}@{council}", f"{current.cache_key()}@{council}"
 
 
 def store() -> Store:
@@ -91,22 +103,22 @@ def ensure_demo(current: Store) -> bool:
 
 def is_demo(current: Store) -> bool:
     """Whether the store holds the demo borough (so every page says it is synthetic)."""
-    log = imports(current.location, current.version())
+    log = imports(current.location, keys(current)[0])
     return bool(log["source"].astype(str).str.startswith("demo/").any()) if len(log) else False
 
 
 @st.cache_data(show_spinner=False)
-def imports(location: str, version: int) -> pd.DataFrame:
+def imports(location: str, version: str) -> pd.DataFrame:
     return open_store(location).imports()
 
 
 @st.cache_data(show_spinner=False)
-def wards(location: str, version: int) -> gpd.GeoDataFrame:
+def wards(location: str, version: str) -> gpd.GeoDataFrame:
     return open_store(location).areas(layer="ward")
 
 
 @st.cache_data(show_spinner=False)
-def records(location: str, version: int, role: Role) -> pd.DataFrame:
+def records(location: str, version: str, role: Role) -> pd.DataFrame:
     return open_store(location).records(role=role)
 
 
@@ -231,7 +243,7 @@ def has_postcodes(location: str, key: str) -> bool:
 
 
 @st.cache_data(show_spinner=False)
-def agencies(location: str, version: int) -> tuple[str, ...]:
+def agencies(location: str, version: str) -> tuple[str, ...]:
     """The agencies of the imports so far (organisations, not people): for the filters."""
     log = open_store(location).imports()
     if log.empty or "agency" not in log.columns:
@@ -240,12 +252,12 @@ def agencies(location: str, version: int) -> tuple[str, ...]:
 
 
 @st.cache_data(show_spinner=False)
-def services(location: str, version: int) -> pd.DataFrame:
+def services(location: str, version: str) -> pd.DataFrame:
     return open_store(location).services()
 
 
 @st.cache_data(show_spinner=False)
-def police(location: str, version: int) -> pd.DataFrame:
+def police(location: str, version: str) -> pd.DataFrame:
     return open_store(location).police_incidents()
 
 
