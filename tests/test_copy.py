@@ -65,6 +65,8 @@ def fill(store: Store, folder: Path) -> Store:
     import_areas(store, ward_file(folder))
     import_records(store, write_csv(folder / "outreach.csv", SIGHTINGS), agency="Outreach")
     store.put_user("ana@council.example", role="admin")
+    store.put_user("bo@council.example", role="coordinator", council="E06000001")
+    store.share("E06000002", "E06000001", by="Ana", reason="DSA 2026-07")
     store.change_setting("police_see_nationality", True, reason="DPIA 7")
     ids = store.records(role="coordinator", columns=["record_id"])["record_id"].tolist()
     store.add_link_decision(record_a=ids[0], record_b=ids[2], action="unlink", by="Ana")
@@ -108,24 +110,25 @@ def test_a_copy_holds_everything_and_says_it_was_checked(
         "link decisions": 1,
         "activations": 1,
         "closures": 1,
-        "users": 1,
+        "users": 2,
+        "sharing agreements": 1,
         "settings": 1,
-        "audit": 8,
+        "audit": 10,
     }
     assert report.sentence() == (
-        "Copied 3 records, 2 wards, 0 services, 0 police.uk incidents, 0 postcodes, 1 user,"
-        f" 2 imports, 8 audit log rows from {source.location} to {target.location};"
+        "Copied 3 records, 2 wards, 0 services, 0 police.uk incidents, 0 postcodes, 2 users,"
+        f" 2 imports, 10 audit log rows from {source.location} to {target.location};"
         " counts and ward figures checked equal."
     )
     coordinator = {"role": "coordinator"}
     assert target.records(**coordinator).equals(source.records(**coordinator))
     assert target.imports().equals(source.imports())  # the same batches, order and accounting
-    for register in ("link_decisions", "activations", "closures", "users"):
+    for register in ("link_decisions", "activations", "closures", "users", "sharing"):
         assert getattr(target, register)().equals(getattr(source, register)()), register
     assert target.settings() == source.settings()
     # the audit log: the source's rows with their original times, then one saying so
     log = target._audit_rows()
-    copied = log.iloc[-9:-1].drop(columns="seq").reset_index(drop=True)
+    copied = log.iloc[-11:-1].drop(columns="seq").reset_index(drop=True)
     assert copied.equals(audit_before.drop(columns="seq"))
     assert log.iloc[-1]["action"] == "store copied"
     assert source._audit_rows().iloc[-1]["action"] == "store copied out"

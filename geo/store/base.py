@@ -189,9 +189,9 @@ class CopiedLog:
     ----------
     imports
         The import log, newest first, as :meth:`Store.imports` gives it.
-    link_decisions, activations, closures, users
-        As :meth:`Store.link_decisions`, :meth:`Store.activations`, :meth:`Store.closures`
-        and :meth:`Store.users` give them.
+    link_decisions, activations, closures, users, sharing
+        As :meth:`Store.link_decisions`, :meth:`Store.activations`, :meth:`Store.closures`,
+        :meth:`Store.users` and :meth:`Store.sharing` give them.
     settings
         As :meth:`Store.settings` gives them.
     audit
@@ -206,6 +206,7 @@ class CopiedLog:
     activations: pd.DataFrame
     closures: pd.DataFrame
     users: pd.DataFrame
+    sharing: pd.DataFrame
     settings: Mapping[str, Setting]
     audit: pd.DataFrame
     key: bytes

@@ -4,7 +4,8 @@
 (a pilot growing into a partnership), back again, or between two of one kind. What is copied:
 every layer of areas, records, services and police.uk incidents, the postcode directory, the
 kept tables (gazetteer, ward context), link decisions, cold-weather activations, closed
-safeguarding items, users, settings, the import log and the audit log, and the key.
+safeguarding items, users (with the council each is bound to), sharing agreements between
+councils, settings, the import log and the audit log, and the key.
 
 The data goes in through the :class:`~geo.store.base.Store` interface, one write per import
 batch as it was first imported (the same batch ids, so the import log still tells where every
@@ -146,6 +147,7 @@ def _check_empty(target: Store) -> None:
         "cold-weather activations": len(target.activations()),
         "closed safeguarding items": len(target.closures()),
         "users": len(target.users()),
+        "sharing agreements": len(target.sharing()),
         "settings": len(target.settings()),
     }
     what = ", ".join(f"{name} ({n:,})" for name, n in held.items() if n)
@@ -192,6 +194,7 @@ def _copy(source: Store, target: Store) -> CopyReport:
         "activations": len(log.activations),
         "closures": len(log.closures),
         "users": len(log.users),
+        "sharing agreements": len(log.sharing),
         "settings": len(log.settings),
         "audit": len(log.audit),
     }
@@ -217,6 +220,7 @@ def _read_log(store: Store) -> CopiedLog:
         activations=store.activations(),
         closures=store.closures(),
         users=store.users(),
+        sharing=store.sharing(),
         settings=store.settings(),
         audit=audit.drop(columns="seq").reset_index(drop=True),
         key=store.secret_key(),
@@ -276,6 +280,7 @@ def _differences(source: Store, target: Store, log: CopiedLog) -> list[str]:
         "cold-weather activations": lambda s: s.activations(),
         "closed safeguarding items": lambda s: s.closures(),
         "users": lambda s: s.users(),
+        "sharing agreements": lambda s: s.sharing(),
         "settings": lambda s: {n: v.__dict__ for n, v in s.settings().items()},
     }
     for what, read in compared.items():

@@ -13,7 +13,7 @@ import pandas as pd
 from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS
 from geo.store.audit import Event
 from geo.store.base import CopiedLog
-from geo.store.registers import CLOSURE_COLUMNS, USER_COLUMNS
+from geo.store.registers import CLOSURE_COLUMNS, SHARING_COLUMNS, USER_COLUMNS
 from geo.store.sqlite_copying import AUDIT_WRITTEN, IMPORT_COLUMNS
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class PostGISCopying:
             _insert(db, "activations", log.activations, ACTIVATION_COLUMNS)
             _insert(db, "safeguarding_closures", log.closures, CLOSURE_COLUMNS)
             _insert(db, "users", log.users, USER_COLUMNS)
+            _insert(db, "sharing", log.sharing, SHARING_COLUMNS)
             with db.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO settings VALUES (%s, %s, %s, %s, %s)",

@@ -14,7 +14,7 @@ import pandas as pd
 from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS
 from geo.store.audit import Event
 from geo.store.base import CopiedLog
-from geo.store.registers import CLOSURE_COLUMNS, USER_COLUMNS
+from geo.store.registers import CLOSURE_COLUMNS, SHARING_COLUMNS, USER_COLUMNS
 
 #: The import log's columns, in the table's order.
 IMPORT_COLUMNS = ("batch_id", "kind", "source", "sha256", "agency", "imported_at", "accounting")
@@ -45,6 +45,7 @@ class SQLiteCopying:
             _insert(db, "activations", log.activations, ACTIVATION_COLUMNS)
             _insert(db, "safeguarding_closures", log.closures, CLOSURE_COLUMNS)
             _insert(db, "users", log.users, USER_COLUMNS)
+            _insert(db, "sharing", log.sharing, SHARING_COLUMNS)
             db.executemany(
                 "INSERT INTO settings VALUES (?, ?, ?, ?, ?)",
                 [
