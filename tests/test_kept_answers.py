@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geo.store.postgis as postgis_backend
 import geo.store.sqlite as sqlite_backend
 from geo.analysis import tension as tension_analysis
 from geo.analysis import ward_figures
@@ -47,15 +48,14 @@ def _batch(store, n: int, prefix: str) -> None:
 # -- typed columns in memory -------------------------------------------------------------------
 
 
-def test_a_second_read_of_the_same_version_types_nothing_again(tmp_path, monkeypatch):
-    store = open_store(tmp_path / "atlas.sqlite")
+def test_a_second_read_of_the_same_version_types_nothing_again(store_at, monkeypatch):
+    store = store_at()
     _batch(store, 3, "a")
     calls = []
-    typed = sqlite_backend._typed
+    backend = sqlite_backend if store_at.backend == "sqlite" else postgis_backend
+    typed = backend._typed
     monkeypatch.setattr(
-        sqlite_backend,
-        "_typed",
-        lambda table, frame: calls.append(list(frame)) or typed(table, frame),
+        backend, "_typed", lambda table, frame: calls.append(list(frame)) or typed(table, frame)
     )
     first = store.records(role="coordinator", columns=["record_id", "night"])
     second = store.records(role="coordinator", columns=["record_id", "night", "people"])
@@ -64,18 +64,17 @@ def test_a_second_read_of_the_same_version_types_nothing_again(tmp_path, monkeyp
     assert str(second["night"].dtype).startswith("datetime64")
 
 
-def test_a_write_by_anyone_is_seen_by_the_next_read(tmp_path):
-    path = tmp_path / "atlas.sqlite"
-    store = open_store(path)
+def test_a_write_by_anyone_is_seen_by_the_next_read(store_at):
+    store = store_at()
     _batch(store, 3, "a")
     assert len(store.records(role="coordinator", columns=["record_id"])) == 3
-    _batch(open_store(path), 2, "b")  # another session's store object on the same file
+    _batch(open_store(store_location(store_at, store)), 2, "b")  # another session's store object
     ids = store.records(role="coordinator", columns=["record_id"])["record_id"]
     assert sorted(ids) == ["a0", "a1", "a2", "b0", "b1"]
 
 
-def test_a_caller_changing_its_frame_changes_nothing_for_the_next(tmp_path):
-    store = open_store(tmp_path / "atlas.sqlite")
+def test_a_caller_changing_its_frame_changes_nothing_for_the_next(store_at):
+    store = store_at()
     _batch(store, 3, "a")
     mine = store.records(role="coordinator", columns=["record_id", "people"])
     mine.loc[0, "people"] = 99
@@ -83,6 +82,11 @@ def test_a_caller_changing_its_frame_changes_nothing_for_the_next(tmp_path):
     again = store.records(role="coordinator", columns=["record_id", "people"])
     assert again["people"].tolist() == [1, 1, 1]
     assert again["record_id"].tolist() == ["a0", "a1", "a2"]
+
+
+def store_location(store_at, store) -> str:
+    """Where ``store`` is, as open_store takes it (a PostGIS store's URL with its login)."""
+    return store.location if store_at.backend == "sqlite" else store._url
 
 
 def test_the_memo_keeps_no_more_than_its_limit_and_can_be_turned_off(monkeypatch):

@@ -19,7 +19,9 @@ Reads are one ``REPEATABLE READ`` snapshot, so a reader never sees half an impor
 Unlike the embedded store this one keeps no column cache beside it (``cache_folder`` is None):
 the server's own buffers serve repeated reads, and a cache on the app's disk would be a second
 copy of the records outside the database's access control. Nor does it keep the ward index
-beside it; it is built in memory when wards are replaced.
+beside it; it is built in memory when wards are replaced. Columns read are kept typed in the
+process's memory for the data version they were read at, per login and per council read for
+(:mod:`geo.store.memo`), as the embedded store keeps them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from geo.schema import (
 )
 from geo.store.audit import Event
 from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table, reading_for
+from geo.store.memo import memo_for
 from geo.store.postgis_copying import PostGISCopying
 from geo.store.postgis_registers import PostGISRegisters, write_audit
 from geo.store.postgis_retention import PostGISRetention
@@ -80,6 +83,7 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
             "postgresql:" + str(url).split(":", 1)[1] if url.startswith("postgres:") else url
         )
         self.location = _shown(self._url)
+        self._memo = memo_for(self._url)  # typed columns per version, shared by the process
         self._migrate()
 
     # -- the schema ------------------------------------------------------------------------
@@ -356,15 +360,26 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
     def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
         names = list(_COLUMNS[table] if columns is None else columns)
         types = {column.name: column.type for column in TABLES[table]}
+        # row-level security gives a council's reader its rows only: kept apart per council
+        scope = f"{table}@{reading_for() or ''}"
         with self._reading() as db:
             if not names:
                 (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
                 return pd.DataFrame(index=pd.RangeIndex(count))
-            # in the order stored (each file's own order); times and nights as the embedded
-            # store's text, so that they come back with the very same dtypes
-            chosen = ", ".join(_AS_TEXT.get(types[name], "{0}").format(name) for name in names)
-            rows = db.execute(f"SELECT {chosen} FROM {table} ORDER BY seq").fetchall()
-        return _typed(table, pd.DataFrame.from_records(rows, columns=names, nrows=len(rows)))
+            store_id, version, token = _data_version(db)
+            key = f"{version}-{store_id}-{token}"
+            typed = self._memo.get(scope, key, names)  # typed already, at this version
+            wanted = [name for name in names if name not in typed]
+            if wanted:
+                # in the order stored (each file's own order); times and nights as the
+                # embedded store's text, so that they come back with the very same dtypes
+                chosen = ", ".join(_AS_TEXT.get(types[n], "{0}").format(n) for n in wanted)
+                rows = db.execute(f"SELECT {chosen} FROM {table} ORDER BY seq").fetchall()
+        if wanted:
+            fresh = _typed(table, pd.DataFrame.from_records(rows, columns=wanted, nrows=len(rows)))
+            typed.update({name: fresh[name] for name in wanted})
+            self._memo.keep(scope, key, {name: typed[name] for name in wanted})
+        return pd.DataFrame({name: typed[name] for name in names})
 
     def imports(self) -> pd.DataFrame:
         names = ["batch_id", "kind", "source", "sha256", "agency", "imported_at", "accounting"]
