@@ -211,12 +211,15 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
             db.execute("DELETE FROM areas WHERE layer = ?", (layer,))
             db.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             if layer == "ward":
+                # in the order areas() reads them back, so that the index kept here is the
+                # one the next import finds (an index is kept per layer and order)
+                ordered = areas.sort_values("area_code", kind="stable")
                 for table in ("records", "services", "police"):
-                    self._reassign(db, table, areas)
+                    self._reassign(db, table, ordered)
                 # built now, with the wards, so that the next import only loads it
                 area_index(
-                    codes=areas["area_code"],
-                    geometries=areas.geometry,
+                    codes=ordered["area_code"],
+                    geometries=ordered.geometry,
                     folder=self.cache_folder,
                 )
             self._log(db, batch)
