@@ -480,6 +480,7 @@ def test_records_find_the_ward_index_kept_when_the_wards_were_imported(
     import geo.locate.areas as join
     from tests.shapes import CLOCK_TOWER, EAST_WARD, STATION_ROAD, WEST_WARD
 
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())  # not kept by an earlier test
     store = store_with_wards(
         tmp_path, names={"E05000002": "East", "E05000001": "West"}, shapes=(EAST_WARD, WEST_WARD)
     )
