@@ -50,6 +50,7 @@ from geo.schema import (
     TIMEZONE,
     validate,
 )
+from geo.store import sql
 from geo.store.audit import Event
 from geo.store.base import (
     Batch,
@@ -280,8 +281,7 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
                         inserted = frame.loc[~known]
                         statement, cells, bound = insert(table, inserted)
                     db.execute(f"DROP INDEX {key_index(table)}")
-                # zip hands executemany one reused tuple per row: no million tuples in memory
-                db.executemany(statement, zip(*cells, strict=True))
+                sql.insert_rows(db, statement, cells)
                 stored = db.total_changes - before
                 if stored == len(inserted) and size + stored >= CACHE_FROM_ROWS:
                     # Every row went in, after the rows already there: the cache of the version
