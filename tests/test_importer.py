@@ -496,3 +496,25 @@ def test_records_find_the_ward_index_kept_when_the_wards_were_imported(
     report = import_records(store, csv, agency="Team")
     assert report.stored == 2
     assert store.records(role="coordinator")["area_code"].tolist() == ["E05000002", "E05000001"]
+
+
+def test_row_ids_are_the_keyed_hash_of_each_rows_text_worked_by_hand() -> None:
+    """An id is ``prefix`` + the keyed BLAKE2b (16 bytes) of ``scope RS (name US cell RS)...``
+    over the columns in name order; ids already stored depend on it never changing. With
+    ``occurrence``, the second of two identical rows has ``1`` after its text."""
+    import hashlib
+
+    from geo.importing.pipeline import row_ids
+
+    key = bytes(range(64))
+    frame = pd.DataFrame({"B": ["b1", "b1", "5%"], "A": ["a1", "a1", "%s"]})
+
+    def by_hand(text: str) -> str:
+        return "r" + hashlib.blake2b(text.encode(), key=key, digest_size=16).hexdigest()
+
+    first = "T%\x1eA\x1fa1\x1eB\x1fb1\x1e"
+    third = "T%\x1eA\x1f%s\x1eB\x1f5%\x1e"
+    ids = row_ids(frame, key=key, prefix="r", scope="T%")
+    assert ids.tolist() == [by_hand(first), by_hand(first), by_hand(third)]
+    repeated = row_ids(frame, key=key, prefix="r", scope="T%", occurrence=True)
+    assert repeated.tolist() == [by_hand(first + "0"), by_hand(first + "1"), by_hand(third + "0")]
