@@ -71,3 +71,22 @@ def test_sql_values_blanks_become_none_in_every_kind_of_column() -> None:
     assert sql_values(pd.Series([None, None], dtype=object)) is None
     values = sql_values(pd.Series([1.5, 2.0]))
     assert values == [1.5, 2.0] and all(type(v) is float for v in values)
+
+
+def test_a_new_store_has_larger_pages_and_an_old_one_keeps_its_own(tmp_path) -> None:
+    from geo.store import open_store
+    from geo.store.sqlite import PAGE_BYTES
+
+    def page_size(path) -> int:
+        with sqlite3.connect(path) as db:
+            return db.execute("PRAGMA page_size").fetchone()[0]
+
+    open_store(tmp_path / "new.sqlite")
+    assert page_size(tmp_path / "new.sqlite") == PAGE_BYTES == 16_384
+    old = tmp_path / "old.sqlite"  # a store begun with SQLite's default pages, in WAL mode
+    with sqlite3.connect(old) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE early (a)")
+    store = open_store(old)
+    assert page_size(old) == 4_096
+    assert store.areas().empty and store.version() >= 0

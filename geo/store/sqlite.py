@@ -72,6 +72,9 @@ SCHEMA_VERSION: Final = 2
 BUSY_TIMEOUT_MS: Final = 120_000
 #: Page cache of each connection, in KiB: a million-row import touches ~300 MB of pages.
 CACHE_KIB: Final = 65_536
+#: Page size of a new store (SQLite's default is 4096): a million-row import's insert, index
+#: and commit took 6.1 s with 4 KiB pages and 5.6 s with 16 KiB. Stores made before keep theirs.
+PAGE_BYTES: Final = 16_384
 #: Imports of at least this many rows, into a table holding at most this many times as many,
 #: rebuild the key index instead of updating it row by row (see :meth:`SQLiteStore.add`).
 _BULK_FROM: Final = 20_000
@@ -133,6 +136,8 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
         except sqlite3.Error as err:
             raise StoreError(f"cannot open the store {self.path}: {err}") from err
         db.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        # before WAL mode: a new store is made with larger pages; no-op on an existing one
+        db.execute(f"PRAGMA page_size = {PAGE_BYTES}")
         db.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode: atomic, and safe if the app is killed; see the module docstring
         db.execute("PRAGMA synchronous = NORMAL")
