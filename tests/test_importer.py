@@ -468,3 +468,53 @@ def test_several_command_line_imports_at_once_lose_nothing(store, tmp_path):
     assert [r["stored"] for r in reports] == [300, 300, 300]
     assert store.counts()["records"] == 900
     assert len(store.records(role="coordinator")) == 900
+
+
+def test_records_find_the_ward_index_kept_when_the_wards_were_imported(
+    tmp_path, monkeypatch
+) -> None:
+    """The ward file lists East (E05000002) before West; the store reads wards back sorted by
+    code. The index kept on ward import must be the one the records import looks for (one per
+    layer and order), so a later import, in a new process as it were, loads it and never
+    builds: the clock tower is in East ward, Station Road in West."""
+    import geo.locate.areas as join
+    from tests.shapes import CLOCK_TOWER, EAST_WARD, STATION_ROAD, WEST_WARD
+
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())  # not kept by an earlier test
+    store = store_with_wards(
+        tmp_path, names={"E05000002": "East", "E05000001": "West"}, shapes=(EAST_WARD, WEST_WARD)
+    )
+    assert len(list(store.cache_folder.glob("area-index-*.npz"))) == 1
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())  # a new process
+    monkeypatch.setattr(join.AreaIndex, "build", None)  # loading must not build
+    csv = write(
+        tmp_path / "rows.csv",
+        "Date,Latitude,Longitude\n"
+        f"01/11/2026 23:00,{CLOCK_TOWER[1]},{CLOCK_TOWER[0]}\n"
+        f"01/11/2026 23:10,{STATION_ROAD[1]},{STATION_ROAD[0]}\n",
+    )
+    report = import_records(store, csv, agency="Team")
+    assert report.stored == 2
+    assert store.records(role="coordinator")["area_code"].tolist() == ["E05000002", "E05000001"]
+
+
+def test_row_ids_are_the_keyed_hash_of_each_rows_text_worked_by_hand() -> None:
+    """An id is ``prefix`` + the keyed BLAKE2b (16 bytes) of ``scope RS (name US cell RS)...``
+    over the columns in name order; ids already stored depend on it never changing. With
+    ``occurrence``, the second of two identical rows has ``1`` after its text."""
+    import hashlib
+
+    from geo.importing.pipeline import row_ids
+
+    key = bytes(range(64))
+    frame = pd.DataFrame({"B": ["b1", "b1", "5%"], "A": ["a1", "a1", "%s"]})
+
+    def by_hand(text: str) -> str:
+        return "r" + hashlib.blake2b(text.encode(), key=key, digest_size=16).hexdigest()
+
+    first = "T%\x1eA\x1fa1\x1eB\x1fb1\x1e"
+    third = "T%\x1eA\x1f%s\x1eB\x1f5%\x1e"
+    ids = row_ids(frame, key=key, prefix="r", scope="T%")
+    assert ids.tolist() == [by_hand(first), by_hand(first), by_hand(third)]
+    repeated = row_ids(frame, key=key, prefix="r", scope="T%", occurrence=True)
+    assert repeated.tolist() == [by_hand(first + "0"), by_hand(first + "1"), by_hand(third + "0")]

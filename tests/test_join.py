@@ -202,3 +202,123 @@ def test_the_index_cache_gives_every_thread_the_single_threaded_answer(
         answers = list(pool.map(ask, range(8 * 25)))
     assert [answer == expected[layer] for layer, answer in answers] == [True] * len(answers)
     assert len(join._cache) <= join._CACHE_SIZE
+
+
+# -- the second level: sub-cells of crossed cells ----------------------------------------------
+# With cell=1 and split=4 every sub-cell is 0.25 wide, so the shapes below put edges, corners,
+# holes and whole small areas exactly on sub-cell lines and inside single cells:
+#   - SMALL (0.25..0.75 square) lies inside one grid cell [0, 1) x [0, 1), its edges on
+#     sub-cell lines; a point on its corner (0.25, 0.25) touches SMALL only -> SMALL;
+#   - FRAME is the square 1..4 with a hole 2.25..2.75 (inside one cell, outside every area):
+#     (2.5, 2.5) -> None; (2.25, 2.5) lies on the hole's edge, which belongs to FRAME -> FRAME;
+#   - PLUG fills another hole of FRAME, 3.25..3.5 (one sub-cell): (3.3, 3.4) -> PLUG and its
+#     edge point (3.25, 3.4), touched by FRAME and PLUG, -> FRAME (sorts before PLUG);
+#   - ISLES is a multipolygon of two 0.25 squares in one cell, at 6.0 and 6.5:
+#     (6.1, 0.1) and (6.6, 0.1) -> ISLES, (6.4, 0.1) between them -> None;
+#   - TRI is a thin triangle 8..9 x 0..1 whose slanted edge cuts sub-cells corner to corner:
+#     (8.5, 0.5) is on that edge -> TRI, (8.6, 0.5) is off it (outside) -> None,
+#     (8.4, 0.5) inside -> TRI.
+HOLE_A = shapely.box(2.25, 2.25, 2.75, 2.75)
+HOLE_B = shapely.box(3.25, 3.25, 3.5, 3.5)
+TRICKY = {
+    "SMALL": shapely.box(0.25, 0.25, 0.75, 0.75),
+    "FRAME": shapely.box(1, 1, 4, 4).difference(HOLE_A).difference(HOLE_B),
+    "PLUG": HOLE_B,
+    "ISLES": shapely.MultiPolygon([shapely.box(6, 0, 6.25, 0.25), shapely.box(6.5, 0, 6.75, 0.25)]),
+    "TRI": shapely.Polygon([(8, 0), (9, 1), (8, 1)]),
+}
+TRICKY_POINTS = {
+    (0.5, 0.5): "SMALL",
+    (0.25, 0.25): "SMALL",
+    (0.1, 0.1): None,
+    (2.5, 2.5): None,
+    (2.25, 2.5): "FRAME",
+    (1.0, 1.0): "FRAME",
+    (3.3, 3.4): "PLUG",
+    (3.25, 3.4): "FRAME",
+    (6.1, 0.1): "ISLES",
+    (6.6, 0.1): "ISLES",
+    (6.4, 0.1): None,
+    (8.5, 0.5): "TRI",
+    (8.6, 0.5): None,
+    (8.4, 0.5): "TRI",
+}
+
+
+@pytest.mark.parametrize("split", [1, 2, 4, 8])
+def test_sub_cells_on_holes_corners_and_pieces_worked_by_hand(split: int) -> None:
+    index = index_of(TRICKY, cell=1.0, split=split)
+    x, y = np.array(list(TRICKY_POINTS)).T
+    assert index.assign(x, y).tolist() == list(TRICKY_POINTS.values())
+
+
+@pytest.mark.parametrize("split", [1, 3, 4, 8])
+def test_sub_cells_give_sjoins_answers_on_every_sub_cell_line(split: int) -> None:
+    """Points on every sub-cell line and corner (where floor and boundaries meet), and at
+    random, over shapes whose edges lie on those lines: sjoin's answer wherever it has one."""
+    index = index_of(TRICKY, cell=1.0, split=split)
+    ticks = np.arange(-0.5, 10.0, 1 / 8)
+    gx, gy = (v.ravel() for v in np.meshgrid(ticks, ticks))
+    rng = np.random.default_rng(13)
+    x = np.concatenate([gx, rng.uniform(-0.5, 10, 20_000)])
+    y = np.concatenate([gy, rng.uniform(-0.5, 5, 20_000)])
+    areas = gpd.GeoDataFrame({"area_code": list(TRICKY)}, geometry=list(TRICKY.values()))
+    expected = sjoin_answers(x, y, areas)
+    got = index.assign(x, y)
+    # sjoin puts a point on a shared edge in no area; the index in the code sorting first
+    single = np.array([e is not None for e in expected])
+    assert single.sum() > 2_000
+    assert got[single].tolist() == expected[single].tolist()
+    touching = shapely.intersects_xy(np.array(list(TRICKY.values()))[:, None], x, y).any(axis=0)
+    assert (got[~touching] == None).all()  # noqa: E711 off every area: no code
+
+
+def test_sub_cells_find_an_area_covering_a_cell_another_boundary_crosses() -> None:
+    # Y lies inside one sub-cell-aligned block of a cell that Z covers whole (overlapping
+    # areas): sub-cells beside Y are Z's, Y's own are Y's (sorts first)
+    areas = {"Z": shapely.box(0, 0, 10, 10), "Y": shapely.box(4.25, 4.25, 4.5, 4.5)}
+    index = index_of(areas, cell=1.0, split=4)
+    assert index.assign([4.3, 4.1, 4.6, 4.9, 1.0], [4.3, 4.1, 4.3, 4.9, 1.0]).tolist() == [
+        "Y",
+        "Z",
+        "Z",
+        "Z",
+        "Z",
+    ]
+
+
+def test_split_is_checked() -> None:
+    with pytest.raises(ValueError, match="split must be a whole number from 1 to 16; got 0"):
+        index_of(SQUARES, split=0)
+    with pytest.raises(ValueError, match="split must be a whole number from 1 to 16; got 2.5"):
+        index_of(SQUARES, split=2.5)
+
+
+def test_an_index_kept_on_disk_keeps_its_sub_cells(tmp_path, monkeypatch) -> None:
+    import geo.locate.areas as join
+
+    codes, shapes = list(TRICKY), list(TRICKY.values())
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())
+    built = area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    assert built.split == join.DEFAULT_SPLIT and built.sub is not None
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())
+    monkeypatch.setattr(join.AreaIndex, "build", None)  # loading must not build
+    loaded = area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    assert loaded.split == built.split
+    assert np.array_equal(loaded.sub, built.sub)
+    x, y = np.array(list(TRICKY_POINTS)).T
+    assert loaded.assign(x, y).tolist() == list(TRICKY_POINTS.values())
+
+
+def test_an_index_kept_in_another_layout_is_built_again(tmp_path, monkeypatch) -> None:
+    import geo.locate.areas as join
+
+    codes, shapes = list(TRICKY), list(TRICKY.values())
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())
+    area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    monkeypatch.setattr(join, "_cache", join.OrderedDict())
+    monkeypatch.setattr(join, "_INDEX_FORMAT", b"a later layout")
+    again = area_index(codes=codes, geometries=shapes, folder=tmp_path)
+    assert len(list(tmp_path.glob("area-index-*.npz"))) == 2  # a new key, a new file
+    x, y = np.array(list(TRICKY_POINTS)).T
+    assert again.assign(x, y).tolist() == list(TRICKY_POINTS.values())

@@ -334,9 +334,16 @@ def row_ids(
     if occurrence:
         repeat = pd.Series(text, dtype=object).groupby(text, sort=False).cumcount().tolist()
         text = [f"{t}{i}" for t, i in zip(text, repeat, strict=True)]
-    blake, secret = hashlib.blake2b, key[:64]
-    ids = [prefix + blake(t.encode(), key=secret, digest_size=16).hexdigest() for t in text]
-    return pd.Series(ids, index=frame.index, dtype=object)
+    # a copy of one keyed hasher per row: the same hash as a keyed hasher made per row, without
+    # working the key in a million times (a quarter of this step)
+    keyed = hashlib.blake2b(key=key[:64], digest_size=16).copy
+
+    def row_id(row_text: str) -> str:
+        hasher = keyed()
+        hasher.update(row_text.encode())
+        return prefix + hasher.hexdigest()
+
+    return pd.Series(list(map(row_id, text)), index=frame.index, dtype=object)
 
 
 def _literal(text: str) -> str:

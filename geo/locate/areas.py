@@ -9,11 +9,17 @@ the same; on a shared boundary ``sjoin(predicate="within")`` drops the point and
 
 How it is fast: :class:`AreaIndex` lays a uniform grid over the layer once. A grid cell that no
 boundary passes through lies wholly inside one area (or outside all), so a point there is
-answered by looking up its cell. Only points in cells that a boundary crosses are tested
-exactly, and only against the areas whose boundaries cross that cell. Building the index costs
-a fraction of a second for the 7,681 England wards and is kept per layer (see
-:func:`area_index`), so repeated assignments pay it once. That cache is shared by every thread
-(every Streamlit session) and guarded by a lock.
+answered by looking up its cell. A cell that a boundary crosses is split again, 8 x 8 by
+default, and its sub-cells that no boundary crosses are answered the same way; only points in
+sub-cells that a boundary crosses (about 3 % of points spread over England) are tested exactly,
+and only against the areas that reach into their cell. For 1,000,000 points over the 7,681
+England wards that is about 0.1 s, 15x faster than ``sjoin`` on points already made.
+
+Building the index takes about 5 s for the England wards (the sub-cells are most of it) and
+about 55 MB (4 bytes a cell, 2 a sub-cell); it is built once per layer and kept (see
+:func:`area_index`): in memory for the process, and on disk beside the store when the wards are
+imported, so the next process loads it in a fraction of a second. That cache is shared by every
+thread (every Streamlit session) and guarded by a lock.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -36,18 +42,28 @@ from scipy import ndimage
 #: Cells in the lookup grid when the caller does not choose a cell size. More cells send fewer
 #: points to the exact test but cost memory (4 bytes a cell) and build time.
 DEFAULT_GRID_CELLS: Final = 4_000_000
+#: Each cell a boundary crosses is split into this many by this many sub-cells by default.
+DEFAULT_SPLIT: Final = 8
 _OUTSIDE: Final = -1
 #: How many built indexes :func:`area_index` keeps (one per boundary layer in use).
 _CACHE_SIZE: Final = 4
+#: Hashed into each layer's key, so an index kept on disk in an older layout is never loaded.
+_INDEX_FORMAT: Final = b"two-level grid"
 
 
 @dataclass(frozen=True, eq=False)
 class AreaIndex:
-    """A grid lookup over one polygon layer; build it with :meth:`build` or :func:`area_index`.
+    """A two-level grid lookup over one polygon layer; build it with :meth:`build` or
+    :func:`area_index`.
 
     ``state`` holds, for each grid cell, the index of the area the whole cell lies in, ``-1``
-    for a cell outside every area, or ``-2 - k`` for a cell that a boundary crosses, whose
-    candidate areas are ``candidates[indptr[k]:indptr[k + 1]]``.
+    for a cell outside every area, or ``-2 - k`` for a cell that a boundary crosses (its
+    ``k``-th such cell), whose candidate areas are ``candidates[indptr[k]:indptr[k + 1]]``.
+    Each crossed cell is split into ``split`` x ``split`` sub-cells, kept in
+    ``sub[k * split**2:(k + 1) * split**2]`` row by row: an area, ``-1`` outside, or ``-2``
+    for a sub-cell a boundary crosses, whose points are tested against the cell's candidates.
+    Points are placed by their sub-cell (size ``cell / split``); their cell is the sub-cell's
+    row and column divided by ``split``, so both levels always agree.
     """
 
     codes: np.ndarray
@@ -59,6 +75,8 @@ class AreaIndex:
     state: np.ndarray
     indptr: np.ndarray
     candidates: np.ndarray
+    split: int = 1
+    sub: np.ndarray | None = None
 
     @classmethod
     def build(
@@ -67,6 +85,7 @@ class AreaIndex:
         codes: npt.ArrayLike,
         geometries: npt.ArrayLike,
         cell: float | None = None,
+        split: int = DEFAULT_SPLIT,
     ) -> AreaIndex:
         """Index ``geometries`` (polygons, in any CRS) labelled by ``codes``.
 
@@ -79,6 +98,9 @@ class AreaIndex:
         cell
             Grid cell size in the geometries' units; by default about
             :data:`DEFAULT_GRID_CELLS` cells cover the layer's bounds.
+        split
+            Each cell a boundary crosses is split into ``split`` x ``split`` sub-cells, so
+            that only points in sub-cells a boundary crosses are tested exactly (1: no split).
         """
         codes = np.asarray(codes, dtype=object)
         geometries = np.asarray(geometries, dtype=object)
@@ -89,7 +111,9 @@ class AreaIndex:
             )
         if cell is not None and not cell > 0:
             raise ValueError(f"cell must be a positive size in the layer's units; got {cell!r}")
-        return _build(codes, geometries, cell)
+        if not (isinstance(split, int | np.integer) and 1 <= split <= 16):
+            raise ValueError(f"split must be a whole number from 1 to 16; got {split!r}")
+        return _build(codes, geometries, cell, int(split))
 
     def assign(self, x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
         """The code of the area each point lies in, or ``None`` outside every area."""
@@ -110,41 +134,57 @@ class AreaIndex:
         if len(self.codes) == 0 or len(x) == 0:
             return found
         ny, nx = self.shape
+        split = self.split
+        fine = self.cell / split
         with np.errstate(invalid="ignore"):
-            col = np.floor((x - self.origin[0]) / self.cell)
-            row = np.floor((y - self.origin[1]) / self.cell)
-        on_grid = (col >= 0) & (col < nx) & (row >= 0) & (row < ny)  # NaN compares False
+            fcol = np.floor((x - self.origin[0]) / fine)
+            frow = np.floor((y - self.origin[1]) / fine)
+        # NaN compares False
+        on_grid = (fcol >= 0) & (fcol < nx * split) & (frow >= 0) & (frow < ny * split)
         point = np.flatnonzero(on_grid)
-        state = self.state[row[point].astype(np.int64) * nx + col[point].astype(np.int64)]
+        fcol = fcol[point].astype(np.int64)
+        frow = frow[point].astype(np.int64)
+        col, row = (fcol, frow) if split == 1 else (fcol // split, frow // split)
+        state = self.state[row * nx + col]
         found[point] = np.where(state >= 0, state, _OUTSIDE)
-        crossed = state <= -2
-        if crossed.any():
-            found[point[crossed]] = self._exact(point[crossed], -2 - state[crossed], x=x, y=y)
-        return found
-
-    def _exact(self, point: np.ndarray, slot: np.ndarray, *, x: np.ndarray, y: np.ndarray):
-        """Test points in boundary cells against their cells' candidate areas."""
-        start, stop = self.indptr[slot], self.indptr[slot + 1]
-        counts = stop - start
-        pair_point = np.repeat(np.arange(len(point)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        pair_area = self.candidates[np.repeat(start, counts) + offsets]
-        hit = shapely.intersects_xy(
-            self.geometries[pair_area], x[point[pair_point]], y[point[pair_point]]
-        )
-        pair_point, pair_area = pair_point[hit], pair_area[hit]
-        found = np.full(len(point), _OUTSIDE, dtype=np.int64)
-        if len(pair_point):
-            # several hits: the point is on a shared boundary; the code that sorts first wins
-            key = np.lexsort((self.rank[pair_area], pair_point))
-            pair_point, pair_area = pair_point[key], pair_area[key]
-            first = np.ones(len(pair_point), dtype=bool)
-            first[1:] = pair_point[1:] != pair_point[:-1]
-            found[pair_point[first]] = pair_area[first]
+        crossed = np.flatnonzero(state <= -2)
+        if not len(crossed):
+            return found
+        slot = (-2 - state[crossed]).astype(np.int64)
+        if self.sub is not None and split > 1:
+            local = (frow[crossed] % split) * split + fcol[crossed] % split
+            inner = self.sub[slot * split * split + local]
+            found[point[crossed]] = np.where(inner >= 0, inner, _OUTSIDE)
+            exact = inner <= -2
+            crossed, slot = crossed[exact], slot[exact]
+        if len(crossed):
+            at = point[crossed]
+            found[at] = _first_hit(self, slot, x[at], y[at])
         return found
 
 
-def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> AreaIndex:
+def _first_hit(index: AreaIndex, slot: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Test points against the candidate areas of their crossed cells (``slot``): the area
+    each lies in, the code that sorts first where several touch it, ``-1`` where none does."""
+    start, stop = index.indptr[slot], index.indptr[slot + 1]
+    counts = stop - start
+    pair_point = np.repeat(np.arange(len(slot)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair_area = index.candidates[np.repeat(start, counts) + offsets]
+    hit = shapely.intersects_xy(index.geometries[pair_area], x[pair_point], y[pair_point])
+    pair_point, pair_area = pair_point[hit], pair_area[hit]
+    found = np.full(len(slot), _OUTSIDE, dtype=np.int64)
+    if len(pair_point):
+        # several hits: the point is on a shared boundary; the code that sorts first wins
+        key = np.lexsort((index.rank[pair_area], pair_point))
+        pair_point, pair_area = pair_point[key], pair_area[key]
+        first = np.ones(len(pair_point), dtype=bool)
+        first[1:] = pair_point[1:] != pair_point[:-1]
+        found[pair_point[first]] = pair_area[first]
+    return found
+
+
+def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None, split: int) -> AreaIndex:
     order = np.argsort(codes.astype(str), kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -163,30 +203,31 @@ def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> Are
     origin = (minx - cell, miny - cell)
     nx = int(np.ceil((maxx - origin[0]) / cell)) + 2
     ny = int(np.ceil((maxy - origin[1]) / cell)) + 2
+    fine = cell / split
 
-    # Every cell a boundary passes through, exactly: cut into pieces shorter than half a cell,
-    # a straight piece moves at most one column and one row, and every point on it lies in a
-    # cell whose column is one of its ends' columns and whose row is one of its ends' rows
-    # (floor is monotone), so the (at most four) such cells hold the whole piece.
-    edges = shapely.segmentize(shapely.boundary(geometries[usable]), cell / 2)
+    # Every sub-cell a boundary passes through, exactly: cut into pieces shorter than half a
+    # sub-cell, a straight piece moves at most one column and one row, and every point on it
+    # lies in a sub-cell whose column is one of its ends' columns and whose row is one of its
+    # ends' rows (floor is monotone, and points are placed by the same sum), so the (at most
+    # four) such sub-cells hold the whole piece. A cell is crossed where a sub-cell of it is.
+    edges = shapely.segmentize(shapely.boundary(geometries[usable]), fine / 2)
     xy, owner = shapely.get_coordinates(edges, return_index=True)
     owner = np.flatnonzero(usable)[owner]
-    col = np.floor((xy[:, 0] - origin[0]) / cell).astype(np.int64)
-    row = np.floor((xy[:, 1] - origin[1]) / cell).astype(np.int64)
+    col = np.floor((xy[:, 0] - origin[0]) / fine).astype(np.int64)
+    row = np.floor((xy[:, 1] - origin[1]) / fine).astype(np.int64)
+    del xy, edges
     # consecutive vertices of one area; a jump between two rings of the same area only adds
     # a few cells to test exactly, it never hides one
     same = owner[1:] == owner[:-1]
     a, b = np.flatnonzero(same), np.flatnonzero(same) + 1
+    fine_row = np.concatenate([row, row[a], row[b]])
+    fine_col = np.concatenate([col, col[b], col[a]])
+    fine_owner = np.concatenate([owner, owner[a], owner[a]])
+    del row, col, a, b, same
     n_areas = len(codes)
-    keys = sorted_unique(
-        np.concatenate(
-            [
-                (row * nx + col) * n_areas + owner,
-                (row[a] * nx + col[b]) * n_areas + owner[a],
-                (row[b] * nx + col[a]) * n_areas + owner[a],
-            ]
-        )
-    )
+    keys = sorted_unique(((fine_row // split) * nx + fine_col // split) * n_areas + fine_owner)
+    fine_id = sorted_unique(fine_row * (nx * split) + fine_col)
+    del fine_row, fine_col, fine_owner
     cell_id, owner = np.divmod(keys, n_areas)
     # An area can also cover a crossed cell whole, its own boundary elsewhere, where areas
     # overlap (generalised boundaries do, slightly). Such an area's box holds the cell and its
@@ -214,12 +255,7 @@ def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> Are
     # test one cell centre per region.
     clear = (state == _OUTSIDE).reshape(ny, nx)
     labels, n_regions = ndimage.label(clear)
-    labels = labels.ravel()
-    first_cell = np.full(n_regions + 1, -1, dtype=np.int64)
-    first_cell[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # lowest cell wins
-    region = np.arange(1, n_regions + 1)
-    first_cell = first_cell[1:]
-    r, c = np.divmod(first_cell, nx)
+    r, c = np.divmod(_first_cells(labels.ravel(), n_regions), nx)
     cx, cy = origin[0] + (c + 0.5) * cell, origin[1] + (r + 0.5) * cell
     point_i, area_i = tree.query(shapely.points(cx, cy), predicate="intersects")
     area_of_region = np.full(n_regions + 1, _OUTSIDE, dtype=np.int32)
@@ -228,10 +264,11 @@ def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> Are
         point_i, area_i = point_i[key], area_i[key]
         first = np.ones(len(point_i), dtype=bool)
         first[1:] = point_i[1:] != point_i[:-1]
-        area_of_region[region[point_i[first]]] = area_i[first]
+        area_of_region[1 + point_i[first]] = area_i[first]
+    labels = labels.ravel()
     in_region = labels > 0
     state[in_region] = area_of_region[labels[in_region]]
-    return AreaIndex(
+    index = AreaIndex(
         codes=codes,
         geometries=geometries,
         rank=rank,
@@ -241,7 +278,61 @@ def _build(codes: np.ndarray, geometries: np.ndarray, cell: float | None) -> Are
         state=state,
         indptr=indptr,
         candidates=owner.astype(np.int64),
+        split=split,
     )
+    if split == 1:
+        return index
+    return replace(index, sub=_sub_cells(index, fine_id))
+
+
+def _sub_cells(index: AreaIndex, fine_id: np.ndarray) -> np.ndarray:
+    """The sub-cells of every crossed cell: an area, ``-1`` outside, ``-2`` crossed.
+
+    Sub-cells of one cell that no boundary crosses form regions (joined through shared
+    sides), each wholly inside one area or outside all; one centre per region is tested
+    against the cell's candidates (every area that reaches into the cell).
+    """
+    ny, nx = index.shape
+    split = index.split
+    fine = index.cell / split
+    n_crossed = len(index.indptr) - 1
+    # two bytes a sub-cell where the layer has few enough areas (the England wards do)
+    small = len(index.codes) < np.iinfo(np.int16).max
+    sub = np.full(n_crossed * split * split, _OUTSIDE, dtype=np.int16 if small else np.int32)
+    frow, fcol = np.divmod(fine_id, nx * split)
+    slot = -2 - index.state[(frow // split) * nx + fcol // split].astype(np.int64)
+    sub[slot * split * split + (frow % split) * split + fcol % split] = -2
+    # label within each cell only: the structure joins sub-cells across sides, never cells
+    structure = np.zeros((3, 3, 3), dtype=bool)
+    structure[1] = ndimage.generate_binary_structure(2, 1)
+    labels, n_regions = ndimage.label((sub != -2).reshape(n_crossed, split, split), structure)
+    labels = labels.ravel()
+    first = _first_cells(labels, n_regions)
+    slot, local = np.divmod(first, split * split)
+    cell_r, cell_c = np.divmod(_crossed_cells(index)[slot], nx)
+    sub_r, sub_c = np.divmod(local, split)
+    cx = index.origin[0] + (cell_c * split + sub_c + 0.5) * fine
+    cy = index.origin[1] + (cell_r * split + sub_r + 0.5) * fine
+    area_of_region = np.full(n_regions + 1, _OUTSIDE, dtype=np.int32)
+    area_of_region[1:] = _first_hit(index, slot, cx, cy)
+    in_region = labels > 0
+    sub[in_region] = area_of_region[labels[in_region]]
+    return sub
+
+
+def _crossed_cells(index: AreaIndex) -> np.ndarray:
+    """The grid cell of each crossed cell, by its slot."""
+    crossed = np.flatnonzero(index.state <= -2)
+    out = np.empty(len(crossed), dtype=np.int64)
+    out[-2 - index.state[crossed].astype(np.int64)] = crossed
+    return out
+
+
+def _first_cells(labels: np.ndarray, n_regions: int) -> np.ndarray:
+    """The lowest cell of each region ``1..n_regions`` of a flat label array."""
+    first_cell = np.full(n_regions + 1, -1, dtype=np.int64)
+    first_cell[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # lowest cell wins
+    return first_cell[1:]
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -269,8 +360,8 @@ def area_index(
 
     The layer is recognised by a hash of its codes and every coordinate, so an edited boundary
     is never answered from an old index. With ``folder`` (a store's cache), the index is also
-    kept on disk, so the next process loads it (a few milliseconds) instead of building it
-    (over a second for the England wards).
+    kept on disk, so the next process loads it (a fraction of a second) instead of building it
+    (about 5 s for the England wards).
 
     Safe to call from several threads at once. An index is built outside the lock (building
     is slow), so two threads asking for a new layer together may both build it; the first
@@ -279,6 +370,7 @@ def area_index(
     codes = np.asarray(codes, dtype=object)
     geometries = np.asarray(geometries, dtype=object)
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(_INDEX_FORMAT)
     digest.update("\x1f".join(map(str, codes)).encode())
     digest.update(shapely.get_num_coordinates(geometries).tobytes())
     digest.update(np.ascontiguousarray(shapely.get_coordinates(geometries)).tobytes())
@@ -310,8 +402,9 @@ def _save(index: AreaIndex, path: Path) -> None:
         np.savez(
             temporary,
             rank=index.rank,
-            grid=np.array([*index.origin, index.cell, *index.shape], dtype=float),
+            grid=np.array([*index.origin, index.cell, *index.shape, index.split], dtype=float),
             state=index.state,
+            sub=index.sub if index.sub is not None else np.zeros(0, dtype=np.int32),
             indptr=index.indptr,
             candidates=index.candidates,
         )
@@ -324,12 +417,19 @@ def _load(path: Path, codes: np.ndarray, geometries: np.ndarray) -> AreaIndex | 
     """An index kept by :func:`_save` for exactly this layer (its name is the layer's hash)."""
     try:
         with np.load(path) as saved:
-            x0, y0, cell, ny, nx = saved["grid"].tolist()
-            arrays = {name: saved[name] for name in ("rank", "state", "indptr", "candidates")}
+            x0, y0, cell, ny, nx, split = saved["grid"].tolist()
+            arrays = {
+                name: saved[name] for name in ("rank", "state", "indptr", "candidates", "sub")
+            }
     except Exception:  # noqa: BLE001 - a damaged cache file (empty, cut short) is rebuilt
         return None
+    split = int(split)
     if arrays["rank"].shape != (len(codes),) or arrays["state"].size != int(ny) * int(nx):
         return None
+    if arrays["sub"].size != (len(arrays["indptr"]) - 1) * split * split * (split > 1):
+        return None
+    if split == 1:
+        arrays["sub"] = None
     geometries = geometries.copy()
     usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
     shapely.prepare(geometries[usable])
@@ -339,6 +439,7 @@ def _load(path: Path, codes: np.ndarray, geometries: np.ndarray) -> AreaIndex | 
         origin=(x0, y0),
         cell=cell,
         shape=(int(ny), int(nx)),
+        split=split,
         **arrays,
     )
 
