@@ -11,9 +11,10 @@ same things: a rule changed here changes on both.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Final
 
 from geo.errors import StoreError
 from geo.schema import ACTIVATION_COLUMNS, LINK_ACTIONS, LINK_DECISION_COLUMNS, LinkAction
@@ -28,6 +29,12 @@ from geo.store.registers import (
     normalise_council,
     now,
 )
+
+#: What a deletion counts, by table, in this order.
+DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguarding_closures")
+#: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
+RECORD_KEY: Final = "record-"
+PERSON_KEY: Final = "person-"
 
 
 # -- link decisions ------------------------------------------------------------------------
@@ -210,3 +217,37 @@ def setting_event(setting: Setting, *, before: str | None) -> Event:
     detail = {"name": setting.name, "value": setting.value, "reason": setting.reason}
     detail["before"] = None if before is None else json.loads(before)
     return Event("setting changed", detail)
+
+
+# -- purges and erasures -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deletion:
+    """A purge or an erasure as the audit log says it, and the person references ``refs`` an
+    erasure takes (a purge's cut is its ``kept_from_night``). The link decisions naming the
+    records deleted and the closed items gone with them (:data:`RECORD_KEY`,
+    :data:`PERSON_KEY`) follow the records."""
+
+    action: str
+    detail: Mapping[str, object]
+    refs: tuple[str, ...] = ()
+
+    @classmethod
+    def purge(cls, before: date) -> Deletion:
+        """The records of the nights before ``before`` (the first night kept)."""
+        if isinstance(before, datetime) or not isinstance(before, date):
+            raise StoreError(
+                f"give the first night to keep as a date, e.g. 2024-11-28; got {before!r}"
+            )
+        return cls("records purged", {"kept_from_night": before.isoformat()})
+
+    @classmethod
+    def erasure(cls, person_refs: Sequence[str], *, detail: Mapping[str, object]) -> Deletion:
+        """The records of ``person_refs`` (keyed hashes), erased at a person's request."""
+        refs = sorted({str(ref) for ref in person_refs if ref is not None and str(ref)})
+        if not refs:
+            raise StoreError("give at least one person reference (its keyed hash) to erase")
+        return cls("person erased", detail, refs=tuple(refs))
+
+    def event(self, counts: Mapping[str, int]) -> Event:
+        """The audit row of this deletion, with what it deleted by table."""
+        return Event(self.action, {**self.detail, "deleted": counts})
