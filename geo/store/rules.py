@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+import pandas as pd
+
 from geo.errors import StoreError
 from geo.schema import ACTIVATION_COLUMNS, LINK_ACTIONS, LINK_DECISION_COLUMNS, LinkAction
 from geo.store.audit import Event
-from geo.store.base import Activation, LinkDecision
+from geo.store.base import Activation, CopiedLog, LinkDecision
 from geo.store.registers import (
+    CLOSURE_COLUMNS,
+    SETTING_COLUMNS,
+    SHARING_COLUMNS,
     USER_COLUMNS,
     Agreement,
     Closure,
@@ -35,6 +40,19 @@ DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguar
 #: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
 RECORD_KEY: Final = "record-"
 PERSON_KEY: Final = "person-"
+
+#: The import log's columns, in the table's order.
+IMPORT_COLUMNS: Final = (
+    "batch_id",
+    "kind",
+    "source",
+    "sha256",
+    "agency",
+    "imported_at",
+    "accounting",
+)
+#: The audit log's columns a copy writes (``seq`` is the new store's own).
+AUDIT_WRITTEN: Final = ("at", "user", "role", "action", "detail")
 
 
 # -- link decisions ------------------------------------------------------------------------
@@ -251,3 +269,34 @@ class Deletion:
     def event(self, counts: Mapping[str, int]) -> Event:
         """The audit row of this deletion, with what it deleted by table."""
         return Event(self.action, {**self.detail, "deleted": counts})
+
+
+# -- copying a whole store -----------------------------------------------------------------
+def restored_rows(log: CopiedLog) -> dict[str, tuple[tuple[str, ...], list[tuple[object, ...]]]]:
+    """What :meth:`geo.store.base.Store.restore_log` writes, by table in the order written:
+    the columns, and the rows as they were (missing values as None)."""
+    imports = log.imports.iloc[::-1].assign(
+        accounting=log.imports["accounting"]
+        .iloc[::-1]
+        .map(lambda kept: json.dumps(kept, default=str))
+    )
+    settings = [setting_row(setting) for setting in log.settings.values()]
+    return {
+        "imports": (IMPORT_COLUMNS, _cells(imports, IMPORT_COLUMNS)),
+        "link_decisions": (
+            LINK_DECISION_COLUMNS,
+            _cells(log.link_decisions, LINK_DECISION_COLUMNS),
+        ),
+        "activations": (ACTIVATION_COLUMNS, _cells(log.activations, ACTIVATION_COLUMNS)),
+        "safeguarding_closures": (CLOSURE_COLUMNS, _cells(log.closures, CLOSURE_COLUMNS)),
+        "users": (USER_COLUMNS, _cells(log.users, USER_COLUMNS)),
+        "sharing": (SHARING_COLUMNS, _cells(log.sharing, SHARING_COLUMNS)),
+        "settings": (SETTING_COLUMNS, settings),
+        "audit": (AUDIT_WRITTEN, _cells(log.audit, AUDIT_WRITTEN)),
+    }
+
+
+def _cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
+    """``frame``'s ``columns`` as rows, in order (missing values as None)."""
+    cells = frame.loc[:, list(columns)].astype(object)
+    return list(cells.where(cells.notna(), None).itertuples(index=False, name=None))
