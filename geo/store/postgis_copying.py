@@ -5,16 +5,14 @@ were, in one transaction under the write lock (a part of
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS
 from geo.store.audit import Event
 from geo.store.base import CopiedLog
-from geo.store.registers import CLOSURE_COLUMNS, SHARING_COLUMNS, USER_COLUMNS
-from geo.store.sqlite_copying import AUDIT_WRITTEN, IMPORT_COLUMNS
+from geo.store.rules import restored_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -32,26 +30,8 @@ class PostGISCopying:
     def restore_log(self, log: CopiedLog, *, event: Event) -> None:
         with self._transaction(event=event) as db:
             db.execute("DELETE FROM imports")
-            imports = log.imports.iloc[::-1].assign(
-                accounting=log.imports["accounting"]
-                .iloc[::-1]
-                .map(lambda kept: json.dumps(kept, default=str))
-            )
-            _insert(db, "imports", imports, IMPORT_COLUMNS)
-            _insert(db, "link_decisions", log.link_decisions, LINK_DECISION_COLUMNS)
-            _insert(db, "activations", log.activations, ACTIVATION_COLUMNS)
-            _insert(db, "safeguarding_closures", log.closures, CLOSURE_COLUMNS)
-            _insert(db, "users", log.users, USER_COLUMNS)
-            _insert(db, "sharing", log.sharing, SHARING_COLUMNS)
-            with db.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO settings VALUES (%s, %s, %s, %s, %s)",
-                    [
-                        (s.name, json.dumps(s.value), s.changed_by, s.changed_at, s.reason)
-                        for s in log.settings.values()
-                    ],
-                )
-            _insert(db, "audit", log.audit, AUDIT_WRITTEN)
+            for table, (columns, rows) in restored_rows(log).items():
+                _insert(db, table, columns, rows)
             db.execute(
                 "INSERT INTO secret VALUES (1, %s)"
                 " ON CONFLICT (id) DO UPDATE SET key = excluded.key",
@@ -60,12 +40,12 @@ class PostGISCopying:
 
 
 def _insert(
-    db: psycopg.Connection, table: str, frame: pd.DataFrame, columns: tuple[str, ...]
+    db: psycopg.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[object, ...]],
 ) -> None:
-    """Add ``frame``'s ``columns`` to ``table`` as they are (missing values as NULL), in
-    order."""
-    cells = frame.loc[:, list(columns)].astype(object)
-    rows = list(cells.where(cells.notna(), None).itertuples(index=False, name=None))
+    """Add ``rows`` (cells in the order of ``columns``; None: NULL) to ``table``, in order."""
     if not rows:
         return
     names = ", ".join(f'"{c}"' for c in columns)

@@ -10,16 +10,15 @@ added (an identity column), and names in code-point order (``COLLATE "C"``), as 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import astuple
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo.errors import StoreError
-from geo.schema import ACTIVATION_COLUMNS, LINK_ACTIONS, LINK_DECISION_COLUMNS, LinkAction
+from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS, LinkAction
+from geo.store import rules
 from geo.store.audit import AUDIT_COLUMNS, Event
 from geo.store.base import Activation, LinkDecision
 from geo.store.registers import (
@@ -30,9 +29,7 @@ from geo.store.registers import (
     Closure,
     Setting,
     User,
-    normalise_council,
     normalise_email,
-    now,
 )
 
 if TYPE_CHECKING:
@@ -66,39 +63,17 @@ class PostGISRegisters:
         by: str,
         reason: str | None = None,
     ) -> LinkDecision:
-        if action not in LINK_ACTIONS:
-            raise StoreError(f"a link decision is one of {', '.join(LINK_ACTIONS)}; got {action!r}")
-        if not str(by or "").strip():
-            raise StoreError("say who decided (a name): a link decision is kept with who made it")
-        if str(record_a) == str(record_b):
-            raise StoreError(f"record {record_a!r} was given twice; give two different records")
-        decision = LinkDecision(
-            record_a=str(record_a),
-            record_b=str(record_b),
-            action=action,
-            decided_by=str(by).strip(),
-            decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            reason=str(reason).strip() or None if reason is not None else None,
+        decision = rules.link_decision(
+            record_a=record_a, record_b=record_b, action=action, by=by, reason=reason
         )
         ids = [decision.record_a, decision.record_b]
-        event = Event(f"records {action}ed", {"records": ids, "by": decision.decided_by})
-        with self._transaction(event=event) as db:
-            found = {
-                row[0]
-                for row in db.execute(
-                    "SELECT record_id FROM records WHERE record_id = ANY(%s)", (ids,)
-                )
-            }
-            for record in ids:
-                if record not in found:
-                    raise StoreError(
-                        f"no record {record!r} in the store; record ids are listed by"
-                        " 'python -m geo links'"
-                    )
+        with self._transaction(event=rules.link_event(decision)) as db:
+            query = "SELECT record_id FROM records WHERE record_id = ANY(%s)"
+            rules.check_records_stored(ids, {row[0] for row in db.execute(query, (ids,))})
             db.execute(
                 f"INSERT INTO link_decisions ({_listed(LINK_DECISION_COLUMNS)})"
                 " VALUES (%s, %s, %s, %s, %s, %s)",
-                tuple(getattr(decision, name) for name in LINK_DECISION_COLUMNS),
+                rules.link_row(decision),
             )
         return decision
 
@@ -113,12 +88,11 @@ class PostGISRegisters:
         self, first: date, last: date, *, by: str, note: str | None = None
     ) -> Activation:
         activation = Activation.new(first, last, by=by, note=note)
-        nights = {"first_night": activation.first_night, "last_night": activation.last_night}
-        with self._transaction(event=Event("cold-weather activation recorded", nights)) as db:
+        with self._transaction(event=rules.activation_event(activation)) as db:
             db.execute(
                 f"INSERT INTO activations ({_listed(ACTIVATION_COLUMNS)})"
                 " VALUES (%s, %s, %s, %s, %s)",
-                tuple(getattr(activation, name) for name in ACTIVATION_COLUMNS),
+                rules.activation_row(activation),
             )
         return activation
 
@@ -131,8 +105,7 @@ class PostGISRegisters:
     # -- closed safeguarding items ---------------------------------------------------------
     def add_closure(self, *, key: str, by: str, reason: str) -> Closure:
         closure = Closure.new(key=key, by=by, reason=reason)
-        event = Event("safeguarding item closed", {"key": closure.key, "by": closure.closed_by})
-        with self._transaction(event=event) as db:
+        with self._transaction(event=rules.closure_event(closure)) as db:
             db.execute(
                 f"INSERT INTO safeguarding_closures ({_listed(CLOSURE_COLUMNS)})"
                 " VALUES (%s, %s, %s, %s)",
@@ -161,7 +134,7 @@ class PostGISRegisters:
                 "SELECT role, agency, council FROM users WHERE email = %s FOR UPDATE",
                 (user.email,),
             ).fetchone()
-            if before is not None and before[0] == "admin" and user.role != "admin":
+            if rules.takes_an_admin_away(before, role=user.role):
                 _keep_an_admin(db, user.email)
             # a new role keeps the agency and council unless given, and who added them when
             db.execute(
@@ -169,18 +142,13 @@ class PostGISRegisters:
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
                 " agency = COALESCE(excluded.agency, users.agency),"
                 " council = COALESCE(excluded.council, users.council)",
-                tuple(getattr(user, name) for name in USER_COLUMNS),
+                rules.user_row(user),
             )
             kept = db.execute(
                 f"SELECT {_listed(USER_COLUMNS)} FROM users WHERE email = %s", (user.email,)
             ).fetchone()
-            detail = {"email": user.email, "role": user.role, "agency": kept[2]}
-            detail |= {"council": kept[5]} if kept[5] is not None else {}
-            if before is not None:
-                detail |= {"role_before": before[0], "agency_before": before[1]}
-                detail |= {"council_before": before[2]} if kept[5] != before[2] else {}
-            write_audit(db, Event("user added" if before is None else "user changed", detail))
-        return User(**dict(zip(USER_COLUMNS, kept, strict=True)))
+            write_audit(db, rules.user_event(user, before=before, kept=kept))
+        return rules.stored_user(kept)
 
     def remove_user(self, email: str) -> bool:
         address = normalise_email(email)
@@ -190,12 +158,11 @@ class PostGISRegisters:
             before = db.execute(
                 "SELECT role FROM users WHERE email = %s FOR UPDATE", (address,)
             ).fetchone()
-            if before is None:  # removed meanwhile by someone else
-                raise StoreError(f"{address} was removed meanwhile")
-            if before[0] == "admin":
+            rules.check_still_a_user(address, before)
+            if rules.takes_an_admin_away(before, role=None):
                 _keep_an_admin(db, address)
             db.execute("DELETE FROM users WHERE email = %s", (address,))
-            write_audit(db, Event("user removed", {"email": address, "role_before": before[0]}))
+            write_audit(db, rules.removal_event(address, before[0]))
         return True
 
     # -- councils and data-sharing agreements ----------------------------------------------
@@ -215,13 +182,8 @@ class PostGISRegisters:
     def share(self, from_council: str, to_council: str, *, by: str, reason: str) -> Agreement:
         agreement = Agreement.new(from_council, to_council, by=by, reason=reason)
         pair = (agreement.from_council, agreement.to_council)
-        detail = {"from_council": pair[0], "to_council": pair[1], "reason": agreement.reason}
-        with self._transaction(event=Event("sharing agreed", detail)) as db:
-            if _in_force(db, pair) is not None:
-                raise StoreError(
-                    f"{pair[0]} shares its records with {pair[1]} already; end that agreement"
-                    " first to record a new one"
-                )
+        with self._transaction(event=rules.agreed_event(agreement)) as db:
+            rules.check_not_in_force(agreement, in_force=_in_force(db, pair) is not None)
             db.execute(
                 f"INSERT INTO sharing ({_listed(SHARING_COLUMNS)})"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -230,18 +192,14 @@ class PostGISRegisters:
         return agreement
 
     def end_share(self, from_council: str, to_council: str, *, by: str) -> Agreement:
-        pair = (normalise_council(from_council), normalise_council(to_council))
-        if not str(by or "").strip():
-            raise StoreError("say who ended it (a name): an agreement is ended with who")
-        detail = {"from_council": pair[0], "to_council": pair[1]}
-        with self._transaction(event=Event("sharing ended", detail)) as db:
-            found = _in_force(db, pair)
-            if found is None:
-                raise StoreError(f"{pair[0]} has no agreement in force sharing with {pair[1]}")
+        ending = rules.Ending.new(from_council, to_council, by=by)
+        with self._transaction(event=ending.event()) as db:
+            found = _in_force(db, ending.pair)
+            ending.check_found(found)
             row = db.execute(
                 f"UPDATE sharing SET ended_at = %s, ended_by = %s WHERE seq = %s"
                 f" RETURNING {_listed(SHARING_COLUMNS)}",
-                (now(), str(by).strip(), found),
+                (ending.at, ending.by, found),
             ).fetchone()
         return Agreement(*row)
 
@@ -252,10 +210,7 @@ class PostGISRegisters:
                 "SELECT name, value, changed_by, changed_at, reason FROM settings"
                 ' ORDER BY name COLLATE "C"'
             ).fetchall()
-        return {
-            name: Setting(name, json.loads(value), by, at, reason)
-            for name, value, by, at, reason in rows
-        }
+        return {row[0]: rules.stored_setting(row) for row in rows}
 
     def change_setting(self, name: str, value: object, *, reason: str | None = None) -> Setting:
         setting = Setting.new(name, value, reason=reason)
@@ -265,11 +220,11 @@ class PostGISRegisters:
                 "INSERT INTO settings VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE"
                 " SET value = excluded.value, changed_by = excluded.changed_by,"
                 " changed_at = excluded.changed_at, reason = excluded.reason",
-                (name, json.dumps(value), setting.changed_by, setting.changed_at, setting.reason),
+                rules.setting_row(setting),
             )
-            detail = {"name": name, "value": value, "reason": setting.reason}
-            detail["before"] = None if before is None else json.loads(before[0])
-            write_audit(db, Event("setting changed", detail))
+            write_audit(
+                db, rules.setting_event(setting, before=None if before is None else before[0])
+            )
         return setting
 
     # -- the audit log ---------------------------------------------------------------------
@@ -298,11 +253,7 @@ def _keep_an_admin(db: psycopg.Connection, leaving: str) -> None:
     (others,) = db.execute(
         "SELECT COUNT(*) FROM users WHERE role = 'admin' AND email != %s", (leaving,)
     ).fetchone()
-    if not others:
-        raise StoreError(
-            f"{leaving} is the last admin: add another admin first, so someone can still manage"
-            " users"
-        )
+    rules.check_an_admin_left(leaving, other_admins=others)
 
 
 def write_audit(db: psycopg.Connection, event: Event) -> None:

@@ -17,21 +17,12 @@ and the server's keeper expires backups and WAL archives, as with the embedded s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from typing import Final
+from datetime import date
 
 import psycopg
 
-from geo.errors import StoreError
-from geo.store.audit import Event
 from geo.store.postgis_registers import write_audit
-
-#: What a deletion counts, by table, in this order.
-DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguarding_closures")
-
-#: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
-_RECORD_KEY: Final = "record-"
-_PERSON_KEY: Final = "person-"
+from geo.store.rules import DELETED_TABLES, PERSON_KEY, RECORD_KEY, Deletion
 
 
 class PostGISRetention:
@@ -39,47 +30,31 @@ class PostGISRetention:
     ``_transaction`` and ``_connect``."""
 
     def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
-        if isinstance(before, datetime) or not isinstance(before, date):
-            raise StoreError(
-                f"give the first night to keep as a date, e.g. 2024-11-28; got {before!r}"
-            )
-        return self._delete_records(
-            "night < %s",
-            (before,),
-            action="records purged",
-            detail={"kept_from_night": before.isoformat()},
-            dry_run=dry_run,
-        )
+        deletion = Deletion.purge(before)  # a StoreError unless before is a date
+        return self._delete_records("night < %s", (before,), deletion, dry_run=dry_run)
 
     def erase_records(
         self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
     ) -> dict[str, int]:
-        refs = sorted({str(ref) for ref in person_refs if ref is not None and str(ref)})
-        if not refs:
-            raise StoreError("give at least one person reference (its keyed hash) to erase")
+        deletion = Deletion.erasure(person_refs, detail=detail)
         return self._delete_records(
-            "person_ref = ANY(%s)",
-            (refs,),
-            action="person erased",
-            detail=detail,
-            dry_run=dry_run,
+            "person_ref = ANY(%s)", (list(deletion.refs),), deletion, dry_run=dry_run
         )
 
     def _delete_records(
         self,
         where: str,
         params: tuple[object, ...],
+        deletion: Deletion,
         *,
-        action: str,
-        detail: Mapping[str, object],
         dry_run: bool,
     ) -> dict[str, int]:
         """Delete the records ``where`` holds and what is derived from them (see the module
-        docstring); with ``dry_run``, count them and roll back."""
+        docstring), and log ``deletion``; with ``dry_run``, count them and roll back."""
         with self._transaction(keep=not dry_run) as db:
             counts = _deletions(db, where, params)
             if not dry_run:
-                write_audit(db, Event(action, {**detail, "deleted": counts}))
+                write_audit(db, deletion.event(counts))
         if not dry_run:
             self._vacuum()
         return counts
@@ -114,7 +89,7 @@ def _deletions(db: psycopg.Connection, where: str, params: tuple[object, ...]) -
         "DELETE FROM safeguarding_closures"
         " WHERE key IN (SELECT %s || record_id FROM doomed)"
         f" OR key IN (SELECT %s || person_ref FROM ({gone_people}) AS gone)",
-        (_RECORD_KEY, _PERSON_KEY),
+        (RECORD_KEY, PERSON_KEY),
     ).rowcount
     db.execute("DROP TABLE doomed")
     return {"records": records, "link_decisions": links, "safeguarding_closures": closures}

@@ -4,22 +4,16 @@ were (a part of :class:`geo.store.sqlite.SQLiteStore`, through its registers).""
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Sequence
 
 import pandas as pd
 
-from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS
 from geo.store.audit import Event
 from geo.store.base import CopiedLog
-from geo.store.registers import CLOSURE_COLUMNS, SHARING_COLUMNS, USER_COLUMNS
-
-#: The import log's columns, in the table's order.
-IMPORT_COLUMNS = ("batch_id", "kind", "source", "sha256", "agency", "imported_at", "accounting")
-#: The audit log's columns a copy writes (``seq`` is the new store's own).
-AUDIT_WRITTEN = ("at", "user", "role", "action", "detail")
+from geo.store.rules import restored_rows
 
 
 class SQLiteCopying:
@@ -35,33 +29,17 @@ class SQLiteCopying:
         _write_key(self.path.with_name(self.path.stem + ".key"), log.key)
         with self._noted(event) as db:
             db.execute("DELETE FROM imports")
-            imports = log.imports.iloc[::-1].assign(
-                accounting=log.imports["accounting"]
-                .iloc[::-1]
-                .map(lambda kept: json.dumps(kept, default=str))
-            )
-            _insert(db, "imports", imports, IMPORT_COLUMNS)
-            _insert(db, "link_decisions", log.link_decisions, LINK_DECISION_COLUMNS)
-            _insert(db, "activations", log.activations, ACTIVATION_COLUMNS)
-            _insert(db, "safeguarding_closures", log.closures, CLOSURE_COLUMNS)
-            _insert(db, "users", log.users, USER_COLUMNS)
-            _insert(db, "sharing", log.sharing, SHARING_COLUMNS)
-            db.executemany(
-                "INSERT INTO settings VALUES (?, ?, ?, ?, ?)",
-                [
-                    (s.name, json.dumps(s.value), s.changed_by, s.changed_at, s.reason)
-                    for s in log.settings.values()
-                ],
-            )
-            _insert(db, "audit", log.audit, AUDIT_WRITTEN)
+            for table, (columns, rows) in restored_rows(log).items():
+                _insert(db, table, columns, rows)
 
 
 def _insert(
-    db: sqlite3.Connection, table: str, frame: pd.DataFrame, columns: tuple[str, ...]
+    db: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[object, ...]],
 ) -> None:
-    """Add ``frame``'s ``columns`` to ``table`` as they are (missing values as NULL)."""
-    cells = frame.loc[:, list(columns)].astype(object)
-    rows = cells.where(cells.notna(), None).itertuples(index=False, name=None)
+    """Add ``rows`` (cells in the order of ``columns``; None: NULL) to ``table``."""
     names = ", ".join(f'"{c}"' for c in columns)
     db.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
 

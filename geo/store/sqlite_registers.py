@@ -10,17 +10,16 @@ write adds its row to the audit log in the same transaction (:mod:`geo.store.aud
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import astuple
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 
-from geo.errors import StoreError
-from geo.schema import ACTIVATION_COLUMNS, LINK_ACTIONS, LINK_DECISION_COLUMNS, LinkAction
+from geo.schema import ACTIVATION_COLUMNS, LINK_DECISION_COLUMNS, LinkAction
+from geo.store import rules
 from geo.store.audit import AUDIT_COLUMNS, Event
 from geo.store.base import Activation, LinkDecision
 from geo.store.column_cache import version_key
@@ -32,9 +31,7 @@ from geo.store.registers import (
     Closure,
     Setting,
     User,
-    normalise_council,
     normalise_email,
-    now,
 )
 from geo.store.sql import data_version
 from geo.store.sqlite_copying import SQLiteCopying
@@ -74,38 +71,15 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
         by: str,
         reason: str | None = None,
     ) -> LinkDecision:
-        if action not in LINK_ACTIONS:
-            raise StoreError(f"a link decision is one of {', '.join(LINK_ACTIONS)}; got {action!r}")
-        if not str(by or "").strip():
-            raise StoreError("say who decided (a name): a link decision is kept with who made it")
-        if str(record_a) == str(record_b):
-            raise StoreError(f"record {record_a!r} was given twice; give two different records")
-        decision = LinkDecision(
-            record_a=str(record_a),
-            record_b=str(record_b),
-            action=action,
-            decided_by=str(by).strip(),
-            decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            reason=str(reason).strip() or None if reason is not None else None,
+        decision = rules.link_decision(
+            record_a=record_a, record_b=record_b, action=action, by=by, reason=reason
         )
         ids = (decision.record_a, decision.record_b)
-        event = Event(f"records {action}ed", {"records": list(ids), "by": decision.decided_by})
-        with self._noted(event) as db:
-            found = {
-                row[0]
-                for row in db.execute(
-                    "SELECT record_id FROM records WHERE record_id IN (?, ?)", ids
-                )
-            }
-            for record in ids:
-                if record not in found:
-                    raise StoreError(
-                        f"no record {record!r} in the store; record ids are listed by"
-                        " 'python -m geo links'"
-                    )
+        with self._noted(rules.link_event(decision)) as db:
+            query = "SELECT record_id FROM records WHERE record_id IN (?, ?)"
+            rules.check_records_stored(ids, {row[0] for row in db.execute(query, ids)})
             db.execute(
-                "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?)",
-                tuple(getattr(decision, name) for name in LINK_DECISION_COLUMNS),
+                "INSERT INTO link_decisions VALUES (?, ?, ?, ?, ?, ?)", rules.link_row(decision)
             )
         return decision
 
@@ -120,11 +94,9 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
         self, first: date, last: date, *, by: str, note: str | None = None
     ) -> Activation:
         activation = Activation.new(first, last, by=by, note=note)
-        nights = {"first_night": activation.first_night, "last_night": activation.last_night}
-        with self._noted(Event("cold-weather activation recorded", nights)) as db:
+        with self._noted(rules.activation_event(activation)) as db:
             db.execute(
-                "INSERT INTO activations VALUES (?, ?, ?, ?, ?)",
-                tuple(getattr(activation, name) for name in ACTIVATION_COLUMNS),
+                "INSERT INTO activations VALUES (?, ?, ?, ?, ?)", rules.activation_row(activation)
             )
         return activation
 
@@ -137,8 +109,7 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
     # -- closed safeguarding items ---------------------------------------------------------
     def add_closure(self, *, key: str, by: str, reason: str) -> Closure:
         closure = Closure.new(key=key, by=by, reason=reason)
-        event = Event("safeguarding item closed", {"key": closure.key, "by": closure.closed_by})
-        with self._noted(event) as db:
+        with self._noted(rules.closure_event(closure)) as db:
             db.execute("INSERT INTO safeguarding_closures VALUES (?, ?, ?, ?)", astuple(closure))
         return closure
 
@@ -162,7 +133,7 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
             before = db.execute(
                 "SELECT role, agency, council FROM users WHERE email = ?", (user.email,)
             ).fetchone()
-            if before is not None and before[0] == "admin" and user.role != "admin":
+            if rules.takes_an_admin_away(before, role=user.role):
                 _keep_an_admin(db, user.email)
             # a new role keeps the agency and council unless given, and who added them when
             db.execute(
@@ -170,18 +141,13 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
                 " agency = COALESCE(excluded.agency, users.agency),"
                 " council = COALESCE(excluded.council, users.council)",
-                tuple(getattr(user, name) for name in USER_COLUMNS),
+                rules.user_row(user),
             )
             kept = db.execute(
                 f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE email = ?", (user.email,)
             ).fetchone()
-            detail = {"email": user.email, "role": user.role, "agency": kept[2]}
-            detail |= {"council": kept[5]} if kept[5] is not None else {}
-            if before is not None:
-                detail |= {"role_before": before[0], "agency_before": before[1]}
-                detail |= {"council_before": before[2]} if kept[5] != before[2] else {}
-            write_audit(db, Event("user added" if before is None else "user changed", detail))
-        return User(**dict(zip(USER_COLUMNS, kept, strict=True)))
+            write_audit(db, rules.user_event(user, before=before, kept=kept))
+        return rules.stored_user(kept)
 
     def remove_user(self, email: str) -> bool:
         address = normalise_email(email)
@@ -189,12 +155,11 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
             return False  # nothing to write: the version and the audit log stay as they are
         with self._noted(None) as db:
             before = db.execute("SELECT role FROM users WHERE email = ?", (address,)).fetchone()
-            if before is None:  # removed meanwhile by someone else
-                raise StoreError(f"{address} was removed meanwhile")
-            if before[0] == "admin":
+            rules.check_still_a_user(address, before)
+            if rules.takes_an_admin_away(before, role=None):
                 _keep_an_admin(db, address)
             db.execute("DELETE FROM users WHERE email = ?", (address,))
-            write_audit(db, Event("user removed", {"email": address, "role_before": before[0]}))
+            write_audit(db, rules.removal_event(address, before[0]))
         return True
 
     # -- councils and data-sharing agreements ----------------------------------------------
@@ -213,13 +178,8 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
     def share(self, from_council: str, to_council: str, *, by: str, reason: str) -> Agreement:
         agreement = Agreement.new(from_council, to_council, by=by, reason=reason)
         pair = (agreement.from_council, agreement.to_council)
-        detail = {"from_council": pair[0], "to_council": pair[1], "reason": agreement.reason}
-        with self._noted(Event("sharing agreed", detail)) as db:
-            if _in_force(db, pair):
-                raise StoreError(
-                    f"{pair[0]} shares its records with {pair[1]} already; end that agreement"
-                    " first to record a new one"
-                )
+        with self._noted(rules.agreed_event(agreement)) as db:
+            rules.check_not_in_force(agreement, in_force=_in_force(db, pair) is not None)
             db.execute(
                 f"INSERT INTO sharing ({', '.join(SHARING_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 astuple(agreement),
@@ -227,18 +187,13 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
         return agreement
 
     def end_share(self, from_council: str, to_council: str, *, by: str) -> Agreement:
-        pair = (normalise_council(from_council), normalise_council(to_council))
-        if not str(by or "").strip():
-            raise StoreError("say who ended it (a name): an agreement is ended with who")
-        ended, who = now(), str(by).strip()
-        detail = {"from_council": pair[0], "to_council": pair[1]}
-        with self._noted(Event("sharing ended", detail)) as db:
-            found = _in_force(db, pair)
-            if found is None:
-                raise StoreError(f"{pair[0]} has no agreement in force sharing with {pair[1]}")
+        ending = rules.Ending.new(from_council, to_council, by=by)
+        with self._noted(ending.event()) as db:
+            found = _in_force(db, ending.pair)
+            ending.check_found(found)
             db.execute(
                 "UPDATE sharing SET ended_at = ?, ended_by = ? WHERE rowid = ?",
-                (ended, who, found),
+                (ending.at, ending.by, found),
             )
             row = db.execute(
                 f"SELECT {', '.join(SHARING_COLUMNS)} FROM sharing WHERE rowid = ?", (found,)
@@ -249,22 +204,18 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
     def settings(self) -> dict[str, Setting]:
         with self._reading() as db:
             rows = db.execute("SELECT * FROM settings ORDER BY name").fetchall()
-        return {
-            name: Setting(name, json.loads(value), by, at, reason)
-            for name, value, by, at, reason in rows
-        }
+        return {row[0]: rules.stored_setting(row) for row in rows}
 
     def change_setting(self, name: str, value: object, *, reason: str | None = None) -> Setting:
         setting = Setting.new(name, value, reason=reason)
         with self._noted(None) as db:
             before = db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
             db.execute(
-                "INSERT OR REPLACE INTO settings VALUES (?, ?, ?, ?, ?)",
-                (name, json.dumps(value), setting.changed_by, setting.changed_at, setting.reason),
+                "INSERT OR REPLACE INTO settings VALUES (?, ?, ?, ?, ?)", rules.setting_row(setting)
             )
-            detail = {"name": name, "value": value, "reason": setting.reason}
-            detail["before"] = None if before is None else json.loads(before[0])
-            write_audit(db, Event("setting changed", detail))
+            write_audit(
+                db, rules.setting_event(setting, before=None if before is None else before[0])
+            )
         return setting
 
     # -- the audit log ---------------------------------------------------------------------
@@ -293,11 +244,7 @@ def _keep_an_admin(db: sqlite3.Connection, leaving: str) -> None:
     others = db.execute(
         "SELECT COUNT(*) FROM users WHERE role = 'admin' AND email != ?", (leaving,)
     ).fetchone()[0]
-    if not others:
-        raise StoreError(
-            f"{leaving} is the last admin: add another admin first, so someone can still manage"
-            " users"
-        )
+    rules.check_an_admin_left(leaving, other_admins=others)
 
 
 def write_audit(db: sqlite3.Connection, event: Event) -> None:

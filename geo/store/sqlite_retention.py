@@ -22,21 +22,13 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
-from typing import Final
+from datetime import date
 
 from geo.errors import StoreError
-from geo.store.audit import Event
 from geo.store.column_cache import version_key
+from geo.store.rules import PERSON_KEY, RECORD_KEY, Deletion
 from geo.store.sql import data_version
 from geo.store.sqlite_registers import write_audit
-
-#: What a deletion counts, by table, in this order.
-DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguarding_closures")
-
-#: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
-_RECORD_KEY: Final = "record-"
-_PERSON_KEY: Final = "person-"
 
 
 class SQLiteRetention:
@@ -44,30 +36,17 @@ class SQLiteRetention:
     ``_connect``, ``_transaction``, ``_carry_caches`` and ``cache_folder``."""
 
     def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
-        if isinstance(before, datetime) or not isinstance(before, date):
-            raise StoreError(
-                f"give the first night to keep as a date, e.g. 2024-11-28; got {before!r}"
-            )
-        cut = before.isoformat()
-        return self._delete_records(
-            "night < ?",
-            (cut,),
-            action="records purged",
-            detail={"kept_from_night": cut},
-            dry_run=dry_run,
-        )
+        deletion = Deletion.purge(before)  # a StoreError unless before is a date
+        return self._delete_records("night < ?", (before.isoformat(),), deletion, dry_run=dry_run)
 
     def erase_records(
         self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
     ) -> dict[str, int]:
-        refs = sorted({str(ref) for ref in person_refs if ref is not None and str(ref)})
-        if not refs:
-            raise StoreError("give at least one person reference (its keyed hash) to erase")
+        deletion = Deletion.erasure(person_refs, detail=detail)
         return self._delete_records(
-            f"person_ref IN ({', '.join('?' * len(refs))})",
-            tuple(refs),
-            action="person erased",
-            detail=detail,
+            f"person_ref IN ({', '.join('?' * len(deletion.refs))})",
+            deletion.refs,
+            deletion,
             dry_run=dry_run,
         )
 
@@ -75,13 +54,12 @@ class SQLiteRetention:
         self,
         where: str,
         params: tuple[object, ...],
+        deletion: Deletion,
         *,
-        action: str,
-        detail: Mapping[str, object],
         dry_run: bool,
     ) -> dict[str, int]:
         """Delete the records ``where`` holds and what is derived from them (see the module
-        docstring); with ``dry_run``, count them and roll back."""
+        docstring), and log ``deletion``; with ``dry_run``, count them and roll back."""
         if dry_run:
             with self._rolled_back() as db:
                 return _deletions(db, where, params)
@@ -90,7 +68,7 @@ class SQLiteRetention:
             version, old_token = data_version(db)
             db.execute("PRAGMA secure_delete = ON")  # freed pages are overwritten with zeros
             counts = _deletions(db, where, params)
-            write_audit(db, Event(action, {**detail, "deleted": counts}))
+            write_audit(db, deletion.event(counts))
         self._carry_caches(
             old=version_key(version, old_token),
             new=version_key(version + 1, token),
@@ -153,7 +131,7 @@ def _deletions(db: sqlite3.Connection, where: str, params: tuple[object, ...]) -
         "DELETE FROM safeguarding_closures"
         " WHERE key IN (SELECT ? || record_id FROM temp.doomed)"
         f" OR key IN (SELECT ? || person_ref FROM ({gone_people}))",
-        (_RECORD_KEY, _PERSON_KEY),
+        (RECORD_KEY, PERSON_KEY),
     ).rowcount
     db.execute("DROP TABLE temp.doomed")
     return {"records": records, "link_decisions": links, "safeguarding_closures": closures}
