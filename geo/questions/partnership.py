@@ -21,12 +21,14 @@ never a small count about people whose records they may not read.
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.street_count import street_counts
 from geo.analysis.ward_figures import SUMMARY_COLUMNS, AreaSummary, Period, summarise
+from geo.analysis.ward_view import NEEDS, last_period, shown
 from geo.errors import AnalysisError
 from geo.importing.areas import council_names
 from geo.privacy.figures import view_summary
@@ -37,10 +39,24 @@ from geo.schema import DISPLAY_CRS
 from geo.store import Store
 from geo.store.audit import current_actor
 
-__all__ = ["PARTNERSHIP_PERIODS", "council_layer", "partnership"]
+__all__ = [
+    "COUNCIL_TABLE_COLUMNS",
+    "PARTNERSHIP_PERIODS",
+    "council_layer",
+    "council_table",
+    "partnership",
+]
 
 #: Periods side by side by default: this one and the one before.
 PARTNERSHIP_PERIODS = 2
+#: The councils' table's columns: summary column -> heading in plain words (then the needs).
+COUNCIL_TABLE_COLUMNS: Final[dict[str, str]] = {
+    "area_name": "Council",
+    "people": "People counted",
+    "sightings": "Sightings",
+    "distinct_people": "Different people",
+    "contacts": "Contacts",
+}
 
 
 def partnership(
@@ -99,6 +115,21 @@ def council_layer(store: Store) -> gpd.GeoDataFrame:
         }
     )
     return gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=DISPLAY_CRS)
+
+
+def council_table(found: AreaSummary) -> pd.DataFrame:
+    """The last period's figures per council, headed and written as a page shows them: the
+    council's name, people counted, sightings, different people, contacts, then each need the
+    summary's role may see (those withheld from it are not in the summary), in council-name
+    order; hidden figures in words ("fewer than 5"), as on the ward map."""
+    rows = last_period(found)
+    headings = {**COUNCIL_TABLE_COLUMNS, **NEEDS}
+    table = pd.DataFrame(index=rows.index)
+    for column, heading in headings.items():
+        if column in rows.columns:
+            values = rows[column]
+            table[heading] = values.astype(str) if column == "area_name" else values.map(shown)
+    return table.reset_index(drop=True)
 
 
 def _figures(
