@@ -6,7 +6,8 @@ By hand, with the small generated files: West ward (E05000001) is council A's (E
 council B's (E06000002); its file has a LAD24NM column reading "Eastborough" (and no code), so
 that is B's name. Loading West as A, then East as B, keeps both: 2 wards, West's parent A,
 East's parent B. Loading East as A is refused (East is B's). Loading a file without --council
-replaces the whole layer, as before.
+replaces the whole layer, as before. A national file with LAD24CD and LAD24NM names each council
+from its own rows, also when one council is kept from it (--local-authority B --council B).
 
 Street counts, one person each with its own reference (so the street-count rule links none),
 in the week of Monday 2 Nov 2026 (nights 2 to 8 Nov, the latest night stored, so the week is
@@ -138,6 +139,18 @@ def test_without_a_council_the_whole_layer_is_replaced(store_at, tmp_path):
     assert (done.council, done.kept) == (None, 0)
     assert store.ward_councils().to_dict() == {WEST: B}  # East gone, West now B's
     assert council_names(store).to_dict() == {B: "Eastborough"}  # B's name kept from before
+
+
+def test_a_national_file_names_its_councils_from_its_name_column(tmp_path):
+    store = open_store(tmp_path / "n.sqlite")
+    columns = {"WD24CD": [WEST, EAST], "WD24NM": ["West", "East"], "LAD24CD": [A, B],
+               "LAD24NM": ["Westshire", "Eastborough"]}  # fmt: skip
+    national = _file(tmp_path, "national", columns, [WEST_WARD, EAST_WARD])
+    import_areas(store, national)
+    assert council_names(store).to_dict() == {A: "Westshire", B: "Eastborough"}
+    one = open_store(tmp_path / "one.sqlite")
+    import_areas(one, national, local_authority=B, council=B)  # one council of it, named
+    assert council_names(one).to_dict() == {B: "Eastborough"}
 
 
 def test_council_codes_and_names_are_checked(tmp_path):

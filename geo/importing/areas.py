@@ -124,8 +124,8 @@ def import_areas(
     named = _file_council_names(path, layer=layer)
     if council is not None:
         areas = areas.assign(parent_code=pd.array([council] * len(areas), dtype="str"))
-        names = set(named.values())
-        found = council_name or (names.pop() if len(names) == 1 else None)
+        only = set(named.values()).pop() if len(set(named.values())) == 1 else None
+        found = council_name or named.get(council) or named.get(local_authority or "") or only
         named = {} if found is None else {council: found}
     source = source or result.source
     sha256 = file_sha256(Path(path))
