@@ -294,3 +294,15 @@ def test_a_single_council_store_has_no_such_section(tmp_path, monkeypatch):
     at = _overview("coordinator")
     assert "Overview" in at.title[0].value
     assert _section(at) is None
+
+
+def test_the_import_page_offers_a_council_beside_the_ward_file(tmp_path, monkeypatch):
+    path = tmp_path / "begun.sqlite"
+    open_store(path)  # a real store, begun empty (no upload into the demo)
+    monkeypatch.setenv(STORE_ENV, str(path))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("app_pages/import_data.py").run()
+    at.radio(key="import_what").set_value("Ward boundaries").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="import_council").label.startswith("These are one council's wards")
+    assert at.text_input(key="import_council_name").label == "The council's name (optional)"
