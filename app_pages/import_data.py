@@ -13,6 +13,7 @@ from geo import importing
 from geo.analysis.completeness import file_gaps
 from geo.errors import AccessDenied, AtlasError
 from geo.importing import quality
+from geo.importing.areas import council_names
 from geo.importing.context import import_context
 from geo.privacy import check_can_import
 from geo.schema import RECORD_KINDS
@@ -103,6 +104,22 @@ def _upload_form(current: Store) -> None:
         options["local_authority"] = st.text_input(
             "Keep only this local authority code (e.g. E06000043)", key="import_lad"
         )
+        c1, c2 = st.columns(2)
+        options["council"] = c1.text_input(
+            "These are one council's wards: its code (optional)",
+            key="import_council",
+            placeholder="e.g. E06000043",
+            help="In a partnership of councils, load each council's ward file with its code:"
+            " only that council's wards are replaced and the others' are kept. Leave blank to"
+            " replace every ward.",
+        )
+        options["council_name"] = c2.text_input(
+            "The council's name (optional)",
+            key="import_council_name",
+            placeholder="e.g. Brighton and Hove",
+            help="How pages name the council; taken from the file's local authority name"
+            " column when it has one.",
+        )
     elif what in {"postcodes", "places"}:
         kept = _kept(current, what)  # type: ignore[arg-type]
         st.caption(
@@ -146,6 +163,8 @@ def _upload_form(current: Store) -> None:
                     path,
                     layer=str(options["layer"]) or None,
                     local_authority=str(options["local_authority"]) or None,
+                    council=str(options["council"]).strip() or None,
+                    council_name=str(options["council_name"]).strip() or None,
                 )
             elif what == "services":
                 result = importing.import_services(current, path)
@@ -204,6 +223,14 @@ if result is not None:
         )
     for reason, count in dict(report.get("skipped_by_reason", {})).items():
         st.write(f"Skipped {count}: {plain(reason)}")
+    if report.get("council"):
+        kept = int(report.get("kept_other_councils") or 0)
+        council = str(report["council"])
+        st.write(
+            f"Council **{plain(council_names(current).get(council, council))}**: its wards"
+            " replaced;"
+            f" {kept:,} {'ward' if kept == 1 else 'wards'} of other councils kept."
+        )
     if isinstance(result, importing.ImportReport):
         for column, note in result.columns_not_stored.items():
             if note.reason == "personal" or result.kind == "context":

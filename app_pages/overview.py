@@ -20,7 +20,9 @@ from geo.analysis.signals_view import (
     waiting_table,
 )
 from geo.analysis.tension import TENSION_CAVEAT, tension_table
+from geo.analysis.ward_view import period_words
 from geo.errors import AtlasError
+from geo.questions.partnership import council_table
 from geo.questions.safeguarding import QUEUE_ROLES
 from ui import data, filters, session
 from ui.text import plain
@@ -64,6 +66,22 @@ else:
     st.write("Not shown for this role: the borough's earlier counts are kept hidden.")
 with st.expander("When is a ward rising fast?"):
     st.write(plain(overview.emerging_rule))
+
+if data.wards(store.location, version)["parent_code"].dropna().nunique() >= 2:
+    st.subheader("Councils side by side")
+    try:
+        councils = data.partnership(store.location, key, role, chosen)
+    except AtlasError as err:
+        st.error(plain(err))
+    else:
+        st.caption(
+            plain(
+                f"Each council's figures for {period_words(councils)}, on the ward map's"
+                " measures. A council's own exact figures are on its ward pages; small numbers"
+                " are hidden here as everywhere."
+            )
+        )
+        st.dataframe(council_table(councils), hide_index=True, width="stretch")
 
 st.subheader("Waiting for a safeguarding referral")
 try:

@@ -47,6 +47,7 @@ from geo.questions import (
     swep,
 )
 from geo.questions import context as context_questions
+from geo.questions import partnership as partnership_questions
 from geo.questions import site_life as questions_site_life
 from geo.questions import tension as tension_questions
 from geo.store import Store, app_store_location, default_store_path, demo_store_path, open_store
@@ -130,6 +131,20 @@ def area_summary(
     ``activation_nights``: only the nights of recorded cold-weather activations."""
     return questions.area_summary(
         open_store(location), role=role, filters=filters, activation_nights=activation_nights
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def partnership(location: str, key: str, role: Role, filters: Filters) -> AreaSummary:
+    """Each council's figures side by side as ``role`` may see them, for the filters' period
+    (one period: the page's)."""
+    return partnership_questions.partnership(
+        open_store(location),
+        role=role,
+        period=filters.period,
+        start=filters.start if filters.period == "range" else None,
+        end=filters.end,
+        periods=1,
     )
 
 

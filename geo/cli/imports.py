@@ -98,9 +98,10 @@ def _add_areas(kinds: Subparsers, parents: Parents, *, name: str) -> None:
         kinds,
         name,
         run,
-        text="replace the ward (or other area) layer from any boundary file GDAL reads",
-        example="python -m geo import wards wards.gpkg --layer wards_2024"
-        " --local-authority E06000043",
+        text="replace the ward (or other area) layer from any boundary file GDAL reads, or one"
+        " council's part of it (--council)",
+        example="python -m geo import wards E06000043-brighton-and-hove.geojson"
+        " --council E06000043 --council-name 'Brighton and Hove'",
         parents=[parents.common],
     )
     sub.add_argument("file")
@@ -109,6 +110,18 @@ def _add_areas(kinds: Subparsers, parents: Parents, *, name: str) -> None:
     sub.add_argument("--name-field", help="field with the area name (found by pattern)")
     sub.add_argument("--population-field", help="field with residents, for rates")
     sub.add_argument("--local-authority", help="keep areas of this parent code only")
+    sub.add_argument(
+        "--council",
+        metavar="CODE",
+        help="the file's areas are this council's (e.g. E06000043): replace its areas only and"
+        " keep other councils' (a partnership loads one file per council)",
+    )
+    sub.add_argument(
+        "--council-name",
+        metavar="NAME",
+        help="the council's name as users read it (default: the file's LADxxNM column, else"
+        " the name kept before, else the code)",
+    )
     sub.add_argument(
         "--layer-name",
         default="ward" if name == "wards" else "area",
@@ -183,9 +196,11 @@ def _add_services(kinds: Subparsers, parents: Parents) -> None:
 
 def _import_areas(args: argparse.Namespace) -> int:
     from geo.importing import import_areas
+    from geo.importing.areas import council_names
 
+    store = open_store(args.store)
     result = import_areas(
-        open_store(args.store),
+        store,
         args.file,
         layer_name=args.layer_name,
         layer=args.layer,
@@ -193,9 +208,16 @@ def _import_areas(args: argparse.Namespace) -> int:
         name_field=args.name_field,
         population_field=args.population_field,
         local_authority=args.local_authority,
+        council=args.council,
+        council_name=args.council_name,
         max_mb=None,
     )
     print_report(result.to_dict(), as_json=args.json)
+    if result.council is not None and not args.json:
+        name = council_names(store).get(result.council, result.council)
+        named = result.council if name == result.council else f"{name} ({result.council})"
+        kept = f"{result.kept} area{'' if result.kept == 1 else 's'}"
+        print(f"  council {named}: its areas replaced, {kept} of others kept")
     return 0
 
 

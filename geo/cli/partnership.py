@@ -1,4 +1,6 @@
-"""``python -m geo partnership``: each council's figures side by side, as the role sees them."""
+"""``python -m geo partnership``: each council's figures side by side, as the role sees them;
+councils are named as users read them ("Brighton and Hove"), by code only when no name is known.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +50,12 @@ def run(args: argparse.Namespace) -> int:
     out = out_path(args.out, suffixes("table"))
     args.start = None
     found = partnership(open_store(args.store), **period_options(args))
-    councils = found.areas["area_code"].nunique()
-    lines = [f"{councils} council{'' if councils == 1 else 's'}, as the {args.role} role sees them"]
+    names = found.areas.drop_duplicates("area_code")["area_name"].astype(str).tolist()
+    councils = len(names)
+    lines = [
+        f"{councils} council{'' if councils == 1 else 's'} ({', '.join(names)}), as the"
+        f" {args.role} role sees them"
+    ]
     return print_figures(
         args,
         found.areas,
