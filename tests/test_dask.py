@@ -12,6 +12,7 @@ night's records), and records for a role that may not see them.
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import pandas as pd
@@ -32,7 +33,12 @@ from geo.questions.scale import (  # noqa: E402
     hotspot_cells_on_dask,
     people_flow_on_dask,
 )
-from geo.scale import dask_client, night_partitions  # noqa: E402
+from geo.scale import (  # noqa: E402
+    dask_client,
+    night_partitions,
+    on_cluster,
+    parquet_partitions,
+)
 
 SUMMARY_FRAMES = ("areas", "totals", "outside", "contacts", "languages", "history")
 
@@ -58,6 +64,32 @@ def test_the_store_is_cut_into_partitions_of_whole_nights(demo_store):
     assert sum(len(f) for f in frames) == len(records)
     nights = [set(f["night"]) for f in frames]
     assert all(not (a & b) for i, a in enumerate(nights) for b in nights[i + 1 :])
+
+
+def _graph_bytes(collection) -> int:
+    """The size of what a run sends to the scheduler for this collection, pickled."""
+    return len(pickle.dumps(dict(collection.__dask_graph__())))
+
+
+def test_records_are_sent_to_the_workers_once(demo_store, client):
+    records = demo_store.records_for_figures(role="coordinator", columns=["night", "kind"])
+    size = len(pickle.dumps(records))
+    # without a client the records travel in every run's graph; scattered, the graph names them
+    assert _graph_bytes(night_partitions(records, partitions=5)) > size
+    held = night_partitions(records, partitions=5, client=client)
+    assert _graph_bytes(held) < size / 10
+    pd.testing.assert_frame_equal(held.compute().sort_index(), records)
+
+
+def test_workers_read_the_parquet_files_themselves(client, parquet):
+    found = parquet_partitions(parquet, columns=["night", "people"])
+    assert found.npartitions == 4  # August to November 2026: one partition a month
+    records = pd.concat(pd.read_parquet(f) for f in sorted(parquet.glob("*.parquet")))
+    assert _graph_bytes(found) < len(pickle.dumps(records)) / 10  # file names only
+    loaded = on_cluster(found, client=client)
+    months = loaded.map_partitions(lambda f: f["night"].dt.month.unique()).compute().tolist()
+    assert months == [8, 9, 10, 11]  # in file-name order, each file whole
+    assert loaded["people"].sum().compute() == records["people"].sum()
 
 
 @pytest.mark.parametrize("role", ["coordinator", "councillor"])
