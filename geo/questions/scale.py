@@ -162,6 +162,8 @@ def export_parquet(store: Store, folder: str | Path, *, role: Role) -> dict[str,
             " Parquet files"
         )
     out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise AnalysisError(f"{folder} is a file; give a folder for the Parquet files")
     if out.is_dir() and any(out.glob("*.parquet")):
         raise AnalysisError(f"{folder} already holds Parquet files; give an empty folder")
     out.mkdir(parents=True, exist_ok=True)
