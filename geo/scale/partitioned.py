@@ -276,7 +276,7 @@ def _combine_shares(shares: list[Share]) -> Share:
         raise AnalysisError(
             f"the records of the night of {when} are in more than one partition; the"
             " street-count rule needs each night's records together: write Parquet files by"
-            " month of night (geo.questions.scale.export_parquet)"
+            " month of night (python -m geo export-parquet)"
         )
     return combine_summary_parts([p for p, _ in shares]), held
 
