@@ -12,6 +12,8 @@ night's records), and records for a role that may not see them.
 
 from __future__ import annotations
 
+import json
+import pickle
 import shutil
 
 import pandas as pd
@@ -32,7 +34,12 @@ from geo.questions.scale import (  # noqa: E402
     hotspot_cells_on_dask,
     people_flow_on_dask,
 )
-from geo.scale import dask_client, night_partitions  # noqa: E402
+from geo.scale import (  # noqa: E402
+    dask_client,
+    night_partitions,
+    on_cluster,
+    parquet_partitions,
+)
 
 SUMMARY_FRAMES = ("areas", "totals", "outside", "contacts", "languages", "history")
 
@@ -58,6 +65,32 @@ def test_the_store_is_cut_into_partitions_of_whole_nights(demo_store):
     assert sum(len(f) for f in frames) == len(records)
     nights = [set(f["night"]) for f in frames]
     assert all(not (a & b) for i, a in enumerate(nights) for b in nights[i + 1 :])
+
+
+def _graph_bytes(collection) -> int:
+    """The size of what a run sends to the scheduler for this collection, pickled."""
+    return len(pickle.dumps(dict(collection.__dask_graph__())))
+
+
+def test_records_are_sent_to_the_workers_once(demo_store, client):
+    records = demo_store.records_for_figures(role="coordinator", columns=["night", "kind"])
+    size = len(pickle.dumps(records))
+    # without a client the records travel in every run's graph; scattered, the graph names them
+    assert _graph_bytes(night_partitions(records, partitions=5)) > size
+    held = night_partitions(records, partitions=5, client=client)
+    assert _graph_bytes(held) < size / 10
+    pd.testing.assert_frame_equal(held.compute().sort_index(), records)
+
+
+def test_workers_read_the_parquet_files_themselves(client, parquet):
+    found = parquet_partitions(parquet, columns=["night", "people"])
+    assert found.npartitions == 4  # August to November 2026: one partition a month
+    records = pd.concat(pd.read_parquet(f) for f in sorted(parquet.glob("*.parquet")))
+    assert _graph_bytes(found) < len(pickle.dumps(records)) / 10  # file names only
+    loaded = on_cluster(found, client=client)
+    months = loaded.map_partitions(lambda f: f["night"].dt.month.unique()).compute().tolist()
+    assert months == [8, 9, 10, 11]  # in file-name order, each file whole
+    assert loaded["people"].sum().compute() == records["people"].sum()
 
 
 @pytest.mark.parametrize("role", ["coordinator", "councillor"])
@@ -138,3 +171,61 @@ def test_dask_options_need_dask(demo_store, capsys):
     code = main(["summary", "--store", str(demo_store.path), "--scheduler", "tcp://127.0.0.1:1"])
     assert code != 0
     assert capsys.readouterr().err == "error: --scheduler runs on Dask; add --dask\n"
+
+
+def test_export_parquet_writes_files_by_month_that_dask_reads(demo_store, tmp_path, capsys):
+    folder = tmp_path / "records"
+    store = ["--store", str(demo_store.path)]
+    assert main(["export-parquet", str(folder), *store, "--json"]) == 0
+    written = json.loads(capsys.readouterr().out)
+    # the demo runs from August to November 2026: four months, every record once
+    assert list(written) == [f"records-2026-{m:02d}.parquet" for m in (8, 9, 10, 11)]
+    assert sum(written.values()) == len(demo_store.records(role="coordinator"))
+    for name, rows in written.items():
+        months = pd.read_parquet(folder / name)["night"].dt.strftime("%Y-%m").unique()
+        assert months.tolist() == [name[8:15]] and rows > 0
+    summary = ["summary", "--role", "councillor", *store]
+    assert main(summary) == 0
+    alone = capsys.readouterr().out
+    assert main([*summary, "--dask", "--parquet", str(folder)]) == 0
+    assert capsys.readouterr().out == alone
+
+
+def test_export_parquet_prints_each_file_and_the_total(demo_store, tmp_path, capsys):
+    folder = tmp_path / "records"
+    assert main(["export-parquet", str(folder), "--store", str(demo_store.path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    total = len(demo_store.records(role="coordinator"))
+    assert lines[0].startswith("records-2026-08.parquet: ") and lines[0].endswith(" records")
+    assert lines[-1] == f"{folder}: {total:,} records in 4 files by month of night"
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        ("police", "error: the police role may not export exact records; a coordinator can"),
+        ("councillor", "error: the councillor role may not export exact records; a coordinator"),
+    ],
+)
+def test_export_parquet_is_for_coordinators(demo_store, tmp_path, capsys, role, message):
+    folder = tmp_path / "records"
+    code = main(["export-parquet", str(folder), "--store", str(demo_store.path), "--role", role])
+    assert code != 0
+    assert capsys.readouterr().err.startswith(message)
+    assert not folder.exists()
+
+
+def test_export_parquet_refuses_a_folder_with_files_or_a_file(
+    demo_store, parquet, tmp_path, capsys
+):
+    store = ["--store", str(demo_store.path)]
+    assert main(["export-parquet", str(parquet), *store]) != 0
+    assert capsys.readouterr().err == (
+        f"error: {parquet} already holds Parquet files; give an empty folder\n"
+    )
+    file = tmp_path / "records.parquet"
+    file.write_text("")
+    assert main(["export-parquet", str(file), *store]) != 0
+    assert capsys.readouterr().err == (
+        f"error: {file} is a file; give a folder for the Parquet files\n"
+    )

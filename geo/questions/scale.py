@@ -135,11 +135,12 @@ def hotspot_cells_on_dask(
     if parquet is not None:
         view_records(empty_frame("records"), role=role)  # councillors are refused here
         exact = partitioned.parquet_partitions(parquet)
-        records = exact.map_partitions(_as_seen_by, role=role, meta=_as_seen_by(exact._meta, role))
+        seen = exact.map_partitions(_as_seen_by, role=role, meta=_as_seen_by(exact._meta, role))
+        records = partitioned.on_cluster(seen, client=client)
     else:
         seen = store.records(role=role, columns=list(HOTSPOT_READS))
         records = partitioned.night_partitions(
-            seen, partitions=_partitions(seen, client, partitions)
+            seen, partitions=_partitions(seen, client, partitions), client=client
         )
     last = end if end is not None else partitioned.latest_night_on_dask(records, client=client)
     start = None if last is None else nights_ending(last, nights)[0]
@@ -161,6 +162,8 @@ def export_parquet(store: Store, folder: str | Path, *, role: Role) -> dict[str,
             " Parquet files"
         )
     out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise AnalysisError(f"{folder} is a file; give a folder for the Parquet files")
     if out.is_dir() and any(out.glob("*.parquet")):
         raise AnalysisError(f"{folder} already holds Parquet files; give an empty folder")
     out.mkdir(parents=True, exist_ok=True)
@@ -185,11 +188,14 @@ def _figure_records(
     parquet: str | Path | None,
     partitions: int | None,
 ) -> dd.DataFrame:
+    """The records the figures read, loaded on the cluster once: the workers read the Parquet
+    files themselves, or this process scatters the store's records to them."""
     if parquet is not None:
-        return partitioned.parquet_partitions(parquet, columns=columns)
+        found = partitioned.parquet_partitions(parquet, columns=columns)
+        return partitioned.on_cluster(found, client=client)
     records = store.records_for_figures(role=role, columns=columns)
     return partitioned.night_partitions(
-        records, partitions=_partitions(records, client, partitions)
+        records, partitions=_partitions(records, client, partitions), client=client
     )
 
 

@@ -23,6 +23,7 @@ from geo.scale.partitioned import (
     flow_on_dask,
     hotspots_on_dask,
     night_partitions,
+    on_cluster,
     parquet_partitions,
     summarise_on_dask,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "flow_on_dask",
     "hotspots_on_dask",
     "night_partitions",
+    "on_cluster",
     "parquet_partitions",
     "summarise_on_dask",
 ]

@@ -8,6 +8,7 @@ added up there in a tree of sums (:func:`_added`): only the added-up parts reach
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -49,16 +50,30 @@ ROWS_PER_PARTITION: Final = 500_000
 # -- inputs ----------------------------------------------------------------------------------
 
 
-def night_partitions(records: pd.DataFrame, *, partitions: int) -> dd.DataFrame:
+def night_partitions(
+    records: pd.DataFrame, *, partitions: int, client: Client | None = None
+) -> dd.DataFrame:
     """``records`` as a Dask dataframe of about ``partitions`` partitions of whole nights.
 
     Records keep their order within a night (the street-count rule gives a merged group's
-    people to its first record with the most people, so the order decides the ward).
+    people to its first record with the most people, so the order decides the ward). With
+    ``client``, the partitions are sent to its workers once (scattered) and the dataframe is
+    built on them, so every later pass reads them where they are instead of shipping the
+    records again in each graph.
     """
     import dask.dataframe as dd
 
     if partitions < 1:
         raise AnalysisError(f"partitions must be at least 1; got {partitions}")
+    pieces = _night_pieces(records, partitions)
+    with _as_given():
+        if client is None:
+            return dd.from_map(_same, pieces, meta=records.iloc[:0], enforce_metadata=False)
+        held = client.scatter(pieces)
+        return dd.from_delayed(held, meta=records.iloc[:0], verify_meta=False)
+
+
+def _night_pieces(records: pd.DataFrame, partitions: int) -> list[pd.DataFrame]:
     nights = night_numbers(records)
     order = np.argsort(nights, kind="stable")
     ordered = nights[order]
@@ -67,17 +82,17 @@ def night_partitions(records: pd.DataFrame, *, partitions: int) -> dd.DataFrame:
     starts = np.searchsorted(ordered, ordered[cuts], side="left") if len(records) else []
     bounds = sorted({0, *(int(s) for s in starts), len(records)})
     pieces = [records.iloc[order[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    if not pieces:
-        pieces = [records.iloc[:0]]
-    with _as_given():
-        return dd.from_map(_same, pieces, meta=records.iloc[:0], enforce_metadata=False)
+    return pieces or [records.iloc[:0]]
 
 
 def parquet_partitions(folder: str | Path, *, columns: Sequence[str] | None = None) -> dd.DataFrame:
-    """One partition per Parquet file of ``folder`` (``*.parquet``, in name order).
+    """One partition per Parquet file of ``folder`` (``*.parquet``, in name order), read by
+    the workers themselves: only the file names travel to them.
 
     The ward figures need every night's records in one file (files by month of night, as
-    :func:`geo.questions.scale.export_parquet` writes them); they refuse files that share one.
+    ``python -m geo export-parquet`` writes them); they refuse files that share one. Each file
+    is one partition, whatever its size (``dask.dataframe.read_parquet`` would join small
+    files into one partition and split large ones by row group).
     """
     import dask.dataframe as dd
 
@@ -88,12 +103,20 @@ def parquet_partitions(folder: str | Path, *, columns: Sequence[str] | None = No
     if not files:
         raise AnalysisError(
             f"--parquet {folder}: no .parquet files in it; write them with"
-            " geo.questions.scale.export_parquet"
+            " python -m geo export-parquet"
         )
     wanted = None if columns is None else list(columns)
-    meta = pd.read_parquet(files[0], columns=wanted).iloc[:0]
+    # the columns' types from the smallest file: this process reads no more than that
+    meta = pd.read_parquet(min(files, key=os.path.getsize), columns=wanted).iloc[:0]
     with _as_given():
         return dd.from_map(_read_parquet, files, columns=wanted, meta=meta, enforce_metadata=False)
+
+
+def on_cluster(records: dd.DataFrame, *, client: Client) -> dd.DataFrame:
+    """``records`` loaded into the memory of ``client``'s workers once (read there from
+    Parquet, or already scattered), for analyses that pass over them more than once."""
+    with _as_given():
+        return client.persist(records)
 
 
 def _as_given() -> Any:
@@ -253,7 +276,7 @@ def _combine_shares(shares: list[Share]) -> Share:
         raise AnalysisError(
             f"the records of the night of {when} are in more than one partition; the"
             " street-count rule needs each night's records together: write Parquet files by"
-            " month of night (geo.questions.scale.export_parquet)"
+            " month of night (python -m geo export-parquet)"
         )
     return combine_summary_parts([p for p, _ in shares]), held
 
