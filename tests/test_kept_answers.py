@@ -125,6 +125,29 @@ def test_the_street_count_of_all_records_cut_to_a_week_is_the_weeks_own(demo_sto
             pd.testing.assert_frame_equal(kept.totals, fresh.totals)
 
 
+def test_the_tension_watch_cut_from_the_street_count_of_all_records_is_the_months_own(
+    demo_store,
+):
+    from geo.analysis.tension import TENSION_READS, tension_watch
+
+    records = demo_store.records(role="coordinator", columns=[*TENSION_READS, "area_code"])
+    incidents = demo_store.police_incidents()
+    wards = demo_store.areas(layer="ward")
+    counted = street_counts(records)
+    for end in ("2026-09", "2026-10", "2026-11"):
+        kept = tension_watch(records, incidents, wards, end=end, counted=counted)
+        fresh = tension_watch(records, incidents, wards, end=end)
+        pd.testing.assert_frame_equal(kept.areas, fresh.areas)
+    with pytest.raises(AnalysisError, match="counted has 1 values for"):
+        tension_watch(records, incidents, wards, counted=np.array([1]))
+
+
+def test_a_record_with_no_people_given_counts_none_in_the_street_count():
+    seen = canonical_records(3).assign(people=pd.array([2, None, 1], dtype="Int64"))
+    seen["easting"] = [530_000.0, 540_000.0, 550_000.0]  # far apart: no two merged
+    assert street_counts(seen).tolist() == [2, 0, 1]
+
+
 def test_a_street_count_of_the_wrong_length_is_refused(demo_store):
     records = demo_store.records(role="coordinator", columns=list(ward_figures.SUMMARY_COLUMNS))
     wards = demo_store.areas(layer="ward")

@@ -89,6 +89,20 @@ def counted_people(
     return _counted(demand, people, i, j)
 
 
+#: What the rule reads of each record (``record_id`` too, when pairs are unlinked).
+STREET_COUNT_READS: Final[tuple[str, ...]] = (
+    "kind",
+    "agency",
+    "night",
+    "people",
+    "person_ref",
+    "easting",
+    "northing",
+    "sex",
+    "nationality_group",
+)
+
+
 def street_counts(
     records: pd.DataFrame, *, merge_m: float = MERGE_M, unlinked: Unlinked | None = None
 ) -> np.ndarray:
@@ -102,7 +116,8 @@ def street_counts(
     out = np.zeros(len(records), dtype=np.int64)
     demand = np.asarray(is_demand(records["kind"]), dtype=bool)
     rows = records.loc[demand]
-    out[demand] = counted_people(rows, merge_m=merge_m, unlinked=unlinked)
+    people = pd.to_numeric(rows["people"], errors="coerce").fillna(0).astype(np.int64)
+    out[demand] = counted_people(rows.assign(people=people), merge_m=merge_m, unlinked=unlinked)
     return out
 
 

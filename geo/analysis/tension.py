@@ -125,6 +125,7 @@ def tension_watch(
     placed: bool = True,
     floor: int = EMERGING_FLOOR,
     unlinked: Unlinked | None = None,
+    counted: np.ndarray | None = None,
 ) -> Tension:
     """People counted, ASB and public order per area and month, and where they rise together.
 
@@ -149,6 +150,11 @@ def tension_watch(
         The emerging rule's floor: the least rise that counts, added to both months.
     unlinked
         Record pairs a coordinator unlinked (see :func:`counted_people`).
+    counted
+        People each record contributes by the street-count rule, row for row with
+        ``records`` (:func:`geo.analysis.street_count.street_counts` with the same
+        ``unlinked``), kept by a caller that asks for several months; worked out here when
+        not given.
 
     Examples
     --------
@@ -173,6 +179,11 @@ def tension_watch(
     _check_reads(incidents, [*INCIDENT_READS, *where], what="police.uk incidents")
     if areas.crs is None:
         raise AnalysisError("areas has no CRS; set it (areas.set_crs('EPSG:4326')) first")
+    if counted is not None and len(counted) != len(records):
+        raise AnalysisError(
+            f"counted has {len(counted):,} values for {len(records):,} records; give one per"
+            " record (street_counts) or none"
+        )
     if not placed and not areas.crs.equals(DISPLAY_CRS):
         areas = areas.to_crs(DISPLAY_CRS)
     return _tension(
@@ -184,6 +195,7 @@ def tension_watch(
         placed=placed,
         floor=floor,
         unlinked=unlinked,
+        counted=counted,
     )
 
 
@@ -267,6 +279,7 @@ def _tension(
     placed: bool,
     floor: int,
     unlinked: Unlinked | None,
+    counted: np.ndarray | None,
 ) -> Tension:
     record_month = _record_months(records)
     incident_month = _incident_months(incidents)
@@ -284,11 +297,14 @@ def _tension(
     in_range = (column >= 0) & (column < n)
     demand = in_range & np.asarray(is_demand(records["kind"]))
     chosen = records.loc[demand]
-    counted = chosen.assign(
-        people=pd.to_numeric(chosen["people"], errors="coerce").fillna(0).astype(np.int64)
-    )
-    people = counted_people(counted, unlinked=unlinked).astype(float)
-    where = area_positions(counted, codes, geometries=geometries, placed=placed)
+    if counted is None:
+        whole = chosen.assign(
+            people=pd.to_numeric(chosen["people"], errors="coerce").fillna(0).astype(np.int64)
+        )
+        people = counted_people(whole, unlinked=unlinked).astype(float)
+    else:  # the rule joins one night's records only: the months' nights cut from them all
+        people = np.asarray(counted)[demand].astype(float)
+    where = area_positions(chosen, codes, geometries=geometries, placed=placed)
     counts = {"people": _grid(where, column[demand], people, shape)}
     known = {"people": _known(column[in_range], n) & _whole_months(records, first=first, n=n)}
 

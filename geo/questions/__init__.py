@@ -36,7 +36,6 @@ from geo.analysis.sites import (
     most_common,
     persistent_sites,
 )
-from geo.analysis.street_count import street_counts
 from geo.analysis.ward_figures import (
     DEFAULT_PERIODS,
     SUMMARY_COLUMNS,
@@ -51,7 +50,7 @@ from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
-from geo.questions.memo import per_version
+from geo.questions.memo import kept_street_count
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 from geo.store.audit import current_actor
@@ -131,12 +130,8 @@ def area_summary(
     counted = None
     if not (filters is not None and filters.is_cut) and not activation_nights:
         # every record the role's figures read: the same rule's answer for every period
-        counted = per_version(
-            store,
-            "street count",
-            (role, tuple(columns)),
-            lambda: street_counts(records, unlinked=unlinked),
-            version=version,
+        counted = kept_street_count(
+            store, role=role, rows=len(records), version=version, unlinked=unlinked
         )
     exact = summarise(
         records,

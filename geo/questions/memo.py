@@ -6,7 +6,9 @@ worked out by calendar month, so every night of a month asks for the same watch.
 brief, the Overview and the command line each ask them again; :func:`per_version` works each
 out once per store version (its :meth:`~geo.store.Store.cache_key`, which changes with every
 write and never repeats) and hands back a copy, so no caller can change what the next one
-gets. Answers of one version per store are kept, a few dozen at most, the least recently
+gets. The street-count rule is kept the same way (:func:`kept_street_count`): it joins one
+night's records only, so the ward figures of any period and the tension watch of any month cut
+the same answer. Answers of one version per store are kept, a few dozen at most, the least recently
 asked dropped first.
 """
 
@@ -18,6 +20,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Final, TypeVar
 
+import numpy as np
+
+from geo.analysis.street_count import STREET_COUNT_READS, Unlinked, street_counts
+from geo.privacy.roles import Role
 from geo.store import Store
 from geo.store.audit import current_actor
 
@@ -63,3 +69,22 @@ def per_version(
                 while len(_kept) > KEPT:
                     _kept.popitem(last=False)
     return copy.deepcopy(found)  # type: ignore[return-value]
+
+
+def kept_street_count(
+    store: Store, *, role: Role, rows: int, version: str, unlinked: Unlinked
+) -> np.ndarray | None:
+    """People each record contributes by the street-count rule, for the records a figure
+    question read at ``version`` (``store.records_for_figures``: every record the reader may
+    count, in the order stored, whatever columns were asked), worked out once per version.
+
+    ``rows`` is how many records the caller read: if the store moved on meanwhile, the kept
+    answer may be for other rows, and None says to work the rule out on the caller's own.
+    """
+
+    def work() -> np.ndarray:
+        reads = [*STREET_COUNT_READS, *(["record_id"] if unlinked else [])]
+        return street_counts(store.records_for_figures(role=role, columns=reads), unlinked=unlinked)
+
+    found = per_version(store, "street count", (), work, version=version)
+    return found if len(found) == rows else None

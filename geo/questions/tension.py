@@ -35,7 +35,7 @@ from geo.analysis.tension import (
 from geo.analysis.ward_figures import EMERGING_FLOOR
 from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
-from geo.questions.memo import per_version
+from geo.questions.memo import kept_street_count, per_version
 from geo.questions.reading import figure_records
 from geo.store import Store
 
@@ -75,7 +75,11 @@ def _tension(
 ) -> Tension:
     unlinked = store.unlinked_pairs()  # links marked wrong: counted as the ward figures count
     reads = [*TENSION_READS, *(["record_id"] if unlinked else [])]
+    version = store.cache_key()  # before the read: the street count kept for these records
     asked = figure_records(store, role=role, reads=reads, layer="ward", period="month")
+    counted = kept_street_count(
+        store, role=asked.role, rows=len(asked.records), version=version, unlinked=unlinked
+    )
     incidents = store.police_incidents()
     wanted = [*INCIDENT_READS, "area_code"]
     incidents = incidents.loc[:, [c for c in wanted if c in incidents.columns]]
@@ -88,6 +92,7 @@ def _tension(
         placed=asked.placed,
         floor=floor,
         unlinked=unlinked,
+        counted=counted,
     )
     if asked.role in EXACT_ROLES:
         return replace(exact, role=asked.role)
