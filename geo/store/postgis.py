@@ -44,17 +44,17 @@ from geo.locate.areas import assign_points
 from geo.locate.postcodes import TABLE_COLUMNS
 from geo.schema import (
     DISPLAY_CRS,
-    DTYPES,
     KEYS,
     POLICE_COLUMNS,
     RECORD_COLUMNS,
     SERVICE_COLUMNS,
     TABLES,
-    TIMEZONE,
     validate,
 )
 from geo.store.audit import Event
 from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table, reading_for
+from geo.store.frames import kept_table_data, kept_table_frame, postcode_frame
+from geo.store.frames import typed_columns as _typed  # the name the tests patch
 from geo.store.memo import memo_for
 from geo.store.postgis_copying import PostGISCopying
 from geo.store.postgis_registers import PostGISRegisters, write_audit
@@ -256,28 +256,20 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
                 (wanted,),
             ).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=names, nrows=len(rows))
-        for column in ("easting", "northing", "lon", "lat", "precision_m"):
-            frame[column] = pd.to_numeric(frame[column]).astype(float)
-        frame["has_position"] = frame["has_position"].astype(bool)
-        frame["quality"] = frame["quality"].fillna(0).astype(np.int8)
-        for column in ("terminated", "ward"):
-            frame[column] = frame[column].astype("string")
-        return frame.set_index("postcode")
+        return postcode_frame(frame)
 
     def replace_kept_table(
         self, kind: KeptTableKind, table: pd.DataFrame, *, name: str, entries: int, batch: Batch
     ) -> None:
-        cells = table.astype(object).where(table.notna(), None).to_numpy(dtype=object).tolist()
-        data = json.dumps({"columns": [str(c) for c in table.columns], "rows": cells})
-        self._replace_lookup(kind, name=name, entries=entries, batch=batch, data=data.encode())
+        data = kept_table_data(table)
+        self._replace_lookup(kind, name=name, entries=entries, batch=batch, data=data)
 
     def kept_table(self, kind: KeptTableKind) -> pd.DataFrame | None:
         with self._reading() as db:
             row = db.execute("SELECT data FROM lookups WHERE kind = %s", (kind,)).fetchone()
         if row is None:
             return None
-        kept = json.loads(bytes(row[0]))
-        return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype=object)
+        return kept_table_frame(bytes(row[0]))
 
     def lookups(self) -> dict[LookupKind, Lookup]:
         with self._reading() as db:
@@ -501,31 +493,6 @@ def _refuse_nul(table: str, frame: pd.DataFrame) -> None:
                 f" (row {int(np.flatnonzero(text.to_numpy())[0]) + 1} of the import), which"
                 " PostgreSQL cannot keep; remove it from the file and import it again"
             )
-
-
-def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``convert(values)`` worked out once per distinct value (nights and times recur)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    converted = convert(pd.Series(uniques, dtype=object))
-    return pd.Series(converted.array.take(codes), index=values.index, dtype=converted.dtype)
-
-
-def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns as the server gives them back, as their :mod:`geo.schema` types (the same
-    dtypes the embedded store gives)."""
-    for column in TABLES[table]:
-        if column.name not in frame:
-            continue
-        if column.type == "timestamp":
-            frame[column.name] = _per_distinct(
-                frame[column.name],
-                lambda times: pd.to_datetime(times, utc=True).dt.tz_convert(TIMEZONE),
-            )
-        elif column.type == "date":
-            frame[column.name] = _per_distinct(frame[column.name], pd.to_datetime)
-        elif column.type == "flag":
-            frame[column.name] = frame[column.name].astype(DTYPES["flag"])
-    return frame
 
 
 __all__ = ["PostGISStore"]

@@ -41,13 +41,10 @@ from geo.locate.areas import area_index, assign_points
 from geo.locate.postcodes import TABLE_COLUMNS
 from geo.schema import (
     DISPLAY_CRS,
-    DTYPES,
     KEYS,
     POLICE_COLUMNS,
     RECORD_COLUMNS,
     SERVICE_COLUMNS,
-    TABLES,
-    TIMEZONE,
     validate,
 )
 from geo.store import sql
@@ -61,6 +58,8 @@ from geo.store.base import (
     Table,
 )
 from geo.store.column_cache import ColumnCache, version_key
+from geo.store.frames import kept_table_data, kept_table_frame, postcode_frame
+from geo.store.frames import typed_columns as _typed  # the name the tests patch
 from geo.store.memo import memo_for
 from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, add_councils, data_version, insert, key_index
 from geo.store.sqlite_registers import SQLiteRegisters, write_audit
@@ -361,28 +360,20 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
                     part,
                 ).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=["postcode", *_POSTCODE_COLUMNS])
-        for column in ("easting", "northing", "lon", "lat", "precision_m"):
-            frame[column] = pd.to_numeric(frame[column]).astype(float)
-        frame["has_position"] = frame["has_position"].astype(bool)
-        frame["quality"] = frame["quality"].fillna(0).astype(np.int8)
-        for column in ("terminated", "ward"):
-            frame[column] = frame[column].astype("string")
-        return frame.set_index("postcode")
+        return postcode_frame(frame)
 
     def replace_kept_table(
         self, kind: KeptTableKind, table: pd.DataFrame, *, name: str, entries: int, batch: Batch
     ) -> None:
-        cells = table.astype(object).where(table.notna(), None).to_numpy(dtype=object).tolist()
-        data = json.dumps({"columns": [str(c) for c in table.columns], "rows": cells})
-        self._replace_lookup(kind, name=name, entries=entries, batch=batch, data=data.encode())
+        data = kept_table_data(table)
+        self._replace_lookup(kind, name=name, entries=entries, batch=batch, data=data)
 
     def kept_table(self, kind: KeptTableKind) -> pd.DataFrame | None:
         with self._reading() as db:
             row = db.execute("SELECT data FROM lookups WHERE kind = ?", (kind,)).fetchone()
         if row is None:
             return None
-        kept = json.loads(row[0])
-        return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype=object)
+        return kept_table_frame(row[0])
 
     def lookups(self) -> dict[LookupKind, Lookup]:
         with self._reading() as db:
@@ -537,30 +528,3 @@ def _keys_in(db: sqlite3.Connection, table: str, keys: pd.Series) -> np.ndarray:
             query = f"SELECT {key} FROM {table} WHERE {key} IN ({placeholders})"
             found.update(row[0] for row in db.execute(query, part))
     return wanted.isin(found).to_numpy()
-
-
-def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``convert(values)`` worked out once per distinct value (nights and times recur)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    converted = convert(pd.Series(uniques, dtype=object))
-    return pd.Series(converted.array.take(codes), index=values.index, dtype=converted.dtype)
-
-
-def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns as SQLite (or the cache) gives them back, as their :mod:`geo.schema` types.
-
-    Times come back as ISO text with an offset, nights as ISO dates, flags as integers.
-    """
-    for column in TABLES[table]:
-        if column.name not in frame:
-            continue
-        if column.type == "timestamp":
-            frame[column.name] = _per_distinct(
-                frame[column.name],
-                lambda text: pd.to_datetime(text, utc=True).dt.tz_convert(TIMEZONE),
-            )
-        elif column.type == "date":
-            frame[column.name] = _per_distinct(frame[column.name], pd.to_datetime)
-        elif column.type == "flag":
-            frame[column.name] = frame[column.name].astype(DTYPES["flag"])
-    return frame
