@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import AtlasError
+from geo.importing.areas import council_names
 from geo.io.exports import table_csv
 from geo.privacy import ROLES, rights
 from geo.privacy import users as people
@@ -33,8 +34,17 @@ except AtlasError as err:
 
 st.subheader("Who may sign in")
 table = people.users(store, role=role)
+named = council_names(store).to_dict()  # "Brighton and Hove (E06000043)" where a name is known
+
+
+def _council(code: object) -> object:
+    """A council as admins read it: its name and code, or the code alone when none is known."""
+    name = named.get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
 st.dataframe(
-    table.rename(
+    table.assign(council=table["council"].map(_council)).rename(
         columns={
             "email": "Email",
             "role": "Role",
@@ -96,7 +106,10 @@ st.caption(
 )
 agreed = people.agreements(store, role=role)
 st.dataframe(
-    agreed.rename(
+    agreed.assign(
+        from_council=agreed["from_council"].map(_council),
+        to_council=agreed["to_council"].map(_council),
+    ).rename(
         columns={
             "from_council": "Records of",
             "to_council": "Read by",

@@ -306,3 +306,25 @@ def test_the_import_page_offers_a_council_beside_the_ward_file(tmp_path, monkeyp
     assert not at.exception, at.exception
     assert at.text_input(key="import_council").label.startswith("These are one council's wards")
     assert at.text_input(key="import_council_name").label == "The council's name (optional)"
+
+
+def test_the_users_page_names_councils_for_the_admin(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import STORE_ENV, open_store
+    from tests.signing import signed_in
+
+    store = _both(open_store(tmp_path / "page.sqlite"), tmp_path)
+    store.put_user("ana@a.example", role="coordinator", council=A)
+    store.share(B, A, by="admin@partnership.example", reason="DSA 2026-07")
+    monkeypatch.setenv(STORE_ENV, store.location)
+    app = str(Path(__file__).resolve().parents[1] / "app_main.py")
+    at = signed_in(AppTest.from_file(app, default_timeout=120), store, "admin").run()
+    at.switch_page("app_pages/users.py").run()
+    assert not at.exception, at.exception
+    users, agreed = (f.value for f in at.dataframe[:2])
+    assert "Westshire (E06000001)" in users["Council"].tolist()
+    assert agreed[["Records of", "Read by"]].iloc[0].tolist() == [
+        "Eastborough (E06000002)",
+        "Westshire (E06000001)",
+    ]
