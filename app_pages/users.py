@@ -64,9 +64,13 @@ with st.form("add_user", clear_on_submit=True):
     new_role = role_column.selectbox("Role", ROLES, key="user_role")
     agency = agency_column.text_input("Agency", key="user_agency")
     council = council_column.text_input(
-        "Council code (blank: not bound)",
+        "Council code (blank: as before)",
         key="user_council",
-        help="A user bound to a council reads only its records and those shared with it.",
+        help=(
+            "A user bound to a council reads only its records and those shared with it. Left"
+            " blank, a new user is bound to none and an existing one keeps their council; to"
+            " unbind someone, remove them and add them again."
+        ),
     )
     if st.form_submit_button("Save", type="primary"):
         try:

@@ -190,6 +190,20 @@ def test_the_partnership_view_puts_councils_side_by_side(store):
         assert hidden.areas["people"].tolist() == ["<5", "<5"]
 
 
+def test_a_bound_reader_gets_no_partnership_total_to_subtract_their_own_from(store):
+    """A coordinator bound to A knows A's exact 3 people from A's ward pages (below). Had the
+    partnership's total (5, or "<5" hidden by the same rule as any total) or the count outside
+    every ward been shown next to B's hidden cell, 5 - 3 would give B's 2: neither is shown."""
+    with acting_as(Actor("d@a.example", "coordinator", A)):
+        own = area_summary(store, role="coordinator", period="week", periods=1)
+        found = partnership(store, role="coordinator", periods=1)
+    assert own.areas.loc[own.areas["area_code"] == WEST, "people"].tolist() == [3]
+    assert found.areas["people"].tolist() == ["<5", "<5"]
+    assert found.totals.empty and found.outside.empty
+    unbound = partnership(store, role="councillor", periods=1)  # knows no council's figures
+    assert len(unbound.totals) == 1 and len(unbound.outside) == 1
+
+
 def test_sqlite_stores_made_before_councils_gain_the_column(tmp_path):
     import sqlite3
 

@@ -244,3 +244,19 @@ def test_the_safeguarding_queue_is_worked_out_once_whatever_the_period(tmp_path,
         pd.testing.assert_frame_equal(fresh.areas, kept.areas)
         pd.testing.assert_frame_equal(fresh.totals, kept.totals)
     assert len(calls) == 2
+
+
+def test_a_purge_leaves_no_deleted_record_in_this_processs_memory(store_at):
+    """What the process keeps (typed columns, kept answers) holds records; after a purge none of
+    them may stay in memory, even for a version no one reads again."""
+    from geo.store.memo import memo_for
+
+    store = store_at()
+    _batch(store, 3, "a")  # nights of 4 November 2026
+    store.records(role="coordinator", columns=["record_id", "night"])
+    memo.per_version(store, "ids", (), lambda: store.records(role="coordinator"))
+    assert memo_for(store._memo_key)._kept and any(k[0] == store.location for k in memo._kept)
+    store.purge_records(date(2026, 11, 30))
+    assert memo_for(store._memo_key)._kept == {}
+    assert not any(k[0] == store.location for k in memo._kept)
+    assert store.records(role="coordinator", columns=["record_id"]).empty

@@ -112,10 +112,10 @@ def area_summary(
         )
     check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
+    version = store.cache_key()  # before every read: what the street count is kept under
     unlinked = store.unlinked_pairs()  # a coordinator's unlinks hold in every role's figures
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
     columns += ["record_id"] if unlinked else []
-    version = store.cache_key()  # before the read: what the street count is kept under
     records = store.records_for_figures(role=role, columns=columns)
     if filters is not None and filters.is_cut:
         # the period ends on the store's latest night, not the cut's: one agency's week is

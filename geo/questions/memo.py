@@ -26,6 +26,7 @@ from geo.analysis.street_count import STREET_COUNT_READS, Unlinked, street_count
 from geo.privacy.roles import Role
 from geo.store import Store
 from geo.store.audit import current_actor
+from geo.store.memo import on_forget
 
 T = TypeVar("T")
 
@@ -34,6 +35,16 @@ KEPT: Final = 32
 
 _lock = threading.Lock()
 _kept: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
+
+
+def _forget(location: str) -> None:
+    """Drop every answer kept about the store at ``location`` (after a purge or erasure)."""
+    with _lock:
+        for key in [k for k in _kept if k[0] == location]:
+            del _kept[key]
+
+
+on_forget(_forget)
 
 
 def per_version(
@@ -78,13 +89,19 @@ def kept_street_count(
     question read at ``version`` (``store.records_for_figures``: every record the reader may
     count, in the order stored, whatever columns were asked), worked out once per version.
 
-    ``rows`` is how many records the caller read: if the store moved on meanwhile, the kept
-    answer may be for other rows, and None says to work the rule out on the caller's own.
+    ``version`` is the store's cache key read before anything the caller read (the unlinked
+    pairs, the records). If the store has moved on since, the kept answer may be for other
+    rows or other pairs, and None says to work the rule out on the caller's own records;
+    ``rows`` (how many the caller read) is checked too.
     """
+    if store.cache_key() != version:
+        return None
 
     def work() -> np.ndarray:
         reads = [*STREET_COUNT_READS, *(["record_id"] if unlinked else [])]
         return street_counts(store.records_for_figures(role=role, columns=reads), unlinked=unlinked)
 
     found = per_version(store, "street count", (), work, version=version)
-    return found if len(found) == rows else None
+    if len(found) != rows or store.cache_key() != version:
+        return None
+    return found

@@ -15,11 +15,14 @@ figures (:func:`geo.privacy.figures.view_summary`): coordinators exact, police w
 nationality hidden when small, councillors with every small count hidden. A user bound to a
 council reads other councils' records in no other way, so they get the councillor's view of
 every council whatever their role (their own council's exact figures are on the ward pages):
-never a small count about people whose records they may not read.
+never a small count about people whose records they may not read. They get no partnership
+totals and no count outside every ward either: knowing their own council's exact figures,
+they could subtract them from a total and find another council's hidden count.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Final
 
@@ -162,5 +165,12 @@ def _figures(
         unlinked=unlinked,
         counted=counted,
     )
-    shown_as: Role = "councillor" if current_actor().council is not None else role
-    return view_summary(exact, role=shown_as, threshold=threshold, withheld=withheld(store, role))
+    bound = current_actor().council is not None
+    shown_as: Role = "councillor" if bound else role
+    shown = view_summary(exact, role=shown_as, threshold=threshold, withheld=withheld(store, role))
+    if not bound:
+        return shown
+    # a bound reader knows their own council's exact figures (its ward pages): with them, the
+    # partnership's totals or the records outside every ward would give away another council's
+    # hidden count by subtraction, so neither is shown to them
+    return replace(shown, totals=shown.totals.iloc[0:0], outside=shown.outside.iloc[0:0])

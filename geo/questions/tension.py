@@ -73,9 +73,9 @@ def _tension(
     floor: int,
     threshold: int | None,
 ) -> Tension:
+    version = store.cache_key()  # before every read: the street count kept for these records
     unlinked = store.unlinked_pairs()  # links marked wrong: counted as the ward figures count
     reads = [*TENSION_READS, *(["record_id"] if unlinked else [])]
-    version = store.cache_key()  # before the read: the street count kept for these records
     asked = figure_records(store, role=role, reads=reads, layer="ward", period="month")
     counted = kept_street_count(
         store, role=asked.role, rows=len(asked.records), version=version, unlinked=unlinked

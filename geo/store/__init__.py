@@ -14,14 +14,10 @@ from pathlib import Path
 from typing import Final
 
 from geo.errors import StoreError
-from geo.store.base import (
+from geo.store.base import Batch, LinkDecision, Lookup, Store, Table
+from geo.store.locations import (
     DEFAULT_STORE,
     STORE_ENV,
-    Batch,
-    LinkDecision,
-    Lookup,
-    Store,
-    Table,
     default_store_location,
     default_store_path,
     demo_store_path,

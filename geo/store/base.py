@@ -30,14 +30,6 @@ from geo.privacy import access as privacy
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import POINT_COLUMNS, RECORD_COLUMNS, LinkAction, empty_frame
 from geo.store.audit import Event, current_actor
-from geo.store.locations import (  # noqa: F401  (where a store lives: kept importable here)
-    DEFAULT_STORE,
-    STORE_ENV,
-    default_store_location,
-    default_store_path,
-    demo_store_path,
-    is_store_url,
-)
 from geo.store.registers import Agreement, Closure, Setting, User, normalise_council
 
 #: The longest activation a store keeps, in nights: SWEP is opened for days or weeks at a time.

@@ -26,8 +26,9 @@ def per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -
 
 
 def typed_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame``'s columns of ``table`` as their :mod:`geo.schema` types, in place: times from
-    ISO text with an offset, nights from ISO dates, flags from integers."""
+    """``frame``'s columns of ``table`` as their :mod:`geo.schema` types, as a new frame: times
+    from ISO text with an offset, nights from ISO dates, flags from integers."""
+    frame = frame.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     for column in TABLES[table]:
         if column.name not in frame:
             continue
@@ -44,7 +45,9 @@ def typed_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def postcode_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of a stored postcode directory (``postcode`` first) with their types, by postcode."""
+    """Rows of a stored postcode directory (``postcode`` first) with their types, by postcode,
+    as a new frame."""
+    frame = frame.copy(deep=False)
     for column in ("easting", "northing", "lon", "lat", "precision_m"):
         frame[column] = pd.to_numeric(frame[column]).astype(float)
     frame["has_position"] = frame["has_position"].astype(bool)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import pandas as pd
@@ -81,6 +81,11 @@ class ColumnMemo:
                 held[name], size = column, size + cost
             self._kept[table] = (version, held, size)
 
+    def clear(self) -> None:
+        """Forget every kept column."""
+        with self._lock:
+            self._kept.clear()
+
     def carry(self, table: str, *, old: str, new: str) -> None:
         """``table``'s columns kept at ``old`` hold at ``new`` too (a write that left it alone)."""
         with self._lock:
@@ -100,3 +105,24 @@ def memo_for(location: str) -> ColumnMemo:
         if memo is None:
             memo = _memos[location] = ColumnMemo()
         return memo
+
+
+#: What else keeps answers about a store in this process, told to forget them (see :func:`forget`).
+_forgetters: list[Callable[[str], None]] = []
+
+
+def on_forget(forget_store: Callable[[str], None]) -> None:
+    """Have ``forget_store(location)`` called whenever :func:`forget` forgets a store."""
+    _forgetters.append(forget_store)
+
+
+def forget(memo_key: str, location: str) -> None:
+    """Forget everything this process keeps about the store (its memo, by ``memo_key``, and
+    whatever registered with :func:`on_forget`, by ``location``): after a purge or an
+    erasure, no copy of a deleted record may stay in memory."""
+    with _memos_lock:
+        memo = _memos.get(memo_key)
+    if memo is not None:
+        memo.clear()
+    for forget_store in _forgetters:
+        forget_store(location)

@@ -83,7 +83,8 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
             "postgresql:" + str(url).split(":", 1)[1] if url.startswith("postgres:") else url
         )
         self.location = _shown(self._url)
-        self._memo = memo_for(self._url)  # typed columns per version, shared by the process
+        self._memo_key = self._url  # per login: row-level security gives each its own rows
+        self._memo = memo_for(self._memo_key)  # typed columns per version, for the process
         self._migrate()
 
     # -- the schema ------------------------------------------------------------------------

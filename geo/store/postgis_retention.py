@@ -21,6 +21,7 @@ from datetime import date
 
 import psycopg
 
+from geo.store.memo import forget
 from geo.store.postgis_registers import write_audit
 from geo.store.rules import DELETED_TABLES, PERSON_KEY, RECORD_KEY, Deletion
 
@@ -56,6 +57,7 @@ class PostGISRetention:
             if not dry_run:
                 write_audit(db, deletion.event(counts))
         if not dry_run:
+            forget(self._memo_key, self.location)  # no deleted row kept in this process
             self._vacuum()
         return counts
 

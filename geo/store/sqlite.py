@@ -92,7 +92,8 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.location = str(self.path)
-        self._memo = memo_for(str(self.path.resolve()))
+        self._memo_key = str(self.path.resolve())
+        self._memo = memo_for(self._memo_key)
         if self.path.is_dir():
             raise StoreError(f"store path {self.path} is a folder; give a file path")
         try:

@@ -26,6 +26,7 @@ from datetime import date
 
 from geo.errors import StoreError
 from geo.store.column_cache import version_key
+from geo.store.memo import forget
 from geo.store.rules import PERSON_KEY, RECORD_KEY, Deletion
 from geo.store.sql import data_version
 from geo.store.sqlite_registers import write_audit
@@ -74,8 +75,10 @@ class SQLiteRetention:
             new=version_key(version + 1, token),
             changed="records",
         )
-        # every version of the records' cache: none may keep a deleted row
+        # every version of the records' cache, and what this process keeps in memory: none
+        # may keep a deleted row
         shutil.rmtree(self.cache_folder / "records", ignore_errors=True)
+        forget(self._memo_key, self.location)
         self._truncate_log()
         return counts
 
