@@ -39,5 +39,9 @@ class StoreError(AtlasError, OSError):
     """The store cannot be opened or written (wrong schema version, locked for too long...)."""
 
 
+class DaskMissing(AtlasError, ImportError):
+    """Dask or distributed is not installed (``--dask`` needs them)."""
+
+
 class AccessDenied(AtlasError, PermissionError):
     """A role asked for data it may not see (see "Who sees what" in the design)."""

@@ -141,12 +141,7 @@ def share(
 ) -> Agreement:
     """Let ``to_council``'s users read ``from_council``'s records, as ``role`` (an admin),
     with ``reason`` (the data-sharing agreement's reference); audited."""
-    check_can_manage(role)
-    if not str(reason or "").strip():
-        raise AccessDenied(
-            "give a reason to share a council's records: the data-sharing agreement's"
-            " reference, kept with the agreement"
-        )
+    check_can_manage(role)  # the agreement itself checks the councils and the reason
     return store.share(from_council, to_council, by=current_actor().user, reason=reason)
 
 

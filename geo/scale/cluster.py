@@ -7,17 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from geo.errors import AtlasError
+from geo.errors import AnalysisError, AtlasError, DaskMissing
 
 if TYPE_CHECKING:
     from distributed import Client
 
 #: Workers of a LocalCluster when none are asked for (this machine's two cores).
 LOCAL_WORKERS = 2
-
-
-class DaskMissing(AtlasError, ImportError):
-    """Dask or distributed is not installed."""
 
 
 def check_dask() -> None:
@@ -59,7 +55,7 @@ def _client(scheduler: str | None, *, workers: int, processes: bool) -> Iterator
 
     if scheduler is not None:
         if not scheduler.strip():
-            raise AtlasError("--scheduler: give the scheduler's address, e.g. tcp://host:8786")
+            raise AnalysisError("--scheduler: give the scheduler's address, e.g. tcp://host:8786")
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as error:
@@ -71,7 +67,7 @@ def _client(scheduler: str | None, *, workers: int, processes: bool) -> Iterator
             yield client
         return
     if workers < 1:
-        raise AtlasError(f"workers must be at least 1; got {workers}")
+        raise AnalysisError(f"workers must be at least 1; got {workers}")
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
