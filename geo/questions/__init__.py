@@ -101,15 +101,7 @@ def area_summary(
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
     exact_role = role == "coordinator"
-    if isinstance(layer, str):
-        areas, placed = stored_layer(store, layer), layer == "ward"
-    elif exact_role:
-        areas, placed = layer, False
-    else:
-        raise AccessDenied(
-            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
-            " could count the people at one place. Ask a coordinator to add the layer."
-        )
+    areas, placed = figure_layer(store, layer, role=role)
     check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
     version = store.cache_key()  # before every read: what the street count is kept under
@@ -146,6 +138,23 @@ def area_summary(
         counted=counted,
     )
     return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
+
+
+def figure_layer(
+    store: Store, layer: str | gpd.GeoDataFrame, *, role: Role
+) -> tuple[gpd.GeoDataFrame, bool]:
+    """The areas ``role`` may count in, and whether the records' ``area_code`` places them
+    already (the stored wards): a stored layer by name for every role, or for coordinators
+    only a GeoDataFrame of areas (a small shape drawn round one doorway would count the
+    people at a point, which no other role may see)."""
+    if isinstance(layer, str):
+        return stored_layer(store, layer), layer == "ward"
+    if role != "coordinator":
+        raise AccessDenied(
+            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
+            " could count the people at one place. Ask a coordinator to add the layer."
+        )
+    return layer, False
 
 
 def stored_layer(store: Store, layer: str) -> gpd.GeoDataFrame:

@@ -26,7 +26,7 @@ from geo.privacy import view_records
 from geo.privacy.figures import view_flow, view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
-from geo.questions import DEMAND_NIGHTS, check_period_for, stored_layer
+from geo.questions import DEMAND_NIGHTS, check_period_for, figure_layer, stored_layer
 from geo.questions.people import DEFAULT_FLOW_PERIODS
 from geo.scale import partitioned
 from geo.schema import empty_frame
@@ -63,16 +63,7 @@ def area_summary_on_dask(
     """
     role = check_role(role)
     check_can_see_figures(role)
-    exact_role = role == "coordinator"
-    if isinstance(layer, str):
-        areas, placed = stored_layer(store, layer), layer == "ward"
-    elif exact_role:
-        areas, placed = layer, False
-    else:
-        raise AccessDenied(
-            f"the {role} role sees figures for stored layers (wards, LSOAs) only; a drawn area"
-            " could count the people at one place. Ask a coordinator to add the layer."
-        )
+    areas, placed = figure_layer(store, layer, role=role)
     check_period_for(role, period)
     unlinked = store.unlinked_pairs()
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"])]
@@ -80,7 +71,7 @@ def area_summary_on_dask(
     records = _figure_records(store, role, columns, client, parquet, partitions)
     exact = partitioned.summarise_on_dask(
         records, areas, client=client, period=period, start=start, end=end, periods=periods,
-        placed=placed, aligned=not exact_role, unlinked=unlinked,
+        placed=placed, aligned=role != "coordinator", unlinked=unlinked,
     )  # fmt: skip
     return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
 
