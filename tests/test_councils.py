@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -145,6 +146,27 @@ def test_sharing_lets_a_council_read_another_until_it_is_ended(store):
         "to_council": A,
         "reason": "DSA 2026-07",
     }
+
+
+def test_a_bound_admin_exports_what_their_council_reads_and_deletes_only_its_own(store):
+    """p0 is a0's (West, A), p3 b0's (East, B), p5 x0's (outside every ward). B shares with
+    A: A's admin exports b0 too (A reads it) but erases and purges only A's records. The
+    erasure takes a0 alone; the purge before 5 Nov takes a1 and a2 (3 and 4 Nov) and leaves
+    B's b0 and b1 of the same nights."""
+    store.share(B, A, by="admin", reason="DSA 2026-07")
+    refs = ["p0", "p3", "p5"]
+    with acting_as(Actor("admin@a.example", "admin", A)):
+        assert store.person_records(refs, role="admin")["record_id"].tolist() == ["a0", "b0"]
+        assert store.erase_records(["p3", "p5"], detail={}, dry_run=True)["records"] == 0
+        assert store.erase_records(refs, detail={"agency": "t"})["records"] == 1
+        erased = people.audit_log(store, role="admin").iloc[-1]
+        assert store.purge_records(date(2026, 11, 5))["records"] == 2
+        purged = people.audit_log(store, role="admin").iloc[-1]
+    assert _ids(store, None) == ["b0", "b1", "x0"]
+    for row, action in ((erased, "person erased"), (purged, "records purged")):
+        assert row["action"] == action
+        assert json.loads(row["detail"])["council"] == A
+    assert store.person_records(refs, role="admin")["record_id"].tolist() == ["b0", "x0"]
 
 
 def test_only_an_admin_shares_and_only_with_a_reason(store):

@@ -394,7 +394,8 @@ class Store(ABC):
         safeguarding items whose item (``record-<id>``, ``person-<ref>``) is no longer in the
         store; the column caches are dropped. Services and police.uk incidents hold nobody's
         data and stay. One audit row, ``"records purged"``, holds the cut and the counts.
-        ``dry_run`` counts the same and changes nothing (no audit row either).
+        ``dry_run`` counts the same and changes nothing (no audit row either). An actor bound
+        to a council deletes only their own council's records (and the audit row says which).
 
         Returns
         -------
@@ -410,17 +411,18 @@ class Store(ABC):
         """Delete every record whose ``person_ref`` is one of ``person_refs`` (keyed hashes)
         and what is derived from them, as :meth:`purge_records` does, in one transaction with
         one audit row, ``"person erased"``: ``detail`` (never a reference) and the counts.
-        ``dry_run`` counts and changes nothing."""
+        ``dry_run`` counts and changes nothing. A bound actor erases only their council's."""
 
     def person_records(self, person_refs: Sequence[str], *, role: Role) -> pd.DataFrame:
         """Every record, whole, whose ``person_ref`` is one of ``person_refs`` (keyed hashes),
         in the order stored: what an admin exports for a subject access request
-        (:func:`geo.privacy.rights.subject_access`). Other roles get ``AccessDenied``."""
+        (:func:`geo.privacy.rights.subject_access`). Other roles get ``AccessDenied``. An admin
+        bound to a council gets the records their council reads (:meth:`records`)."""
         if check_role(role) != "admin":
             raise AccessDenied(
                 f"the {role} role cannot answer a subject access request; ask an admin"
             )
-        frame = self._read("records")
+        frame = self._council_read(None, _council_scope(None))
         found = frame["person_ref"].isin([str(ref) for ref in person_refs])
         return frame.loc[found.to_numpy()].reset_index(drop=True)
 

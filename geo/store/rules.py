@@ -11,8 +11,8 @@ same things: a rule changed here changes on both.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -248,6 +248,8 @@ class Deletion:
     action: str
     detail: Mapping[str, object]
     refs: tuple[str, ...] = ()
+    #: Only the records of these wards (None: wherever they are): see :meth:`by_council`.
+    wards: tuple[str, ...] | None = None
 
     @classmethod
     def purge(cls, before: date) -> Deletion:
@@ -265,6 +267,17 @@ class Deletion:
         if not refs:
             raise StoreError("give at least one person reference (its keyed hash) to erase")
         return cls("person erased", detail, refs=tuple(refs))
+
+    def by_council(self, council: str | None, ward_councils: Callable[[], pd.Series]) -> Deletion:
+        """This deletion as a user bound to ``council`` makes it: the records of their own
+        council's wards only (``ward_councils()`` gives each ward's council), never another
+        council's, even one sharing its records with them, nor those outside every ward; the
+        audit row names the council. Unchanged for a user bound to none (``None``)."""
+        if council is None:
+            return self
+        councils = ward_councils()
+        owned = tuple(sorted(councils.index[councils.eq(council).to_numpy()]))
+        return replace(self, detail={**self.detail, "council": council}, wards=owned)
 
     def event(self, counts: Mapping[str, int]) -> Event:
         """The audit row of this deletion, with what it deleted by table."""
