@@ -63,13 +63,15 @@ with st.form("add_user", clear_on_submit=True):
     email = email_column.text_input("Email (as they sign in)", key="user_email")
     new_role = role_column.selectbox("Role", ROLES, key="user_role")
     agency = agency_column.text_input("Agency", key="user_agency")
-    council = council_column.text_input(
-        "Council code (blank: as before)",
+    council = council_column.selectbox(
+        "Council",
+        [None, *named],
+        format_func=lambda code: "None, or as before" if code is None else _council(code),
         key="user_council",
         help=(
-            "A user bound to a council reads only its records and those shared with it. Left"
-            " blank, a new user is bound to none and an existing one keeps their council; to"
-            " unbind someone, remove them and add them again."
+            "A user bound to a council reads only its records and those shared with it. With"
+            " 'None, or as before', a new user is bound to none and an existing one keeps their"
+            " council; to unbind someone, remove them and add them again."
         ),
     )
     if st.form_submit_button("Save", type="primary"):
@@ -80,7 +82,7 @@ with st.form("add_user", clear_on_submit=True):
                 role=role,
                 new_role=new_role,
                 agency=agency,
-                council=council.strip() or None,
+                council=council,
             )
         except AtlasError as err:
             st.error(plain(err))
@@ -127,26 +129,40 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-with st.form("share"):
-    giver_column, taker_column, why_column = st.columns(3)
-    giver = giver_column.text_input("Records of council (code)", key="share_from")
-    taker = taker_column.text_input("May be read by council (code)", key="share_to")
-    why = why_column.text_input("Reason (the agreement's reference)", key="share_reason")
-    start, stop = st.columns(2)
-    if start.form_submit_button("Record the agreement"):
-        try:
-            people.share(store, giver, taker, role=role, reason=why)
-        except AtlasError as err:
-            st.error(plain(err))
-        else:
-            st.rerun()
-    if stop.form_submit_button("End the agreement"):
-        try:
-            people.end_share(store, giver, taker, role=role)
-        except AtlasError as err:
-            st.error(plain(err))
-        else:
-            st.rerun()
+in_force = agreed.loc[agreed["ended_at"].isna()]
+# councils with wards, and any named by an agreement in force (so that it can be ended)
+councils = sorted({*named, *in_force["from_council"], *in_force["to_council"]})
+if len(councils) < 2:
+    st.caption(
+        "Agreements are between councils whose wards are in the store: import each council's"
+        " wards with its code (the Import page, or `python -m geo import wards FILE --council"
+        " CODE`)."
+    )
+else:
+    with st.form("share"):
+        giver_column, taker_column, why_column = st.columns(3)
+        giver = giver_column.selectbox(
+            "Records of council", councils, format_func=_council, key="share_from"
+        )
+        taker = taker_column.selectbox(
+            "May be read by council", councils, index=1, format_func=_council, key="share_to"
+        )
+        why = why_column.text_input("Reason (the agreement's reference)", key="share_reason")
+        start, stop = st.columns(2)
+        if start.form_submit_button("Record the agreement"):
+            try:
+                people.share(store, giver, taker, role=role, reason=why)
+            except AtlasError as err:
+                st.error(plain(err))
+            else:
+                st.rerun()
+        if stop.form_submit_button("End the agreement"):
+            try:
+                people.end_share(store, giver, taker, role=role)
+            except AtlasError as err:
+                st.error(plain(err))
+            else:
+                st.rerun()
 
 st.subheader("Settings")
 kept = store.settings()

@@ -321,11 +321,12 @@ def test_an_admin_binds_a_user_and_records_and_ends_an_agreement_on_the_page(tmp
     at = signed_in(AppTest.from_file(app, default_timeout=120), store, "admin").run()
     at.switch_page("app_pages/users.py").run()
     at.text_input(key="user_email").input("ana@a.example")
-    at.text_input(key="user_council").input(A)
+    assert at.selectbox(key="user_council").options == ["None, or as before", A, B]
+    at.selectbox(key="user_council").select(A)
     next(b for b in at.button if b.label == "Save").click().run()
     assert people.access_for(store, "ana@a.example").council == A
-    at.text_input(key="share_from").input(B)
-    at.text_input(key="share_to").input(A)
+    at.selectbox(key="share_from").select(B)
+    at.selectbox(key="share_to").select(A)
     next(b for b in at.button if b.label == "Record the agreement").click().run()
     assert any("give a reason" in e.value for e in at.error)
     at.text_input(key="share_reason").input("DSA 2026-07")
