@@ -258,6 +258,24 @@ def test_the_command_line_binds_users_and_records_agreements(tmp_path, capsys):
 
 
 # -- row-level security on PostGIS -----------------------------------------------------------
+def test_the_command_line_answers_as_one_councils_user_with_council(tmp_path, capsys):
+    """As a user bound to A: West alone (3), whose last night is 4 Nov, so the week is the
+    seven nights to 4 Nov; in the partnership, A's own 3 is hidden as "<5" as B's is."""
+    at = str(_filled(open_store(tmp_path / "cli.sqlite"), tmp_path).location)
+
+    def rows(*command: str) -> list[tuple[str, object, str]]:
+        assert main([*command, "--periods", "1", "--json", "--store", at]) == 0
+        found = json.loads(capsys.readouterr().out)
+        found = found["rows"] if isinstance(found, dict) else found
+        return [(row["area_code"], row["people"], row["period_end"]) for row in found]
+
+    assert rows("summary", "--period", "week") == [(WEST, 3, "2026-11-08"), (EAST, 2, "2026-11-08")]
+    assert rows("summary", "--period", "week", "--council", A) == [(WEST, 3, "2026-11-04")]
+    assert rows("partnership", "--council", A) == [(A, "<5", "2026-11-08"), (B, "<5", "2026-11-08")]
+    assert main(["summary", "--council", "E06000009", "--store", at]) == 2
+    assert f"holds no wards of that council; its councils are {A}, {B}" in capsys.readouterr().err
+
+
 def _login(url: str, name: str, *groups: str) -> str:
     with psycopg.connect(url, autocommit=True) as db:
         with contextlib.suppress(psycopg.errors.DuplicateObject):

@@ -40,6 +40,7 @@ from geo.scale import (  # noqa: E402
     on_cluster,
     parquet_partitions,
 )
+from geo.store.audit import Actor, acting_as  # noqa: E402
 
 SUMMARY_FRAMES = ("areas", "totals", "outside", "contacts", "languages", "history")
 
@@ -165,6 +166,13 @@ def test_roles_are_refused_what_they_may_not_see(demo_store, client, parquet, tm
         export_parquet(demo_store, tmp_path / "out", role="police")
     with pytest.raises(AnalysisError, match="already holds Parquet files"):
         export_parquet(demo_store, parquet, role="coordinator")
+
+
+def test_a_user_bound_to_a_council_is_refused_parquet_files_read_whole(demo_store, client, parquet):
+    bound = acting_as(Actor("ana@a.example", "coordinator", "E06000001"))
+    refused = pytest.raises(AccessDenied, match="bound to council E06000001 reads records from")
+    with bound, refused:
+        hotspot_cells_on_dask(demo_store, role="coordinator", client=client, parquet=parquet)
 
 
 def test_dask_options_need_dask(demo_store, capsys):

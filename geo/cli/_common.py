@@ -7,9 +7,10 @@ subcommand (built with :func:`add_command`), and ``run(args) -> int`` runs it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -23,7 +24,9 @@ from geo.errors import AtlasError
 from geo.io.exports import features_json, table_csv, table_json, write_features, write_table
 from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.privacy.roles import ROLES
-from geo.store import default_store_location
+from geo.store import default_store_location, open_store
+from geo.store.audit import acting_as, current_actor
+from geo.store.registers import normalise_council
 
 #: How many sites or gaps a command prints (``--show``).
 SHOW: Final = 20
@@ -44,7 +47,8 @@ class Parents:
     rows
         ``FILE`` and ``--rejects``: imports of a file of rows.
     analysis
-        ``--role`` and ``--to``: the questions (summary, hotspots, sites, gaps, patrol).
+        ``--role``, ``--to`` and ``--council``: the questions (summary, hotspots, sites, gaps,
+        patrol).
     """
 
     common: argparse.ArgumentParser
@@ -67,6 +71,7 @@ def parents() -> Parents:
     analysis = argparse.ArgumentParser(add_help=False)
     add_role(analysis, text="whose view: small numbers and places follow that role's rules")
     analysis.add_argument("--to", dest="end", metavar="DATE", help="last night (default: latest)")
+    add_council(analysis)
     return Parents(common=common, rows=rows, analysis=analysis)
 
 
@@ -74,6 +79,16 @@ def add_role(parser: argparse.ArgumentParser, *, text: str) -> None:
     """``--role``, one of the roles, :data:`DEFAULT_ROLE` unless given."""
     parser.add_argument(
         "--role", default=DEFAULT_ROLE, choices=ROLES, help=f"{text} (default: %(default)s)"
+    )
+
+
+def add_council(parser: argparse.ArgumentParser) -> None:
+    """``--council CODE``: act as a user bound to that council (see :func:`add_command`)."""
+    parser.add_argument(
+        "--council",
+        metavar="CODE",
+        help="act as a user bound to this council of a partnership: its records and those"
+        " shared with it; other councils' only as figures with small numbers hidden",
     )
 
 
@@ -95,8 +110,31 @@ def add_command(
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub.set_defaults(run=run)
+    sub.set_defaults(run=_for_council(run))
     return sub
+
+
+def _for_council(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``run``, acting as a user bound to the council ``--council`` names (when the command
+    has the option and it is given): every read is narrowed as the app narrows that user's."""
+
+    @functools.wraps(run)
+    def for_council(args: argparse.Namespace) -> int:
+        council = getattr(args, "council", None)
+        if council is None:
+            return run(args)
+        code = normalise_council(council)
+        known = sorted(set(open_store(args.store).ward_councils().dropna()))
+        if code not in known:
+            raise AtlasError(
+                f"--council {code}: the store holds no wards of that council; its councils are"
+                f" {', '.join(known) or 'none (no ward carries a council code)'}"
+            )
+        actor = replace(current_actor(), role=args.role, council=code)
+        with acting_as(actor):
+            return run(args)
+
+    return for_council
 
 
 def column_map(values: Sequence[str] | None) -> dict[str, str]:

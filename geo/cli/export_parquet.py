@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from geo.cli._common import Parents, Subparsers, add_command, add_role
+from geo.cli._common import Parents, Subparsers, add_command, add_council, add_role
 from geo.questions.scale import export_parquet
 from geo.store import open_store
 
@@ -23,6 +23,7 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     )
     sub.add_argument("folder", metavar="DIR", help="an empty or new folder to write the files in")
     add_role(sub, text="who is exporting; only a coordinator may")
+    add_council(sub)
 
 
 def run(args: argparse.Namespace) -> int:

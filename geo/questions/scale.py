@@ -31,6 +31,7 @@ from geo.questions.people import DEFAULT_FLOW_PERIODS
 from geo.scale import partitioned
 from geo.schema import empty_frame
 from geo.store import Store
+from geo.store.audit import current_actor
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -125,6 +126,7 @@ def hotspot_cells_on_dask(
     role = check_role(role)
     if parquet is not None:
         view_records(empty_frame("records"), role=role)  # councillors are refused here
+        _check_unbound(parquet)
         exact = partitioned.parquet_partitions(parquet)
         seen = exact.map_partitions(_as_seen_by, role=role, meta=_as_seen_by(exact._meta, role))
         records = partitioned.on_cluster(seen, client=client)
@@ -182,12 +184,25 @@ def _figure_records(
     """The records the figures read, loaded on the cluster once: the workers read the Parquet
     files themselves, or this process scatters the store's records to them."""
     if parquet is not None:
+        _check_unbound(parquet)
         found = partitioned.parquet_partitions(parquet, columns=columns)
         return partitioned.on_cluster(found, client=client)
     records = store.records_for_figures(role=role, columns=columns)
     return partitioned.night_partitions(
         records, partitions=_partitions(records, client, partitions), client=client
     )
+
+
+def _check_unbound(parquet: str | Path) -> None:
+    """Refuse Parquet files to an actor bound to a council: they hold what was exported, not
+    narrowed to the councils that actor reads, as the store's records are."""
+    council = current_actor().council
+    if council is not None:
+        raise AccessDenied(
+            f"a user bound to council {council} reads records from the store only, narrowed to"
+            f" their council's; the Parquet files in {parquet} are read whole: leave out the"
+            " files, or export that council's (export-parquet DIR --council CODE)"
+        )
 
 
 def _partitions(records: pd.DataFrame, client: Client, partitions: int | None) -> int:
