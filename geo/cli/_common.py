@@ -86,6 +86,7 @@ def add_council(parser: argparse.ArgumentParser) -> None:
     """``--council CODE``: act as a user bound to that council (see :func:`add_command`)."""
     parser.add_argument(
         "--council",
+        dest="acting_council",  # not the council an import or a user is given
         metavar="CODE",
         help="act as a user bound to this council of a partnership: its records and those"
         " shared with it; other councils' only as figures with small numbers hidden",
@@ -120,7 +121,7 @@ def _for_council(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
     @functools.wraps(run)
     def for_council(args: argparse.Namespace) -> int:
-        council = getattr(args, "council", None)
+        council = getattr(args, "acting_council", None)
         if council is None:
             return run(args)
         code = normalise_council(council)

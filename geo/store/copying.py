@@ -329,13 +329,10 @@ def _same(a: object, b: object) -> bool:
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its shapes as WKB (compared exactly) and a plain frame's class; areas'
-    populations as numbers (the embedded store reads a layer without any as Python's None)."""
+    """``frame`` with its shapes as WKB (compared exactly) and a plain frame's class."""
     if isinstance(frame, gpd.GeoDataFrame):
         shapes = shapely.to_wkb(frame.geometry.to_numpy())
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name)).assign(geometry=shapes)
-        if "population" in frame:
-            frame["population"] = pd.to_numeric(frame["population"]).astype(float)
     return frame
 
 

@@ -448,6 +448,8 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
                 params=(layer,),
             )
         geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
+        # a layer without any population reads as None: numbers always, as on PostGIS
+        frame["population"] = pd.to_numeric(frame["population"]).astype(float)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=DISPLAY_CRS)
 
     def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
