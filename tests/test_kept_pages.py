@@ -148,13 +148,8 @@ def test_a_councillors_completeness_is_kept_for_the_week_and_redone_after_an_imp
 
 def test_the_brief_places_are_kept_per_night_and_version(store, tmp_path, monkeypatch):
     calls = _counting(monkeypatch, brief_questions, "persistent_sites")
-    wards = store.areas(layer="ward")
-    sites, found = brief_questions.brief_places(
-        store, role="police", wards=wards, end=date(2026, 11, 22)
-    )
-    again, found_again = brief_questions.brief_places(
-        store, role="police", wards=wards, end=date(2026, 11, 22)
-    )
+    sites, found = brief_questions.brief_places(store, role="police", end=date(2026, 11, 22))
+    again, found_again = brief_questions.brief_places(store, role="police", end=date(2026, 11, 22))
     assert len(calls) == 1
     assert sites[["nights_seen", "sightings"]].values.tolist() == [[14, 14]]
     pd.testing.assert_frame_equal(again, sites)
@@ -162,18 +157,14 @@ def test_the_brief_places_are_kept_per_night_and_version(store, tmp_path, monkey
     pd.testing.assert_frame_equal(found_again.agencies, found.agencies)
 
     memo._kept.clear()  # nothing kept: the same places
-    fresh, fresh_found = brief_questions.brief_places(
-        store, role="police", wards=wards, end=date(2026, 11, 22)
-    )
+    fresh, fresh_found = brief_questions.brief_places(store, role="police", end=date(2026, 11, 22))
     pd.testing.assert_frame_equal(fresh, sites)
     pd.testing.assert_frame_equal(fresh_found.demand, found.demand)
     pd.testing.assert_frame_equal(fresh_found.gaps, found.gaps)
     pd.testing.assert_frame_equal(fresh_found.overlaps, found.overlaps)
 
     _import_one_more(store, tmp_path)
-    after, _ = brief_questions.brief_places(
-        store, role="police", wards=wards, end=date(2026, 11, 22)
-    )
+    after, _ = brief_questions.brief_places(store, role="police", end=date(2026, 11, 22))
     assert len(calls) == 3 and after["sightings"].tolist() == [15]
 
 

@@ -105,10 +105,10 @@ def area_summary(
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
     exact_role = role == "coordinator"
+    version = store.cache_key()  # before every read: what the street count is kept under
     areas, placed = figure_layer(store, layer, role=role)
     check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
-    version = store.cache_key()  # before every read: what the street count is kept under
     unlinked = store.unlinked_pairs()  # a coordinator's unlinks hold in every role's figures
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
     columns += ["record_id"] if unlinked else []

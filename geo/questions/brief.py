@@ -67,7 +67,7 @@ def tasking_brief(
     seen = overview_of(summary, period=filters.period)
     end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
     wards = store.areas(layer="ward")
-    sites, found = brief_places(store, role=role, wards=wards, end=end)
+    sites, found = brief_places(store, role=role, end=end)
     last = summary.totals.iloc[-1] if len(summary.totals) else None
     needs = pd.DataFrame(
         [
@@ -102,9 +102,7 @@ def tasking_brief(
     )
 
 
-def brief_places(
-    store: Store, *, role: Role, wards: gpd.GeoDataFrame, end: date
-) -> tuple[gpd.GeoDataFrame, Coverage]:
+def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFrame, Coverage]:
     """The brief's persistent sites (as :func:`sites` gives them) and coverage (see
     :func:`_brief_coverage`) to the night ``end``, worked out once per store version, role
     and ``end``: they depend on nothing else. A police brief's ``end`` is the last night of a
@@ -113,6 +111,7 @@ def brief_places(
     role = check_role(role)
 
     def work() -> tuple[gpd.GeoDataFrame, Coverage]:
+        wards = store.areas(layer="ward")
         records = store.records(role=role)
         site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
         found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)

@@ -74,10 +74,10 @@ def figure_records(
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
     check_period_for(role, period)
+    version = store.cache_key()  # before every read: what an answer from them is kept under
     areas = stored_layer(store, layer)
     placed = layer == "ward"
     columns = list(dict.fromkeys([*reads, *(["area_code"] if placed else ["lon", "lat"])]))
-    version = store.cache_key()
     records = store.records_for_figures(role=role, columns=columns)
     return FigureRecords(role, records, areas, placed, period, start, end, layer, version)
 
