@@ -16,8 +16,14 @@ and the brief asking coverage about every place and record and drawing its ward 
 rerun. With ``--against REV`` (say ``HEAD``) the second timing has instead the questions,
 coverage and sites code of a git revision (see :func:`paths_at`).
 
+With ``--step 7`` each rerun moves the last night by a week instead of a night: police and
+councillors see whole aligned weeks, so a move within a week asks what the week before asked
+(answers kept per store version and whole periods), and only a move to another week makes
+their pages work again; ``--step 7`` times that (each role starts from the latest night again:
+the kept answers are the role's own).
+
 Run from the repository root: ``python -m bench.bench_pages [--rows 100000] [--repeat 5]
-[--roles coordinator,councillor] [--old-paths | --against HEAD] [--record]``.
+[--roles coordinator,councillor] [--step 1] [--old-paths | --against HEAD] [--record]``.
 """
 
 from __future__ import annotations
@@ -183,7 +189,7 @@ def paths_at(revision: str) -> Iterator[None]:
 
 
 def page_run(
-    path: str, *, role: str, repeat: int, last: date | None = None, offset: int = 0
+    path: str, *, role: str, repeat: int, last: date | None = None, offset: int = 0, step: int = 1
 ) -> tuple[float, int, float]:
     """Median seconds of a rerun after the last night changes to one not seen before (so no
     cache holds it), the bytes that run sent, and the first run's seconds."""
@@ -201,7 +207,7 @@ def page_run(
         started = time.perf_counter()
         if ends and last is not None:
             # caches are shared by every session of the process: each run gets weeks of its own
-            ends[0].set_value(last - timedelta(days=offset + i + 1)).run()
+            ends[0].set_value(last - timedelta(days=(offset + i + 1) * step)).run()
         else:  # the old Records map has no filters: switch its heat layer instead
             heat = next(w for w in at.sidebar.toggle if w.label.startswith("Heat"))
             heat.set_value(not heat.value).run()
@@ -216,6 +222,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--roles", default="coordinator,councillor")
+    parser.add_argument("--step", type=int, default=1, help="nights each rerun moves by")
     before = parser.add_mutually_exclusive_group()
     before.add_argument("--old-paths", action="store_true", help="also time the old paths")
     before.add_argument(
@@ -232,18 +239,25 @@ def main() -> None:
         old = {}
         offset = 0
         for role in args.roles.split(","):
+            if args.step > 1:
+                offset = 0  # a week a rerun reaches back fast: each role starts again
             for page in PAGES:
                 if role == "councillor" and page.endswith("brief.py"):
                     continue
                 rerun, size, first = page_run(
-                    page, role=role, repeat=args.repeat, last=last, offset=offset
+                    page, role=role, repeat=args.repeat, last=last, offset=offset, step=args.step
                 )
                 rows.append((role, page, rerun, size, first))
                 if args.old_paths or args.against:  # the same nights again, nothing cached
                     st.cache_data.clear()
                     with old_paths() if args.old_paths else paths_at(args.against):
                         old[role, page] = page_run(
-                            page, role=role, repeat=args.repeat, last=last, offset=offset
+                            page,
+                            role=role,
+                            repeat=args.repeat,
+                            last=last,
+                            offset=offset,
+                            step=args.step,
                         )[0]
                 offset += args.repeat
         base_rerun, base_size, base_first = page_run(

@@ -20,6 +20,7 @@ from geo.analysis.safeguarding import WAITING, QueueFigures
 from geo.analysis.ward_figures import COUNT_COLUMNS, NATIONALITY_COLUMNS, AreaSummary
 from geo.errors import AnalysisError
 from geo.privacy import suppression
+from geo.privacy.kept_tables import suppress_kept
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.schema import RECORD_FLAGS
 
@@ -263,7 +264,7 @@ def _hidden_by_period(
             for c in columns
         }
         relate(table, cells, rows)
-        result = suppression.suppress(table, threshold=threshold)
+        result = suppress_kept(table, threshold=threshold)
         for (name, c, r), cell in cells.items():
             status[name, c][r] = result[cell]
     for (name, c), column_status in status.items():
@@ -342,7 +343,7 @@ def _suppress_period(
             by_area.setdefault(row_of_code[codes[r]], []).append(cell)
         for row, parts in by_area.items():
             table.sums(parts, cells["areas", total_column, row])
-    result = suppression.suppress(table, threshold=threshold)
+    result = suppress_kept(table, threshold=threshold)
     for (name, column, r), cell in cells.items():
         status[name, column][r] = result[cell]
 

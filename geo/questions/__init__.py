@@ -36,11 +36,15 @@ from geo.analysis.sites import (
     most_common,
     persistent_sites,
 )
+from geo.analysis.street_count import MERGE_M
+from geo.analysis.ward_counts import period_blocks
 from geo.analysis.ward_figures import (
     DEFAULT_PERIODS,
     SUMMARY_COLUMNS,
+    TREND_PERIODS,
     AreaSummary,
     Period,
+    check_summary,
     summarise,
 )
 from geo.errors import AccessDenied, AnalysisError
@@ -50,7 +54,7 @@ from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
-from geo.questions.memo import kept_street_count
+from geo.questions.memo import kept_street_count, per_version
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 from geo.store.audit import current_actor
@@ -101,10 +105,10 @@ def area_summary(
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
     exact_role = role == "coordinator"
+    version = store.cache_key()  # before every read: what the street count is kept under
     areas, placed = figure_layer(store, layer, role=role)
     check_period_for(role, period)
     timed = filters is not None and filters.time_of_day != "any"
-    version = store.cache_key()  # before every read: what the street count is kept under
     unlinked = store.unlinked_pairs()  # a coordinator's unlinks hold in every role's figures
     columns = [*SUMMARY_COLUMNS, *([] if placed else ["lon", "lat"]), *(["observed_at"] * timed)]
     columns += ["record_id"] if unlinked else []
@@ -119,25 +123,40 @@ def area_summary(
 
         keep = activation_night_numbers(store, role=role)
         records = records.loc[np.isin(night_numbers(records), keep)]
-    counted = None
-    if not (filters is not None and filters.is_cut) and not activation_nights:
-        # every record the role's figures read: the same rule's answer for every period
-        counted = kept_street_count(
-            store, role=role, rows=len(records), version=version, unlinked=unlinked
+    whole = not (filters is not None and filters.is_cut) and not activation_nights
+
+    def work() -> AreaSummary:
+        counted = None
+        if whole:
+            # every record the role's figures read: the same rule's answer for every period
+            counted = kept_street_count(
+                store, role=role, rows=len(records), version=version, unlinked=unlinked
+            )
+        exact = summarise(
+            records,
+            areas,
+            period=period,
+            start=start,
+            end=end,
+            periods=periods,
+            placed=placed,
+            aligned=not exact_role,
+            unlinked=unlinked,
+            counted=counted,
         )
-    exact = summarise(
-        records,
-        areas,
-        period=period,
-        start=start,
-        end=end,
-        periods=periods,
-        placed=placed,
-        aligned=not exact_role,
-        unlinked=unlinked,
-        counted=counted,
+        return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
+
+    if exact_role or not whole or not isinstance(layer, str):
+        return work()
+    # aligned periods: every last night of one week (or month) gives the same whole periods,
+    # so the answer is kept for them (the options checked first, as summarise checks them)
+    check_summary(areas, period=period, start=start, end=end, periods=periods, placed=placed,
+                  merge_m=MERGE_M, trend_periods=TREND_PERIODS, aligned=True)  # fmt: skip
+    blocks = period_blocks(
+        night_numbers(records), period=period, start=start, end=end, periods=periods, aligned=True
     )
-    return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
+    asked = (role, layer, period, blocks, threshold)
+    return per_version(store, "area summary", asked, work, version=version)
 
 
 def figure_layer(

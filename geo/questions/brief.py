@@ -30,6 +30,7 @@ from geo.questions import (
     persistent_sites,
     sites_for,
 )
+from geo.questions.memo import per_version
 from geo.schema import TIMEZONE
 from geo.store import Store
 
@@ -66,9 +67,7 @@ def tasking_brief(
     seen = overview_of(summary, period=filters.period)
     end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
     wards = store.areas(layer="ward")
-    records = store.records(role=role)
-    site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
-    found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)
+    sites, found = brief_places(store, role=role, end=end)
     last = summary.totals.iloc[-1] if len(summary.totals) else None
     needs = pd.DataFrame(
         [
@@ -87,7 +86,7 @@ def tasking_brief(
         safeguarding=waiting,
         needs=needs,
         demand=found.demand,
-        sites=sites_for(site, wards=wards, services=store.services(), role=role),
+        sites=sites,
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
@@ -101,6 +100,24 @@ def tasking_brief(
             title=f"People counted, {seen.label.removeprefix('the ')}",
         ),
     )
+
+
+def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFrame, Coverage]:
+    """The brief's persistent sites (as :func:`sites` gives them) and coverage (see
+    :func:`_brief_coverage`) to the night ``end``, worked out once per store version, role
+    and ``end``: they depend on nothing else. A police brief's ``end`` is the last night of a
+    whole week or month, so every night of that week asks for the same places.
+    """
+    role = check_role(role)
+
+    def work() -> tuple[gpd.GeoDataFrame, Coverage]:
+        wards = store.areas(layer="ward")
+        records = store.records(role=role)
+        site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
+        found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)
+        return sites_for(site, wards=wards, services=store.services(), role=role), found
+
+    return per_version(store, "brief places", (role, end), work)
 
 
 def _brief_coverage(

@@ -29,7 +29,7 @@ from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
 from geo.filters import Filters
 from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
-from geo.questions.reading import figure_records
+from geo.questions.reading import figure_records, kept_for_periods
 from geo.store import Store
 
 #: Roles that see each agency's rows.
@@ -60,21 +60,27 @@ def recording_completeness(
         store, role=role, reads=COMPLETENESS_READS, period=period, start=start, end=end,
         filters=filters,
     )  # fmt: skip
-    exact = completeness(
-        asked.records,
-        period=asked.period,
-        start=asked.start,
-        end=asked.end,
-        periods=periods,
-        aligned=asked.aligned,
-    )
-    if asked.role in AGENCY_ROLES:
-        return replace(exact, role=asked.role)
-    return replace(
-        exact,
-        agencies=exact.agencies.iloc[0:0],
-        partnership=_hidden(exact.partnership, threshold=checked_threshold(threshold)),
-        role=asked.role,
+
+    def work() -> Completeness:
+        exact = completeness(
+            asked.records,
+            period=asked.period,
+            start=asked.start,
+            end=asked.end,
+            periods=periods,
+            aligned=asked.aligned,
+        )
+        if asked.role in AGENCY_ROLES:
+            return replace(exact, role=asked.role)
+        return replace(
+            exact,
+            agencies=exact.agencies.iloc[0:0],
+            partnership=_hidden(exact.partnership, threshold=checked_threshold(threshold)),
+            role=asked.role,
+        )
+
+    return kept_for_periods(
+        store, asked, "recording completeness", (threshold,), work, periods=periods
     )
 
 

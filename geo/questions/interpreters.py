@@ -25,8 +25,9 @@ from geo.analysis.ward_figures import DEFAULT_PERIODS, Period
 from geo.filters import Filters
 from geo.privacy import suppression
 from geo.privacy.figures import SECONDARY, checked_threshold, small_label
+from geo.privacy.kept_tables import suppress_kept
 from geo.privacy.roles import Role, check_can_see_figures, check_role
-from geo.questions.reading import figure_records
+from geo.questions.reading import figure_records, kept_for_periods
 from geo.store import Store
 
 
@@ -52,19 +53,25 @@ def interpreter_sharing(
         store, role=role, reads=INTERPRETER_READS, period=period, start=start, end=end,
         filters=filters,
     )  # fmt: skip
-    exact = shared_interpreters(
-        asked.records,
-        asked.areas,
-        period=asked.period,
-        start=asked.start,
-        end=asked.end,
-        periods=periods,
-        placed=asked.placed,
-        aligned=asked.aligned,
+
+    def work() -> SharedInterpreters:
+        exact = shared_interpreters(
+            asked.records,
+            asked.areas,
+            period=asked.period,
+            start=asked.start,
+            end=asked.end,
+            periods=periods,
+            placed=asked.placed,
+            aligned=asked.aligned,
+        )
+        if asked.role == "coordinator":
+            return replace(exact, role=asked.role)
+        return view_interpreters(exact, role=asked.role, threshold=threshold)
+
+    return kept_for_periods(
+        store, asked, "interpreter sharing", (threshold,), work, periods=periods
     )
-    if asked.role == "coordinator":
-        return replace(exact, role=asked.role)
-    return view_interpreters(exact, role=asked.role, threshold=threshold)
 
 
 def view_interpreters(
@@ -103,7 +110,7 @@ def _hidden(
             grouped.setdefault(by_key[part_keys.iloc[r]], []).append(cell)
         for r, cells in grouped.items():
             table.sums(cells, total_cells[r])
-        result = suppression.suppress(table, threshold=threshold)
+        result = suppress_kept(table, threshold=threshold)
         for r, cell in part_cells.items():
             contact_status[r] = result[cell]
         for r, cell in total_cells.items():

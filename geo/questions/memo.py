@@ -23,6 +23,7 @@ from typing import Final, TypeVar
 import numpy as np
 
 from geo.analysis.street_count import STREET_COUNT_READS, Unlinked, street_counts
+from geo.privacy import kept_tables
 from geo.privacy.roles import Role
 from geo.store import Store
 from geo.store.audit import current_actor
@@ -38,10 +39,12 @@ _kept: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
 
 
 def _forget(location: str) -> None:
-    """Drop every answer kept about the store at ``location`` (after a purge or erasure)."""
+    """Drop every answer kept about the store at ``location`` (after a purge or erasure),
+    and every suppressed table kept (they are kept by content, not by store)."""
     with _lock:
         for key in [k for k in _kept if k[0] == location]:
             del _kept[key]
+    kept_tables.forget()
 
 
 on_forget(_forget)

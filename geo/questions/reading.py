@@ -5,22 +5,32 @@ same things before they count: the role may see figures; the pages' filters give
 its last night; police and councillors get whole aligned periods and no ranges; the layer is a
 stored one; and the records come from ``store.records_for_figures`` with just the columns the
 count needs, plus ``area_code`` for wards or ``lon``/``lat`` to place them in another layer.
+
+For police and councillors such a count depends on the store version and the whole periods
+only, not on which night of the latest period the filters end on: :func:`kept_for_periods`
+works it out once for them (see :func:`geo.questions.memo.per_version`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.ward_counts import period_blocks
 from geo.analysis.ward_figures import Period
 from geo.filters import Filters
+from geo.nights import night_numbers
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.questions import check_period_for, stored_layer
+from geo.questions.memo import per_version
 from geo.store import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class FigureRecords:
     period: Period
     start: date | None
     end: date | None
+    layer: str
+    version: str  # the store's cache key, read before the records
 
     @property
     def aligned(self) -> bool:
@@ -62,8 +74,34 @@ def figure_records(
         filters = filters.for_role(role)
         period, start, end = filters.period, filters.start, filters.end
     check_period_for(role, period)
+    version = store.cache_key()  # before every read: what an answer from them is kept under
     areas = stored_layer(store, layer)
     placed = layer == "ward"
     columns = list(dict.fromkeys([*reads, *(["area_code"] if placed else ["lon", "lat"])]))
     records = store.records_for_figures(role=role, columns=columns)
-    return FigureRecords(role, records, areas, placed, period, start, end)
+    return FigureRecords(role, records, areas, placed, period, start, end, layer, version)
+
+
+def kept_for_periods(
+    store: Store,
+    asked: FigureRecords,
+    question: str,
+    args: tuple[Hashable, ...],
+    work: Callable[[], T],
+    *,
+    periods: int,
+) -> T:
+    """``work()``, the answer to ``question`` (with ``args``, everything else it depends on)
+    from ``asked``'s records over ``periods`` periods; kept per store version and whole
+    periods for the roles that get aligned ones, so every night of a week asks it once.
+
+    Coordinators' periods end on the night asked for, so theirs is worked out each time.
+    """
+    if not asked.aligned:
+        return work()
+    blocks = period_blocks(
+        night_numbers(asked.records), period=asked.period, start=asked.start, end=asked.end,
+        periods=periods, aligned=True,
+    )  # fmt: skip
+    key = (asked.role, asked.layer, asked.period, blocks, *args)
+    return per_version(store, question, key, work, version=asked.version)

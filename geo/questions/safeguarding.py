@@ -27,7 +27,7 @@ from geo.filters import Filters
 from geo.privacy.figures import view_queue
 from geo.privacy.roles import Role, check_role
 from geo.questions.memo import per_version
-from geo.questions.reading import figure_records
+from geo.questions.reading import figure_records, kept_for_periods
 from geo.schema import TIMEZONE
 from geo.store import Store
 from geo.store.registers import Closure
@@ -90,11 +90,16 @@ def queue_counts(
         ),
         version=version,
     )
-    exact = queue_figures(
-        asked.records, waiting, areas=asked.areas, period=asked.period, start=asked.start,
-        end=asked.end, periods=periods, aligned=asked.aligned,
-    )  # fmt: skip
-    return view_queue(exact, role=asked.role, threshold=threshold)
+
+    def work() -> QueueFigures:
+        exact = queue_figures(
+            asked.records, waiting, areas=asked.areas, period=asked.period, start=asked.start,
+            end=asked.end, periods=periods, aligned=asked.aligned,
+        )  # fmt: skip
+        return view_queue(exact, role=asked.role, threshold=threshold)
+
+    asked_with = (day, words, threshold)  # the queue's own question, and how it is shown
+    return kept_for_periods(store, asked, "safeguarding counts", asked_with, work, periods=periods)
 
 
 def close_item(store: Store, key: str, *, role: Role, by: str, reason: str) -> Closure:
