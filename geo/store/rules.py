@@ -138,11 +138,13 @@ def check_an_admin_left(leaving: str, *, other_admins: int) -> None:
 def user_event(user: User, *, before: Sequence[object] | None, kept: Sequence[object]) -> Event:
     """The audit row of putting ``user``: ``before`` is their role, agency and council as they
     were (None: a new user), ``kept`` their stored row (:data:`USER_COLUMNS`) afterwards."""
-    detail = {"email": user.email, "role": user.role, "agency": kept[2]}
-    detail |= {"council": kept[5]} if kept[5] is not None else {}
+    stored = stored_user(kept)
+    detail = {"email": user.email, "role": user.role, "agency": stored.agency}
+    detail |= {"council": stored.council} if stored.council is not None else {}
     if before is not None:
-        detail |= {"role_before": before[0], "agency_before": before[1]}
-        detail |= {"council_before": before[2]} if kept[5] != before[2] else {}
+        role_before, agency_before, council_before = before
+        detail |= {"role_before": role_before, "agency_before": agency_before}
+        detail |= {"council_before": council_before} if stored.council != council_before else {}
     return Event("user added" if before is None else "user changed", detail)
 
 
