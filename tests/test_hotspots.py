@@ -281,6 +281,23 @@ def test_one_busy_cell_makes_a_hot_block() -> None:
     assert cells.loc["E530000N104600", "gi_z"] == pytest.approx(edge)
 
 
+def test_only_one_class_gives_the_same_rows_as_the_whole_grids() -> None:
+    values = np.zeros((15, 15), dtype=int)
+    values[7, 7] = 20
+    values[2:5, 10:13] = 1
+    records, extent = _from_grid(values)
+    cells = hotspots(records, extent=extent)
+    for label in ("hot", "not significant"):
+        pd.testing.assert_frame_equal(
+            hotspots(records, extent=extent, only=label), cells[cells["hotspot"] == label]
+        )
+    assert len(hotspots(records, extent=extent, only="hot")) == 9  # the block round (7, 7)
+    none = hotspots(records, extent=extent, only="cold")
+    assert none.empty and list(none.columns) == list(cells.columns)
+    with pytest.raises(AnalysisError, match="only must be 'hot', 'cold' or"):
+        hotspots(records, extent=extent, only="warm")
+
+
 def test_an_empty_patch_in_a_busy_area_is_cold() -> None:
     values = np.full((9, 9), 5)
     values[3:6, 3:6] = 0

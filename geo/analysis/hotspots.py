@@ -152,6 +152,7 @@ def hotspots(
     weight: Weight = "people",
     extent: Extent | None = None,
     max_cells: int = MAX_GRID_CELLS,
+    only: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Grid cells with their local Getis-Ord Gi*, significance after FDR, and a class.
 
@@ -168,6 +169,10 @@ def hotspots(
         (``gi_q``) is at most ``alpha``.
     weight
         What is summed: ``"people"`` counted or ``"sightings"`` (records).
+    only
+        A class (e.g. ``"hot"``): only the cells of that class, the same rows as the whole
+        grid's of that class, without making every other cell's square (a city's grid holds
+        hundreds of thousands).
 
     Returns
     -------
@@ -191,9 +196,11 @@ def hotspots(
     )  # fmt: skip
     demand = _demand(check_records(records, _GRID_COLUMNS), first=ask.first, last=ask.last)
     grid = _grid_for(demand, cell=ask.cell, extent=ask.box, margin=1, max_cells=max_cells)
+    if only is not None and only not in (HOT, COLD, NOT_SIGNIFICANT):
+        raise AnalysisError(f"only must be {HOT!r}, {COLD!r} or {NOT_SIGNIFICANT!r}; got {only!r}")
     if grid is None:
         return _empty(HOTSPOT_COLUMNS)
-    return finish_hotspots(np.stack(_bin(demand, grid)), grid, ask)
+    return finish_hotspots(np.stack(_bin(demand, grid)), grid, ask, only=only)
 
 
 # -- hotspots() is ask, grid, counts, then finish: a partitioned run finds the grid from every
@@ -266,8 +273,11 @@ def grid_parts(records: pd.DataFrame, ask: HotspotAsk, grid: _Grid) -> np.ndarra
     return np.stack(_bin(demand, grid))
 
 
-def finish_hotspots(counts: np.ndarray, grid: _Grid | None, ask: HotspotAsk) -> gpd.GeoDataFrame:
-    """Gi*, false discovery rate and a class for every cell, from all the demand's counts."""
+def finish_hotspots(
+    counts: np.ndarray, grid: _Grid | None, ask: HotspotAsk, *, only: str | None = None
+) -> gpd.GeoDataFrame:
+    """Gi*, false discovery rate and a class for every cell, from all the demand's counts
+    (only the cells of the class ``only``, if given)."""
     if grid is None:
         return _empty(HOTSPOT_COLUMNS)
     sightings, people = counts[0], counts[1]
@@ -287,6 +297,7 @@ def finish_hotspots(counts: np.ndarray, grid: _Grid | None, ask: HotspotAsk) -> 
             "gi_q": q,
             "hotspot": label,
         },
+        keep=None if only is None else np.flatnonzero(label == only),
     )
 
 

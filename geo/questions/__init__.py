@@ -327,7 +327,7 @@ def _demand_places(
     start, _ = nights_ending(last, demand_nights)
     if site is None:
         site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last)
-    cells = hotspots.hotspots(records, start=start, end=last)
+    cells = hotspots.hotspots(records, start=start, end=last, only=hotspots.HOT)
     night = night_numbers(records)
     first_night, last_night = night_number(start, name="end"), night_number(last, name="end")
     recent = records.loc[
