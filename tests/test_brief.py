@@ -279,7 +279,7 @@ def test_overlaps_table_equals_a_groupby_on_random_places(rows):
 
 
 def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkeypatch):
-    from geo.questions import brief, memo
+    from geo.questions import brief, kept
 
     calls = {"records": 0, "sites": 0}
     records, find = type(demo_store).records, brief.persistent_sites
@@ -294,7 +294,7 @@ def test_the_brief_reads_the_records_and_finds_the_sites_once(demo_store, monkey
 
     monkeypatch.setattr(type(demo_store), "records", counted_records)
     monkeypatch.setattr(brief, "persistent_sites", counted_sites)
-    memo._kept.clear()  # the demo store is shared: another test may have asked this brief
+    kept._kept.clear()  # the demo store is shared: another test may have asked this brief
     tasking_brief(demo_store, role="coordinator")
     assert calls == {"records": 1, "sites": 1}
     tasking_brief(demo_store, role="coordinator")  # the places are kept for the version

@@ -28,7 +28,7 @@ from geo.analysis import ward_figures
 from geo.analysis.street_count import counted_people, street_counts
 from geo.errors import AnalysisError, StoreError
 from geo.importing import import_records
-from geo.questions import memo
+from geo.questions import kept as answers
 from geo.questions import safeguarding as safeguarding_questions
 from geo.questions.tension import tension
 from geo.schema import is_demand
@@ -167,16 +167,16 @@ def test_an_answer_is_worked_out_once_per_version_and_each_caller_gets_its_own(t
         worked.append(1)
         return store.records(role="coordinator", columns=["record_id"])
 
-    first = memo.per_version(store, "ids", (), work)
+    first = answers.per_version(store, "ids", (), work)
     first.loc[0, "record_id"] = "changed"
-    second = memo.per_version(store, "ids", (), work)
+    second = answers.per_version(store, "ids", (), work)
     assert len(worked) == 1 and second["record_id"].tolist() == ["a0", "a1"]
-    memo.per_version(store, "ids", ("asked another way",), work)
+    answers.per_version(store, "ids", ("asked another way",), work)
     assert len(worked) == 2
     _batch(store, 1, "b")
-    third = memo.per_version(store, "ids", (), work)
+    third = answers.per_version(store, "ids", (), work)
     assert len(worked) == 3 and third["record_id"].tolist() == ["a0", "a1", "b0"]
-    kept = [key for key in memo._kept if key[0] == store.location]
+    kept = [key for key in answers._kept if key[0] == store.location]
     assert kept == [(store.location, store.cache_key(), "ids", None)]  # old versions gone
 
 
@@ -186,8 +186,8 @@ def test_an_answer_worked_out_while_the_store_changed_is_not_kept(tmp_path):
     version = store.cache_key()  # read before the data, as a question does
     _batch(store, 1, "b")  # a write lands between the read and the answer
     worked = []
-    memo.per_version(store, "count", (), lambda: worked.append(1) or 2, version=version)
-    memo.per_version(store, "count", (), lambda: worked.append(1) or 2, version=version)
+    answers.per_version(store, "count", (), lambda: worked.append(1) or 2, version=version)
+    answers.per_version(store, "count", (), lambda: worked.append(1) or 2, version=version)
     assert len(worked) == 2  # never kept under a version its data may not be from
 
 
@@ -236,7 +236,7 @@ def test_the_safeguarding_queue_is_worked_out_once_whatever_the_period(tmp_path,
         for end in (date(2026, 11, 10), date(2026, 11, 24))
     ]
     assert len(calls) == 1
-    memo._kept.clear()  # the same questions with nothing kept: the same answers
+    answers._kept.clear()  # the same questions with nothing kept: the same answers
     for end, kept in zip((date(2026, 11, 10), date(2026, 11, 24)), weeks, strict=True):
         fresh = safeguarding_questions.queue_counts(
             store, role="police", period="week", end=end, periods=1, today=today
@@ -254,9 +254,9 @@ def test_a_purge_leaves_no_deleted_record_in_this_processs_memory(store_at):
     store = store_at()
     _batch(store, 3, "a")  # nights of 4 November 2026
     store.records(role="coordinator", columns=["record_id", "night"])
-    memo.per_version(store, "ids", (), lambda: store.records(role="coordinator"))
-    assert memo_for(store._memo_key)._kept and any(k[0] == store.location for k in memo._kept)
+    answers.per_version(store, "ids", (), lambda: store.records(role="coordinator"))
+    assert memo_for(store._memo_key)._kept and any(k[0] == store.location for k in answers._kept)
     store.purge_records(date(2026, 11, 30))
     assert memo_for(store._memo_key)._kept == {}
-    assert not any(k[0] == store.location for k in memo._kept)
+    assert not any(k[0] == store.location for k in answers._kept)
     assert store.records(role="coordinator", columns=["record_id"]).empty

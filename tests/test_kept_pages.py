@@ -36,7 +36,7 @@ import geo.questions
 from geo.filters import Filters
 from geo.importing import import_records
 from geo.privacy import kept_tables, suppression
-from geo.questions import area_summary, memo
+from geo.questions import area_summary, kept
 from geo.questions import brief as brief_questions
 from geo.questions import completeness as completeness_questions
 from geo.questions.completeness import recording_completeness
@@ -62,7 +62,7 @@ def store(tmp_path):
         store, _counts(tmp_path, "count.csv", list(range(1, 28))), agency="Outreach",
         kind="street_count",
     )  # fmt: skip
-    memo._kept.clear()
+    kept._kept.clear()
     kept_tables.forget()
     return store
 
@@ -100,7 +100,7 @@ def test_a_councillors_figures_for_nights_of_one_week_are_worked_out_once(store,
     earlier = area_summary(store, role="councillor", filters=Filters(end=date(2026, 11, 21)))
     assert len(calls) == 2 and earlier.totals["period_end"].iloc[-1] == date(2026, 11, 15)
 
-    memo._kept.clear()  # the same question with nothing kept: the same answer
+    kept._kept.clear()  # the same question with nothing kept: the same answer
     kept_tables.forget()
     fresh = area_summary(
         store, role="councillor", filters=Filters(end=date(2026, 11, 27)), periods=2
@@ -156,7 +156,7 @@ def test_the_brief_places_are_kept_per_night_and_version(store, tmp_path, monkey
     pd.testing.assert_frame_equal(found_again.demand, found.demand)
     pd.testing.assert_frame_equal(found_again.agencies, found.agencies)
 
-    memo._kept.clear()  # nothing kept: the same places
+    kept._kept.clear()  # nothing kept: the same places
     fresh, fresh_found = brief_questions.brief_places(store, role="police", end=date(2026, 11, 22))
     pd.testing.assert_frame_equal(fresh, sites)
     pd.testing.assert_frame_equal(fresh_found.demand, found.demand)

@@ -54,7 +54,7 @@ from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
-from geo.questions.memo import kept_street_count, per_version
+from geo.questions.kept import kept_street_count, per_version
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
 from geo.store.audit import current_actor

@@ -30,7 +30,7 @@ from geo.questions import (
     persistent_sites,
     sites_for,
 )
-from geo.questions.memo import per_version
+from geo.questions.kept import per_version
 from geo.schema import TIMEZONE
 from geo.store import Store
 

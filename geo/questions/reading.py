@@ -8,7 +8,7 @@ count needs, plus ``area_code`` for wards or ``lon``/``lat`` to place them in an
 
 For police and councillors such a count depends on the store version and the whole periods
 only, not on which night of the latest period the filters end on: :func:`kept_for_periods`
-works it out once for them (see :func:`geo.questions.memo.per_version`).
+works it out once for them (see :func:`geo.questions.kept.per_version`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from geo.filters import Filters
 from geo.nights import night_numbers
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.questions import check_period_for, stored_layer
-from geo.questions.memo import per_version
+from geo.questions.kept import per_version
 from geo.store import Store
 
 T = TypeVar("T")

@@ -26,7 +26,7 @@ from geo.errors import AccessDenied, AnalysisError
 from geo.filters import Filters
 from geo.privacy.figures import view_queue
 from geo.privacy.roles import Role, check_role
-from geo.questions.memo import per_version
+from geo.questions.kept import per_version
 from geo.questions.reading import figure_records, kept_for_periods
 from geo.schema import TIMEZONE
 from geo.store import Store

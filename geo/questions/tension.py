@@ -35,7 +35,7 @@ from geo.analysis.tension import (
 from geo.analysis.ward_figures import EMERGING_FLOOR
 from geo.privacy.figures import checked_threshold, small_label
 from geo.privacy.roles import Role
-from geo.questions.memo import kept_street_count, per_version
+from geo.questions.kept import kept_street_count, per_version
 from geo.questions.reading import figure_records
 from geo.store import Store
 
