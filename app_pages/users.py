@@ -23,6 +23,10 @@ AUDIT_HEADINGS = {
     "detail": "Details",
 }
 
+#: The council choice that takes a user's council away (no council code looks like it).
+UNBOUND = "(no council)"
+_CHOICES = {None: "As before", UNBOUND: "No council (every council's records)"}
+
 role = session.role()
 store = data.store()
 st.title("Users and audit")
@@ -65,13 +69,13 @@ with st.form("add_user", clear_on_submit=True):
     agency = agency_column.text_input("Agency", key="user_agency")
     council = council_column.selectbox(
         "Council",
-        [None, *named],
-        format_func=lambda code: "None, or as before" if code is None else _council(code),
+        [None, UNBOUND, *named],
+        format_func=lambda code: _CHOICES.get(code) or _council(code),
         key="user_council",
         help=(
-            "A user bound to a council reads only its records and those shared with it. With"
-            " 'None, or as before', a new user is bound to none and an existing one keeps their"
-            " council; to unbind someone, remove them and add them again."
+            "A user bound to a council reads only its records and those shared with it; one"
+            " bound to none reads every council's. 'As before' keeps an existing user's council"
+            " (a new user is bound to none)."
         ),
     )
     if st.form_submit_button("Save", type="primary"):
@@ -82,7 +86,8 @@ with st.form("add_user", clear_on_submit=True):
                 role=role,
                 new_role=new_role,
                 agency=agency,
-                council=council,
+                council=None if council in (None, UNBOUND) else council,
+                unbind=council == UNBOUND,
             )
         except AtlasError as err:
             st.error(plain(err))

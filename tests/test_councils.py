@@ -191,6 +191,12 @@ def test_a_users_council_is_kept_audited_and_read_on_every_sign_in(store):
     assert (access.role, access.council) == ("councillor", A)
     details = [json.loads(d) for d in store._audit_rows()["detail"].iloc[-2:]]
     assert details[0]["council"] == A and "council_before" not in details[1]
+    with pytest.raises(StoreError, match=f"give a council \\({B}\\) or unbind the user"):
+        store.put_user("ana@a.example", role="councillor", council=B, unbind=True)
+    assert store.put_user("ana@a.example", role="councillor", unbind=True).council is None
+    assert people.access_for(store, "ana@a.example").council is None
+    unbound = json.loads(store._audit_rows()["detail"].iloc[-1])
+    assert unbound["council_before"] == A and "council" not in unbound
 
 
 def test_a_bound_users_ward_figures_count_only_their_councils_wards(store):
@@ -243,6 +249,11 @@ def test_the_command_line_binds_users_and_records_agreements(tmp_path, capsys):
     assert main(["users", "add", "ana@a.example", "--role", "coordinator", "--council", A,
                  "--store", at]) == 0  # fmt: skip
     assert f"bound to council {A}" in capsys.readouterr().out
+    assert main(["users", "add", "bo@b.example", "--role", "police", "--council", B,
+                 "--store", at]) == 0  # fmt: skip
+    assert main(["users", "add", "bo@b.example", "--role", "police", "--no-council",
+                 "--store", at]) == 0  # fmt: skip
+    assert capsys.readouterr().out.splitlines()[-1] == "bo@b.example may sign in as police"
     assert main(["sharing", "add", B, A, "--reason", "DSA 9", "--store", at]) == 0
     assert f"council {A}'s users may now read council {B}'s records" in capsys.readouterr().out
     assert main(["sharing", "list", "--store", at, "--json"]) == 0
@@ -339,10 +350,15 @@ def test_an_admin_binds_a_user_and_records_and_ends_an_agreement_on_the_page(tmp
     at = signed_in(AppTest.from_file(app, default_timeout=120), store, "admin").run()
     at.switch_page("app_pages/users.py").run()
     at.text_input(key="user_email").input("ana@a.example")
-    assert at.selectbox(key="user_council").options == ["None, or as before", A, B]
+    choices = at.selectbox(key="user_council").options
+    assert choices == ["As before", "No council (every council's records)", A, B]
     at.selectbox(key="user_council").select(A)
     next(b for b in at.button if b.label == "Save").click().run()
     assert people.access_for(store, "ana@a.example").council == A
+    at.text_input(key="user_email").input("ana@a.example")
+    at.selectbox(key="user_council").set_value("(no council)")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert people.access_for(store, "ana@a.example").council is None
     at.selectbox(key="share_from").select(B)
     at.selectbox(key="share_to").select(A)
     next(b for b in at.button if b.label == "Record the agreement").click().run()

@@ -43,6 +43,11 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         help="bind them to a council (its wards' parent code): they read only its records and"
         " those shared with it",
     )
+    add.add_argument(
+        "--no-council",
+        action="store_true",
+        help="take away the council they are bound to: they read every council's records",
+    )
     add_command(
         what,
         "list",
@@ -99,6 +104,7 @@ def _add(args: argparse.Namespace) -> int:
         new_role=args.role,
         agency=args.agency,
         council=args.council,
+        unbind=args.no_council,
     )
     if args.json:
         print(json.dumps(user.__dict__))

@@ -116,11 +116,13 @@ def add_user(
     new_role: str,
     agency: str | None = None,
     council: str | None = None,
+    unbind: bool = False,
 ) -> User:
     """Add a user with ``new_role`` (or change theirs), as ``role`` (an admin); ``council``
-    binds them to a council (its code, the parent code of its wards)."""
+    binds them to a council (its code, the parent code of its wards), ``unbind`` takes
+    theirs away."""
     check_can_manage(role)
-    return store.put_user(email, role=new_role, agency=agency, council=council)
+    return store.put_user(email, role=new_role, agency=agency, council=council, unbind=unbind)
 
 
 def remove_user(store: Store, email: str, *, role: Role) -> bool:

@@ -325,10 +325,17 @@ class Store(ABC):
 
     @abstractmethod
     def put_user(
-        self, email: str, *, role: str, agency: str | None = None, council: str | None = None
+        self,
+        email: str,
+        *,
+        role: str,
+        agency: str | None = None,
+        council: str | None = None,
+        unbind: bool = False,
     ) -> User:
         """Add a user, or change their role, agency and council; audited with those before.
-        An agency or council not given is kept. Callers check that the actor may
+        An agency or council not given is kept; ``unbind`` takes their council away (they
+        read every council's records). Callers check that the actor may
         (:mod:`geo.privacy.users`)."""
 
     @abstractmethod

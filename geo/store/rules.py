@@ -119,6 +119,12 @@ def user_row(user: User) -> tuple[object, ...]:
     return tuple(getattr(user, name) for name in USER_COLUMNS)
 
 
+def check_unbind(council: str | None, *, unbind: bool) -> None:
+    """Refuse to bind a user to a council and unbind them in one write."""
+    if unbind and council is not None:
+        raise StoreError(f"give a council ({council}) or unbind the user from theirs, not both")
+
+
 def takes_an_admin_away(before: Sequence[object] | None, *, role: str | None) -> bool:
     """Whether a user whose stored row began with the role ``before[0]`` (None: not a user
     yet) taking ``role`` (None: removed) leaves one admin fewer, so that the write must check

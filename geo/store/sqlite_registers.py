@@ -126,8 +126,15 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
         )
 
     def put_user(
-        self, email: str, *, role: str, agency: str | None = None, council: str | None = None
+        self,
+        email: str,
+        *,
+        role: str,
+        agency: str | None = None,
+        council: str | None = None,
+        unbind: bool = False,
     ) -> User:
+        rules.check_unbind(council, unbind=unbind)
         user = User.new(email, role=role, agency=agency, council=council)
         with self._noted(None) as db:
             before = db.execute(
@@ -135,13 +142,15 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
             ).fetchone()
             if rules.takes_an_admin_away(before, role=user.role):
                 _keep_an_admin(db, user.email)
-            # a new role keeps the agency and council unless given, and who added them when
+            # a new role keeps the agency and council unless given (or unbound), and who added
+            # them when
             db.execute(
                 f"INSERT INTO users ({', '.join(USER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
                 " agency = COALESCE(excluded.agency, users.agency),"
-                " council = COALESCE(excluded.council, users.council)",
-                rules.user_row(user),
+                f" council = CASE WHEN ? THEN NULL"
+                " ELSE COALESCE(excluded.council, users.council) END",
+                (*rules.user_row(user), bool(unbind)),
             )
             kept = db.execute(
                 f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE email = ?", (user.email,)
