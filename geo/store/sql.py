@@ -8,6 +8,7 @@ fastest, with times as ISO 8601 text.
 from __future__ import annotations
 
 import sqlite3
+from itertools import chain
 from typing import Final
 
 import numpy as np
@@ -163,13 +164,13 @@ def insert_rows(db: sqlite3.Connection, statement: str, cells: list[list[object]
     whole = total - total % per
     if whole:
         many = head + ", ".join([row] * per)
-        # the rows' values side by side in one object grid, then ``per`` rows to a list: numpy
-        # lays out the statements' parameters in C (a Python generator took a sixth of the step)
-        grid = np.empty((whole, len(cells)), dtype=object)
-        for i, column in enumerate(cells):
-            grid[:, i] = column[:whole]
-        db.executemany(many, grid.reshape(whole // per, per * len(cells)).tolist())
-        del grid
+        db.executemany(
+            many,
+            (
+                list(chain.from_iterable(zip(*(c[i : i + per] for c in cells), strict=True)))
+                for i in range(0, whole, per)
+            ),
+        )
     if whole < total:
         db.executemany(statement, zip(*(c[whole:] for c in cells), strict=True))
 
