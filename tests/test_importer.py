@@ -518,3 +518,28 @@ def test_row_ids_are_the_keyed_hash_of_each_rows_text_worked_by_hand() -> None:
     assert ids.tolist() == [by_hand(first), by_hand(first), by_hand(third)]
     repeated = row_ids(frame, key=key, prefix="r", scope="T%", occurrence=True)
     assert repeated.tolist() == [by_hand(first + "0"), by_hand(first + "1"), by_hand(third + "0")]
+
+
+def test_row_ids_of_cells_that_are_not_text_use_their_printed_form() -> None:
+    """Rows read from files are text and are joined as they are; a frame holding other values
+    (a number, None) is written cell by cell as ``%s`` writes it ("5", "None"), as ids always
+    were, so the two ways of building the text give the same ids."""
+    import hashlib
+
+    from geo.importing.pipeline import row_ids
+
+    key = bytes(range(64))
+
+    def by_hand(text: str) -> str:
+        return "r" + hashlib.blake2b(text.encode(), key=key, digest_size=16).hexdigest()
+
+    mixed = pd.DataFrame({"A": ["a1", "a1"], "B": [5, None]}, dtype=object)
+    assert row_ids(mixed, key=key, prefix="r", scope="T").tolist() == [
+        by_hand("T\x1eA\x1fa1\x1eB\x1f5\x1e"),
+        by_hand("T\x1eA\x1fa1\x1eB\x1fNone\x1e"),
+    ]
+    text = pd.DataFrame({"A": ["a1"], "B": ["5"]}, dtype=object)
+    assert (
+        row_ids(text, key=key, prefix="r", scope="T")[0]
+        == row_ids(mixed, key=key, prefix="r", scope="T")[0]
+    )

@@ -1,7 +1,8 @@
 """The command line, for analysts and scheduled jobs: ``python -m geo COMMAND ...``.
 
 One module per command, each with ``add_parser(subparsers, parents)`` and ``run(args)``; the
-parser is built from :data:`COMMANDS`, in the order ``--help`` lists them. Expected errors
+parser is built from :data:`MODULES`, in the order ``--help`` lists them, importing only the
+module of the command that runs. ``COMMANDS`` is every command module, imported. Expected errors
 print one line starting ``error:`` and exit with status 2; a traceback means a bug. ``--json``
 prints the result as one JSON object on standard output.
 """
@@ -9,78 +10,69 @@ prints the result as one JSON object on standard output.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Final
 
-from geo.cli import (
-    brief,
-    completeness,
-    copy,
-    demo,
-    export,
-    export_parquet,
-    flow,
-    gaps,
-    hotspots,
-    imports,
-    interpreters,
-    links,
-    partnership,
-    patrol,
-    referrals,
-    rights,
-    safeguarding,
-    sharing,
-    sites,
-    snapshot,
-    status,
-    summary,
-    swep,
-    tension,
-    users,
-)
 from geo.cli._common import parents
 from geo.errors import AtlasError
 from geo.store import STORE_ENV, default_store_location
 
-#: The commands, in the order ``--help`` lists them.
-COMMANDS: Final[tuple[ModuleType, ...]] = (
-    demo,
-    imports,
-    export,
-    export_parquet,
-    status,
-    summary,
-    flow,
-    partnership,
-    snapshot,
-    swep,
-    links,
-    referrals,
-    completeness,
-    tension,
-    interpreters,
-    safeguarding,
-    hotspots,
-    sites,
-    gaps,
-    patrol,
-    brief,
-    users,
-    sharing,
-    rights,
-    copy,
+#: Each command module (under ``geo.cli``) and the commands it adds, in the order ``--help``
+#: lists them. A command's module is imported only when that command runs (or for ``--help``):
+#: some pull in heavy analyses (the brief's PDF), which the other commands need not wait for.
+MODULES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("demo", ("demo",)),
+    ("imports", ("import",)),
+    ("export", ("export",)),
+    ("export_parquet", ("export-parquet",)),
+    ("status", ("status",)),
+    ("summary", ("summary",)),
+    ("flow", ("flow",)),
+    ("partnership", ("partnership",)),
+    ("snapshot", ("snapshot",)),
+    ("swep", ("swep",)),
+    ("links", ("links",)),
+    ("referrals", ("referrals",)),
+    ("completeness", ("completeness",)),
+    ("tension", ("tension",)),
+    ("interpreters", ("interpreters",)),
+    ("safeguarding", ("safeguarding",)),
+    ("hotspots", ("hotspots",)),
+    ("sites", ("sites",)),
+    ("gaps", ("gaps",)),
+    ("patrol", ("patrol",)),
+    ("brief", ("brief",)),
+    ("users", ("users", "settings", "audit")),
+    ("sharing", ("sharing",)),
+    ("rights", ("purge", "subject-access", "erase")),
+    ("copy", ("copy",)),
 )
+_MODULE_OF: Final[dict[str, str]] = {
+    command: module for module, commands in MODULES for command in commands
+}
+
+
+def __getattr__(name: str) -> tuple[ModuleType, ...]:
+    """``COMMANDS``: every command module, imported, in the order ``--help`` lists them."""
+    if name == "COMMANDS":
+        return tuple(_command_module(module) for module, _ in MODULES)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _EPILOG = f"""\
 The store is {default_store_location()} unless --store or the {STORE_ENV} environment variable
 says otherwise. Run a command with --help for an example."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (kept apart so tests and docs can read it)."""
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (kept apart so tests and docs can read it).
+
+    With ``only`` (a command's name), the parser knows that command alone and imports only
+    its module: what :func:`main` uses to run a command it recognises.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m geo",
         description="Outreach Atlas from the command line: import files, build the demo, and"
@@ -90,14 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     shared = parents()
-    for command in COMMANDS:
-        command.add_parser(subparsers, shared)
+    if only is not None and only not in _MODULE_OF:
+        raise ValueError(f"only={only!r} is not a command; choose from {', '.join(_MODULE_OF)}")
+    modules = [module for module, _ in MODULES] if only is None else [_MODULE_OF[only]]
+    for module in modules:
+        _command_module(module).add_parser(subparsers, shared)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # the first word names the command (the main parser has no option but --help); anything
+    # else (--help, a mistyped command) gets the whole parser and its full help
+    only = argv[0] if argv and argv[0] in _MODULE_OF else None
+    args = build_parser(only=only).parse_args(argv)
     try:
         return int(args.run(args))
     except AtlasError as err:
@@ -108,7 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+def _command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+__all__ = ["COMMANDS", "MODULES", "build_parser", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,9 @@
 """What the commands share: the option groups every command takes, and small helpers.
 
 Each command module has the same two functions: ``add_parser(subparsers, parents)`` adds its
-subcommand (built with :func:`add_command`), and ``run(args) -> int`` runs it.
+subcommand (built with :func:`add_command`), and ``run(args) -> int`` runs it. The exports and
+the privacy figures are imported by the helpers that use them: ``import records`` uses neither,
+and would wait a fifth of a second for them (scipy's optimiser, the PDF templates).
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ import pandas as pd
 from geo.analysis.completeness import file_line
 from geo.analysis.ward_figures import PERIODS
 from geo.errors import AtlasError
-from geo.io.exports import features_json, table_csv, table_json, write_features, write_table
-from geo.privacy.figures import SUPPRESSION_THRESHOLD
 from geo.privacy.roles import ROLES
 from geo.store import default_store_location, open_store
 from geo.store.audit import acting_as, current_actor
@@ -174,6 +174,8 @@ def out_path(path: str | None, allowed: Sequence[str], option: str = "--out") ->
 
 def print_features(frame: gpd.GeoDataFrame, path: Path | None) -> int:
     """Write ``frame`` to ``path`` if asked, and print it as JSON (for --json)."""
+    from geo.io.exports import features_json, write_features
+
     if path is not None:
         write_features(frame, path)
     print(features_json(frame))
@@ -236,6 +238,8 @@ def add_periods(
         help="how many periods without --from (default: %(default)s)",
     )
     if threshold:
+        from geo.privacy.figures import SUPPRESSION_THRESHOLD
+
         parser.add_argument(
             "--threshold",
             type=int,
@@ -270,6 +274,8 @@ def print_figures(
     ``headline`` and the table's ``rows``, then each of ``also`` as rows. Otherwise ``first``'s
     texts and the headline as lines, then the table as CSV unless ``--out`` names a file, which
     gets the table and a line saying how many rows of ``what`` it holds, as whose view."""
+    from geo.io.exports import table_csv, table_json, write_table
+
     if args.json:
         tables = {"rows": table, **(also or {})}
         rows = {name: json.loads(table_json(frame)) for name, frame in tables.items()}

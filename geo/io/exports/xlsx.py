@@ -14,19 +14,19 @@ import io
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.io.exports.stamp import MARKING, Stamp
 from geo.io.exports.tables import for_people, iso_times
 from geo.io.spreadsheet import neutralise_formula
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is made: a fifth of a second that
+    # every command line run would otherwise wait for
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["ABOUT_SHEET", "TABLE_SHEET", "table_xlsx", "write_xlsx"]
 
@@ -71,6 +71,9 @@ def write_xlsx(
 
 
 def _workbook(frame: pd.DataFrame, stamp: Stamp) -> Workbook:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     shown = for_people(iso_times(frame.drop(columns="geometry", errors="ignore")))
     book = Workbook()
     sheet = book.active
@@ -94,6 +97,8 @@ def _workbook(frame: pd.DataFrame, stamp: Stamp) -> Workbook:
 
 
 def _about(sheet: Worksheet, stamp: Stamp, *, rows: int, hidden: bool) -> None:
+    from openpyxl.styles import Alignment, Font
+
     lines = [
         ("Marking", stamp.marking),
         ("What the figures are", stamp.about or "A table exported from Outreach Atlas."),
@@ -130,11 +135,15 @@ def _safe(value: object) -> object:
         return float(value)
     if isinstance(value, int | float | bool):
         return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def _widths(sheet: Worksheet, rows: list[list[object]]) -> None:
     """Columns as wide as their longest text (up to 60 characters)."""
+    from openpyxl.utils import get_column_letter
+
     for index in range(len(rows[0])):
         longest = max(len("" if row[index] is None else str(row[index])) for row in rows)
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(longest + 2, _WIDEST)
