@@ -1,7 +1,7 @@
 """Write a benchmark's result line into its own section of bench/RESULTS.md.
 
 Each benchmark owns a section (a ``## `` heading followed by a table). A result row goes at the
-end of that section's table; a missing section is added at the end of the file with its intro
+end of that section (under a header of its own when notes follow the last table); a missing section is added at the end of the file with its intro
 and table header, so benchmarks never write into each other's tables.
 """
 
@@ -42,5 +42,8 @@ def record(heading: str, rows: list[str], *, intro: str, header: str) -> None:
             at += 1
         while lines[at - 1].strip() == "":
             at -= 1
+        if not lines[at - 1].startswith("|"):  # notes follow the table: a table of its own
+            separator = "|" + "---|" * (header.count("|") - 1)
+            rows = ["", header, separator, *rows]
     lines[at:at] = rows
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
