@@ -317,3 +317,17 @@ def test_the_brief_carries_the_tension_watch_and_the_safeguarding_count(demo_sto
     if role == "police":  # counts only, small ones hidden: never the queue
         assert set(counted.columns) == {"Ward", "Waiting"}
         assert not set(counted["Waiting"]) & {"1", "2", "3", "4"}
+
+
+def test_work_done_alongside_the_brief_acts_for_the_same_user_and_council():
+    """The brief works its signals out on another thread: the acting user (and so the council
+    whose records they may read) must travel with it, or a bound user's signals would read
+    every council's records. A bare submit runs as nobody."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.questions.brief import _alongside
+    from geo.store.audit import Actor, acting_as, current_actor
+
+    with acting_as(Actor("ana@a.example", "police", "E06000001")), ThreadPoolExecutor(1) as pool:
+        assert _alongside(pool, lambda: current_actor().council).result() == "E06000001"
+        assert pool.submit(lambda: current_actor().council).result() is None

@@ -4,6 +4,9 @@ persistent sites, needs, the tension watch and the safeguarding count."""
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -67,7 +70,6 @@ def tasking_brief(
     seen = overview_of(summary, period=filters.period)
     end = pd.Timestamp(seen.period_end).date()  # a night: coverage reads a moment otherwise
     wards = store.areas(layer="ward")
-    sites, found = brief_places(store, role=role, end=end)
     last = summary.totals.iloc[-1] if len(summary.totals) else None
     needs = pd.DataFrame(
         [
@@ -79,7 +81,10 @@ def tasking_brief(
     )
     from geo.questions.signals import brief_signals  # it reads through this package
 
-    watch, waiting = brief_signals(store, role=role, period=filters.period, end=end)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-brief") as pool:
+        signals = _alongside(pool, brief_signals, store, role=role, period=filters.period, end=end)
+        sites, found = brief_places(store, role=role, end=end)
+        watch, waiting = signals.result()
     return build_brief(
         seen,
         tension=watch,
@@ -113,8 +118,17 @@ def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFra
     def work() -> tuple[gpd.GeoDataFrame, Coverage]:
         wards = store.areas(layer="ward")
         records = store.records(role=role)
-        site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end)
-        found = _brief_coverage(store, role=role, wards=wards, end=end, records=records, site=site)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-brief") as pool:
+            # each agency's covered area needs neither the sites nor the places of demand
+            options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
+            agencies = pool.submit(coverage.agency_coverage, records, **options, shapes=False)
+            site = persistent_sites(
+                records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end
+            )
+            found = _brief_coverage(
+                store, role=role, wards=wards, end=end, records=records, site=site,
+                agencies=agencies,
+            )  # fmt: skip
         return sites_for(site, wards=wards, services=store.services(), role=role), found
 
     return per_version(store, "brief places", (role, end), work)
@@ -128,6 +142,7 @@ def _brief_coverage(
     end: date,
     records: pd.DataFrame | None = None,
     site: gpd.GeoDataFrame | None = None,
+    agencies: Future[gpd.GeoDataFrame] | None = None,
 ) -> Coverage:
     """What the brief shows of :func:`coverage_gaps` (same records, places and options).
 
@@ -136,7 +151,8 @@ def _brief_coverage(
     wards' shares. The rest is :func:`coverage_gaps`'s: coverage is worked out once, for
     every place, and the gaps and overlaps are read from it.
     ``records`` (the role's) and ``site`` (their persistent sites to ``end``, as
-    :func:`sites` finds them by default) save reading and finding them again.
+    :func:`sites` finds them by default) save reading and finding them again; ``agencies`` is
+    the agencies' coverage of those records being worked out meanwhile, if it is.
     """
     if records is None:
         records = store.records(role=role)
@@ -148,6 +164,16 @@ def _brief_coverage(
         demand=covered.loc[demand["demand"].eq("hotspot").to_numpy()],
         gaps=coverage.gaps_among(covered, top=BRIEF_TOP),
         overlaps=coverage.overlaps_among(covered),
-        agencies=coverage.agency_coverage(records, **options, shapes=False),  # areas only
+        agencies=(  # areas only
+            agencies.result()
+            if agencies is not None
+            else coverage.agency_coverage(records, **options, shapes=False)
+        ),
         wards=pd.DataFrame(),
     )
+
+
+def _alongside(pool: ThreadPoolExecutor, work: Callable[..., object], /, *args, **kwargs) -> Future:
+    """``work(*args, **kwargs)`` on ``pool``, in this thread's context: the acting user and the
+    council being read travel with it, as they would if it ran here."""
+    return pool.submit(contextvars.copy_context().run, work, *args, **kwargs)
