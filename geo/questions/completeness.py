@@ -62,14 +62,7 @@ def recording_completeness(
     )  # fmt: skip
 
     def work() -> Completeness:
-        exact = completeness(
-            asked.records,
-            period=asked.period,
-            start=asked.start,
-            end=asked.end,
-            periods=periods,
-            aligned=asked.aligned,
-        )
+        exact = completeness(asked.records, periods=periods, **asked.period_options)
         if asked.role in AGENCY_ROLES:
             return replace(exact, role=asked.role)
         return replace(

@@ -56,15 +56,9 @@ def interpreter_sharing(
 
     def work() -> SharedInterpreters:
         exact = shared_interpreters(
-            asked.records,
-            asked.areas,
-            period=asked.period,
-            start=asked.start,
-            end=asked.end,
-            periods=periods,
-            placed=asked.placed,
-            aligned=asked.aligned,
-        )
+            asked.records, asked.areas, periods=periods, placed=asked.placed,
+            **asked.period_options,
+        )  # fmt: skip
         if asked.role == "coordinator":
             return replace(exact, role=asked.role)
         return view_interpreters(exact, role=asked.role, threshold=threshold)

@@ -47,14 +47,7 @@ def people_flow(
         filters=filters,
     )  # fmt: skip
     exact = flow(
-        asked.records,
-        asked.areas,
-        period=asked.period,
-        start=asked.start,
-        end=asked.end,
-        periods=periods,
-        placed=asked.placed,
-        lookback_months=lookback_months,
-        aligned=asked.aligned,
-    )
+        asked.records, asked.areas, periods=periods, placed=asked.placed,
+        lookback_months=lookback_months, **asked.period_options,
+    )  # fmt: skip
     return view_flow(exact, role=asked.role, threshold=threshold)

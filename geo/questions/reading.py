@@ -52,6 +52,17 @@ class FigureRecords:
         """Whole periods on fixed boundaries: for every role whose small numbers are hidden."""
         return self.role != "coordinator"
 
+    @property
+    def period_options(self) -> dict[str, object]:
+        """The period asked for, as the counts take it: ``period``, ``start``, ``end`` and
+        ``aligned``."""
+        return {
+            "period": self.period,
+            "start": self.start,
+            "end": self.end,
+            "aligned": self.aligned,
+        }
+
 
 def figure_records(
     store: Store,

@@ -83,12 +83,9 @@ def referral_follow_up(
         asked.areas,
         walk_m=walk_m,
         within_hours=within_hours,
-        period=asked.period,
-        start=asked.start,
-        end=asked.end,
         periods=periods,
         placed=asked.placed,
-        aligned=asked.aligned,
+        **asked.period_options,
     )
     return view_referrals(exact, role=asked.role, threshold=threshold)
 

@@ -93,9 +93,8 @@ def queue_counts(
 
     def work() -> QueueFigures:
         exact = queue_figures(
-            asked.records, waiting, areas=asked.areas, period=asked.period, start=asked.start,
-            end=asked.end, periods=periods, aligned=asked.aligned,
-        )  # fmt: skip
+            asked.records, waiting, areas=asked.areas, periods=periods, **asked.period_options
+        )
         return view_queue(exact, role=asked.role, threshold=threshold)
 
     asked_with = (day, words, threshold)  # the queue's own question, and how it is shown
