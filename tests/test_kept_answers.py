@@ -104,6 +104,21 @@ def test_the_memo_keeps_no_more_than_its_limit_and_can_be_turned_off(monkeypatch
         memo_limit()
 
 
+def test_text_held_as_python_objects_is_sized_from_a_sample():
+    """20,000 texts of 10 and 30 characters in turn: each str is 49 + its length bytes
+    (CPython's compact ASCII), plus an 8-byte pointer: (59 + 79) / 2 + 8 = 77 a row. The
+    sample's estimate is within 1 % of measuring every one."""
+    from geo.store.memo import _bytes
+
+    column = pd.Series(["x" * 10, "y" * 30] * 10_000, dtype=object)
+    exact = int(column.memory_usage(index=False, deep=True))
+    assert exact == 20_000 * 77
+    assert _bytes(column) == pytest.approx(exact, rel=0.01)
+    small = ColumnMemo(limit=int(exact * 0.98))  # the estimate is what the limit is held to
+    small.keep("records", "v1", {"text": column})
+    assert small.get("records", "v1", ["text"]) == {}
+
+
 # -- the street count, once for every period ----------------------------------------------------
 
 
