@@ -1,8 +1,9 @@
 """Write a benchmark's result line into its own section of bench/RESULTS.md.
 
 Each benchmark owns a section (a ``## `` heading followed by a table). A result row goes at the
-end of that section (under a header of its own when notes follow the last table); a missing section is added at the end of the file with its intro
-and table header, so benchmarks never write into each other's tables.
+end of that section (under a header of its own when notes follow the last table); a missing
+section is added at the end of the file with its intro and table header, so benchmarks never
+write into each other's tables.
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ class PostGISRegisters:
                 f"INSERT INTO users ({_listed(USER_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
                 " agency = COALESCE(excluded.agency, users.agency),"
-                f" council = CASE WHEN %s THEN NULL"
+                " council = CASE WHEN %s THEN NULL"
                 " ELSE COALESCE(excluded.council, users.council) END",
                 (*rules.user_row(user), bool(unbind)),
             )

@@ -148,7 +148,7 @@ class SQLiteRegisters(SQLiteCopying):  # copying a whole store: geo.store.sqlite
                 f"INSERT INTO users ({', '.join(USER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (email) DO UPDATE SET role = excluded.role,"
                 " agency = COALESCE(excluded.agency, users.agency),"
-                f" council = CASE WHEN ? THEN NULL"
+                " council = CASE WHEN ? THEN NULL"
                 " ELSE COALESCE(excluded.council, users.council) END",
                 (*rules.user_row(user), bool(unbind)),
             )
