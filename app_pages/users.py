@@ -10,6 +10,7 @@ from geo.importing.areas import council_names
 from geo.io.exports import table_csv
 from geo.privacy import ROLES, rights
 from geo.privacy import users as people
+from geo.store.audit import current_actor
 from ui import data, session
 from ui.downloads import download_button
 from ui.text import plain
@@ -39,6 +40,7 @@ except AtlasError as err:
 st.subheader("Who may sign in")
 table = people.users(store, role=role)
 named = council_names(store).to_dict()  # "Brighton and Hove (E06000043)" where a name is known
+own = current_actor().council  # an admin bound to a council manages its side only
 
 
 def _council(code: object) -> object:
@@ -69,7 +71,7 @@ with st.form("add_user", clear_on_submit=True):
     agency = agency_column.text_input("Agency", key="user_agency")
     council = council_column.selectbox(
         "Council",
-        [None, UNBOUND, *named],
+        [None, UNBOUND, *named] if own is None else [own],
         format_func=lambda code: _CHOICES.get(code) or _council(code),
         key="user_council",
         help=(
@@ -147,7 +149,10 @@ else:
     with st.form("share"):
         giver_column, taker_column, why_column = st.columns(3)
         giver = giver_column.selectbox(
-            "Records of council", councils, format_func=_council, key="share_from"
+            "Records of council",
+            councils if own is None else [own],
+            format_func=_council,
+            key="share_from",
         )
         taker = taker_column.selectbox(
             "May be read by council", councils, index=1, format_func=_council, key="share_to"

@@ -169,6 +169,44 @@ def test_a_bound_admin_exports_what_their_council_reads_and_deletes_only_its_own
     assert store.person_records(refs, role="admin")["record_id"].tolist() == ["b0", "x0"]
 
 
+def test_an_admin_bound_to_a_council_manages_its_side_only(store):
+    """An admin bound to A could otherwise let A (or themselves) read B's records: unbind a
+    user, bind one to B, record B's records as shared with A. Each is refused, naming who can;
+    what stays within A is allowed, and a new user they add is bound to A."""
+    store.put_user("bo@b.example", role="coordinator", council=B)
+    store.put_user("free@x.example", role="coordinator")
+    refused = pytest.raises(AccessDenied, match=f"bound to council {A}: you may bind users")
+    with acting_as(Actor("admin@a.example", "admin", A)):
+        assert people.add_user(store, "new@a.example", role="admin", new_role="police").council == A
+        with refused:
+            people.add_user(store, "new@a.example", role="admin", new_role="police", unbind=True)
+        with refused:
+            people.add_user(store, "new@a.example", role="admin", new_role="police", council=B)
+        for other, where in (("bo@b.example", f"council {B}"), ("free@x.example", "no council")):
+            with pytest.raises(AccessDenied, match=f"bound to {where}; only an admin bound to no"):
+                people.add_user(store, other, role="admin", new_role="councillor")
+            with pytest.raises(AccessDenied, match=f"bound to {where}; only an admin bound to no"):
+                people.remove_user(store, other, role="admin")
+        with pytest.raises(AccessDenied, match=f"may share {A}'s own records only"):
+            people.share(store, B, A, role="admin", reason="DSA 1")
+        people.share(store, A, B, role="admin", reason="DSA 2")
+        with pytest.raises(AccessDenied, match="settings hold for every council"):
+            people.change_setting(store, people.POLICE_NATIONALITY, True, role="admin", reason="x")
+        assert people.remove_user(store, "new@a.example", role="admin")
+    assert store.councils_read_by(A) == [A] and store.councils_read_by(B) == [B, A]
+    assert [people.access_for(store, e).council for e in ("bo@b.example", "free@x.example")] == [
+        B, None,
+    ]  # fmt: skip
+    store.share(B, A, by="admin", reason="DSA 3")  # an admin bound to none may
+    with acting_as(Actor("admin@b.example", "admin", B)):
+        people.end_share(store, B, A, role="admin")  # B is party to it
+    with (
+        acting_as(Actor("admin@c.example", "admin", "E06000009")),
+        pytest.raises(AccessDenied, match="end only agreements E06000009 is party to"),
+    ):
+        people.end_share(store, A, B, role="admin")
+
+
 def test_only_an_admin_shares_and_only_with_a_reason(store):
     with pytest.raises(AccessDenied, match="coordinator role cannot manage"):
         people.share(store, B, A, role="coordinator", reason="DSA 1")
@@ -369,6 +407,27 @@ def test_an_admin_binds_a_user_and_records_and_ends_an_agreement_on_the_page(tmp
     assert store.councils_read_by(A) == [A, B]
     next(b for b in at.button if b.label == "End the agreement").click().run()
     assert store.councils_read_by(A) == [A]
+
+
+def test_an_admin_bound_to_a_council_is_offered_its_side_only_on_the_page(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.store import STORE_ENV
+    from tests.signing import signed_in
+
+    store = _filled(open_store(tmp_path / "page.sqlite"), tmp_path)
+    monkeypatch.setenv(STORE_ENV, store.location)
+    app = str(Path(__file__).resolve().parents[1] / "app_main.py")
+    at = signed_in(AppTest.from_file(app, default_timeout=120), store, "admin")
+    store.put_user("admin@a.example", role="admin", council=A)
+    at = signed_in(at, store, None, email="admin@a.example").run()
+    at.switch_page("app_pages/users.py").run()
+    assert at.selectbox(key="user_council").options == [A]
+    assert at.selectbox(key="share_from").options == [A]
+    at.text_input(key="user_email").input("new@a.example")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    assert people.access_for(store, "new@a.example").council == A
 
 
 def test_the_app_never_serves_one_councils_figures_to_anothers_user(tmp_path, monkeypatch):

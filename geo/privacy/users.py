@@ -11,7 +11,9 @@ In a partnership of councils, a user bound to a council reads only the records o
 council's wards and of councils sharing with it (:meth:`geo.store.Store.records`): the council
 comes from the users table on every rerun, as the role does, and travels with the actor
 (:class:`geo.store.audit.Actor`). Only admins record or end an agreement, each audited with who
-and why.
+and why. An admin bound to a council manages only their council's side: users bound to it
+(new users are bound to it), agreements sharing its own records, and none of the settings,
+which hold for every council; an admin bound to none manages everything.
 
 Settings are off until an admin turns them on. :data:`POLICE_NATIONALITY` lets police see
 nationality groups and no recourse to public funds (NRPF), which they do not by default: in
@@ -32,7 +34,7 @@ from geo.errors import AccessDenied, StoreError
 from geo.privacy.roles import Role, check_role
 from geo.store import Store
 from geo.store.audit import current_actor
-from geo.store.registers import Agreement, Setting, User, normalise_email
+from geo.store.registers import Agreement, Setting, User, normalise_council, normalise_email
 
 __all__ = [
     "POLICE_NATIONALITY",
@@ -122,6 +124,9 @@ def add_user(
     binds them to a council (its code, the parent code of its wards), ``unbind`` takes
     theirs away."""
     check_can_manage(role)
+    own = current_actor().council
+    if own is not None:
+        council = _in_own_council(store, email, own=own, council=council, unbind=unbind)
     return store.put_user(email, role=new_role, agency=agency, council=council, unbind=unbind)
 
 
@@ -129,7 +134,39 @@ def remove_user(store: Store, email: str, *, role: Role) -> bool:
     """Remove a user, as ``role`` (an admin); False if there was none. The store refuses to
     remove or demote the last admin: nobody could manage users after."""
     check_can_manage(role)
+    own = current_actor().council
+    if own is not None:
+        _in_own_council(store, email, own=own)
     return store.remove_user(email)
+
+
+def _in_own_council(
+    store: Store,
+    email: str,
+    *,
+    own: str,
+    council: str | None = None,
+    unbind: bool = False,
+) -> str:
+    """The council an admin bound to ``own`` gives the user ``email``: their own, always.
+
+    They may not unbind anyone nor bind anyone to another council, and may not change or
+    remove a user bound to another council or to none (who reads more than their council
+    does): otherwise they could let their council's users, or themselves, read more.
+    """
+    if unbind or (council is not None and normalise_council(council) != own):
+        raise AccessDenied(
+            f"you are bound to council {own}: you may bind users to {own} only; an admin bound"
+            " to no council binds them elsewhere or takes their council away"
+        )
+    existing = access_for(store, email)
+    if existing is not None and existing.council != own:
+        where = f"council {existing.council}" if existing.council else "no council"
+        raise AccessDenied(
+            f"{existing.email} is bound to {where}; only an admin bound to no council changes"
+            " or removes them"
+        )
+    return own
 
 
 def agreements(store: Store, *, role: Role) -> pd.DataFrame:
@@ -144,6 +181,12 @@ def share(
     """Let ``to_council``'s users read ``from_council``'s records, as ``role`` (an admin),
     with ``reason`` (the data-sharing agreement's reference); audited."""
     check_can_manage(role)  # the agreement itself checks the councils and the reason
+    own = current_actor().council
+    if own is not None and normalise_council(from_council) != own:
+        raise AccessDenied(
+            f"you are bound to council {own}: you may share {own}'s own records only (the"
+            f" council whose records they are records the agreement), not {from_council}'s"
+        )
     return store.share(from_council, to_council, by=current_actor().user, reason=reason)
 
 
@@ -151,6 +194,14 @@ def end_share(store: Store, from_council: str, to_council: str, *, role: Role) -
     """End the agreement letting ``to_council`` read ``from_council``'s records, as ``role``
     (an admin); audited. Takes effect on the next read."""
     check_can_manage(role)
+    own = current_actor().council
+    if own is not None and own not in {
+        normalise_council(from_council),
+        normalise_council(to_council),
+    }:
+        raise AccessDenied(
+            f"you are bound to council {own}: you may end only agreements {own} is party to"
+        )
     return store.end_share(from_council, to_council, by=current_actor().user)
 
 
@@ -173,6 +224,11 @@ def change_setting(
     """Change a setting, as ``role`` (an admin), with ``reason``; turning on what widens who
     sees personal data needs a reason (the data protection impact assessment's reference)."""
     check_can_manage(role)
+    if current_actor().council is not None:
+        raise AccessDenied(
+            f"you are bound to council {current_actor().council}, and settings hold for every"
+            " council: an admin bound to no council changes them"
+        )
     if name not in SETTINGS:
         raise AccessDenied(f"no setting {name!r}; settings are {', '.join(SETTINGS)}")
     if value and not str(reason or "").strip():
