@@ -26,7 +26,7 @@ import geo.store.sqlite as sqlite_backend
 from geo.analysis import tension as tension_analysis
 from geo.analysis import ward_figures
 from geo.analysis.street_count import counted_people, street_counts
-from geo.errors import AnalysisError, StoreError
+from geo.errors import AccessDenied, AnalysisError, StoreError
 from geo.importing import import_records
 from geo.questions import kept as answers
 from geo.questions import safeguarding as safeguarding_questions
@@ -275,3 +275,34 @@ def test_a_purge_leaves_no_deleted_record_in_this_processs_memory(store_at):
     assert memo_for(store._memo_key)._kept == {}
     assert not any(k[0] == store.location for k in answers._kept)
     assert store.records(role="coordinator", columns=["record_id"]).empty
+
+
+def test_a_purge_by_another_process_leaves_no_answer_kept_past_the_next_question(tmp_path):
+    """Another process (the command line, another app worker) purges: this process's kept
+    answers are not told, but the next question asked of the store drops every answer of an
+    older version before it is worked out (whether or not it is), so records gone from the
+    store do not stay in this one's memory."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from geo.store import open_store
+
+    store = open_store(tmp_path / "atlas.sqlite")
+    _batch(store, 3, "a")
+    answers.per_version(store, "ids", (), lambda: store.records(role="coordinator"))
+    assert any(k[0] == store.location for k in answers._kept)
+    purge = (  # every record (nights of 4 November 2026)
+        "import sys, datetime; from geo.store import open_store;"
+        f" s = open_store({str(store.path)!r});"
+        " sys.exit(0 if s.purge_records(datetime.date(2027, 1, 1))['records'] == 3 else 1)"
+    )
+    subprocess.run([sys.executable, "-c", purge], check=True, cwd=Path(__file__).parents[1])
+    assert any(k[0] == store.location for k in answers._kept)  # not told: still held
+
+    def refused() -> None:
+        raise AccessDenied("a question that fails keeps nothing new")
+
+    with pytest.raises(AccessDenied):  # even a question that fails drops them
+        answers.per_version(store, "refused", (), refused)
+    assert not any(k[0] == store.location for k in answers._kept)

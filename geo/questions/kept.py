@@ -70,6 +70,10 @@ def per_version(
     council = current_actor().council
     key = (store.location, version or store.cache_key(), question, council, *args)
     with _lock:
+        # answers of another version go at once, the store's own purge or erasure or not
+        # (another process's leaves this one's :func:`_forget` uncalled)
+        for older in [k for k in _kept if k[0] == key[0] and k[1] != key[1]]:
+            del _kept[older]
         found = _kept.get(key)
         if found is not None:
             _kept.move_to_end(key)
