@@ -27,8 +27,9 @@ from geo.schema import DISPLAY_CRS, WORKING_CRS
 
 __all__ = ["TRANSFORM_THREADS", "to_bng", "to_lonlat", "transform"]
 
-#: Threads the transforms run on (pyproj releases the GIL while it transforms).
-TRANSFORM_THREADS: Final = 2
+#: Threads the transforms run on (pyproj releases the GIL while it transforms): one a core, so
+#: that a process transforming on many threads at once (a Dask worker) still can.
+TRANSFORM_THREADS: Final = max(2, os.cpu_count() or 2)
 
 _workers_lock = threading.Lock()
 _workers: tuple[int, ThreadPoolExecutor] | None = None  # (the process that made them, them)

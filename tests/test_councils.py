@@ -229,7 +229,8 @@ def test_a_users_council_is_kept_audited_and_read_on_every_sign_in(store):
     assert (access.role, access.council) == ("councillor", A)
     details = [json.loads(d) for d in store._audit_rows()["detail"].iloc[-2:]]
     assert details[0]["council"] == A and "council_before" not in details[1]
-    with pytest.raises(StoreError, match=f"give a council \\({B}\\) or unbind the user"):
+    both = f"give a council \\({B}, --council\\) or take the user's council away"
+    with pytest.raises(StoreError, match=both):
         store.put_user("ana@a.example", role="councillor", council=B, unbind=True)
     assert store.put_user("ana@a.example", role="councillor", unbind=True).council is None
     assert people.access_for(store, "ana@a.example").council is None

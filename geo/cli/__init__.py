@@ -108,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command_module(name: str) -> ModuleType:
+    """The command module ``geo.cli.<name>``, imported now if it was not yet."""
     return importlib.import_module(f"{__name__}.{name}")
 
 

@@ -37,13 +37,14 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
     add.add_argument("email")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--agency", help="the agency they belong to")
-    add.add_argument(
+    binding = add.add_mutually_exclusive_group()
+    binding.add_argument(
         "--council",
         metavar="CODE",
         help="bind them to a council (its wards' parent code): they read only its records and"
         " those shared with it",
     )
-    add.add_argument(
+    binding.add_argument(
         "--no-council",
         action="store_true",
         help="take away the council they are bound to: they read every council's records",

@@ -201,7 +201,8 @@ def _check_unbound(parquet: str | Path) -> None:
         raise AccessDenied(
             f"a user bound to council {council} reads records from the store only, narrowed to"
             f" their council's; the Parquet files in {parquet} are read whole: leave out the"
-            " files, or export that council's (export-parquet DIR --council CODE)"
+            " files, or write that council's own (export-parquet DIR --council CODE) and read"
+            " them without --council"
         )
 
 

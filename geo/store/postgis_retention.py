@@ -24,7 +24,7 @@ import psycopg
 from geo.store.audit import current_actor
 from geo.store.memo import forget
 from geo.store.postgis_registers import write_audit
-from geo.store.rules import DELETED_TABLES, PERSON_KEY, RECORD_KEY, Deletion
+from geo.store.rules import DELETED_TABLES, OWN_WARDS, PERSON_KEY, RECORD_KEY, Deletion
 
 
 class PostGISRetention:
@@ -33,14 +33,14 @@ class PostGISRetention:
 
     def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
         deletion = Deletion.purge(before)  # a StoreError unless before is a date
-        deletion = deletion.by_council(current_actor().council, self.ward_councils)
+        deletion = deletion.by_council(current_actor().council)
         return self._delete_records("night < %s", (before,), deletion, dry_run=dry_run)
 
     def erase_records(
         self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
     ) -> dict[str, int]:
         deletion = Deletion.erasure(person_refs, detail=detail)
-        deletion = deletion.by_council(current_actor().council, self.ward_councils)
+        deletion = deletion.by_council(current_actor().council)
         return self._delete_records(
             "person_ref = ANY(%s)", (list(deletion.refs),), deletion, dry_run=dry_run
         )
@@ -55,8 +55,9 @@ class PostGISRetention:
     ) -> dict[str, int]:
         """Delete the records ``where`` holds and what is derived from them (see the module
         docstring), and log ``deletion``; with ``dry_run``, count them and roll back."""
-        if deletion.wards is not None:  # only the acting user's council's wards
-            where, params = f"({where}) AND area_code = ANY(%s)", (*params, list(deletion.wards))
+        if deletion.council is not None:  # only the acting user's council's wards
+            where = f"({where}) AND {OWN_WARDS.format('%s')}"
+            params = (*params, deletion.council)
         with self._transaction(keep=not dry_run) as db:
             counts = _deletions(db, where, params)
             if not dry_run:

@@ -11,7 +11,7 @@ same things: a rule changed here changes on both.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Final
@@ -35,6 +35,11 @@ from geo.store.registers import (
     now,
 )
 
+#: The condition a council's deletion adds (its one parameter the council's code): the records
+#: of the wards whose council it is, as stored when the deletion runs.
+OWN_WARDS: Final = (
+    "area_code IN (SELECT area_code FROM areas WHERE layer = 'ward' AND parent_code = {})"
+)
 #: What a deletion counts, by table, in this order.
 DELETED_TABLES: Final[tuple[str, ...]] = ("records", "link_decisions", "safeguarding_closures")
 #: Closed safeguarding items named after a record or a person (see geo.analysis.safeguarding).
@@ -122,7 +127,10 @@ def user_row(user: User) -> tuple[object, ...]:
 def check_unbind(council: str | None, *, unbind: bool) -> None:
     """Refuse to bind a user to a council and unbind them in one write."""
     if unbind and council is not None:
-        raise StoreError(f"give a council ({council}) or unbind the user from theirs, not both")
+        raise StoreError(
+            f"give a council ({council}, --council) or take the user's council away"
+            " (--no-council), not both"
+        )
 
 
 def takes_an_admin_away(before: Sequence[object] | None, *, role: str | None) -> bool:
@@ -256,8 +264,9 @@ class Deletion:
     action: str
     detail: Mapping[str, object]
     refs: tuple[str, ...] = ()
-    #: Only the records of these wards (None: wherever they are): see :meth:`by_council`.
-    wards: tuple[str, ...] | None = None
+    #: Only the records of this council's wards (None: wherever they are): see
+    #: :meth:`by_council` and :data:`OWN_WARDS`.
+    council: str | None = None
 
     @classmethod
     def purge(cls, before: date) -> Deletion:
@@ -276,16 +285,15 @@ class Deletion:
             raise StoreError("give at least one person reference (its keyed hash) to erase")
         return cls("person erased", detail, refs=tuple(refs))
 
-    def by_council(self, council: str | None, ward_councils: Callable[[], pd.Series]) -> Deletion:
+    def by_council(self, council: str | None) -> Deletion:
         """This deletion as a user bound to ``council`` makes it: the records of their own
-        council's wards only (``ward_councils()`` gives each ward's council), never another
-        council's, even one sharing its records with them, nor those outside every ward; the
-        audit row names the council. Unchanged for a user bound to none (``None``)."""
+        council's wards only, never another council's, even one sharing its records with them,
+        nor those outside every ward; the audit row names the council. Unchanged for a user
+        bound to none (``None``). The backends add :data:`OWN_WARDS` to what they delete, so
+        the wards are read in the deletion's own transaction."""
         if council is None:
             return self
-        councils = ward_councils()
-        owned = tuple(sorted(councils.index[councils.eq(council).to_numpy()]))
-        return replace(self, detail={**self.detail, "council": council}, wards=owned)
+        return replace(self, detail={**self.detail, "council": council}, council=council)
 
     def event(self, counts: Mapping[str, int]) -> Event:
         """The audit row of this deletion, with what it deleted by table."""

@@ -28,7 +28,7 @@ from geo.errors import StoreError
 from geo.store.audit import current_actor
 from geo.store.column_cache import version_key
 from geo.store.memo import forget
-from geo.store.rules import PERSON_KEY, RECORD_KEY, Deletion
+from geo.store.rules import OWN_WARDS, PERSON_KEY, RECORD_KEY, Deletion
 from geo.store.sql import data_version
 from geo.store.sqlite_registers import write_audit
 
@@ -39,14 +39,14 @@ class SQLiteRetention:
 
     def purge_records(self, before: date, *, dry_run: bool = False) -> dict[str, int]:
         deletion = Deletion.purge(before)  # a StoreError unless before is a date
-        deletion = deletion.by_council(current_actor().council, self.ward_councils)
+        deletion = deletion.by_council(current_actor().council)
         return self._delete_records("night < ?", (before.isoformat(),), deletion, dry_run=dry_run)
 
     def erase_records(
         self, person_refs: Sequence[str], *, detail: Mapping[str, object], dry_run: bool = False
     ) -> dict[str, int]:
         deletion = Deletion.erasure(person_refs, detail=detail)
-        deletion = deletion.by_council(current_actor().council, self.ward_councils)
+        deletion = deletion.by_council(current_actor().council)
         return self._delete_records(
             f"person_ref IN ({', '.join('?' * len(deletion.refs))})",
             deletion.refs,
@@ -64,9 +64,9 @@ class SQLiteRetention:
     ) -> dict[str, int]:
         """Delete the records ``where`` holds and what is derived from them (see the module
         docstring), and log ``deletion``; with ``dry_run``, count them and roll back."""
-        if deletion.wards is not None:  # only the acting user's council's wards
-            where = f"({where}) AND area_code IN ({', '.join('?' * len(deletion.wards))})"
-            params = (*params, *deletion.wards)
+        if deletion.council is not None:  # only the acting user's council's wards
+            where = f"({where}) AND {OWN_WARDS.format('?')}"
+            params = (*params, deletion.council)
         if dry_run:
             with self._rolled_back() as db:
                 return _deletions(db, where, params)
