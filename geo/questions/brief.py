@@ -121,7 +121,7 @@ def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFra
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-brief") as pool:
             # each agency's covered area needs neither the sites nor the places of demand
             options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
-            agencies = pool.submit(coverage.agency_coverage, records, **options, shapes=False)
+            agencies = _alongside(pool, coverage.agency_coverage, records, **options, shapes=False)
             site = persistent_sites(
                 records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end
             )
