@@ -192,8 +192,10 @@ def test_an_admin_bound_to_a_council_manages_its_side_only(store):
         people.share(store, A, B, role="admin", reason="DSA 2")
         with pytest.raises(AccessDenied, match="settings hold for every council"):
             people.change_setting(store, people.POLICE_NATIONALITY, True, role="admin", reason="x")
+        assert people.users(store, role="admin")["email"].tolist() == ["new@a.example"]
         assert people.remove_user(store, "new@a.example", role="admin")
     assert store.councils_read_by(A) == [A] and store.councils_read_by(B) == [B, A]
+    assert len(people.users(store, role="admin")) == 2  # bound to none: every user
     assert [people.access_for(store, e).council for e in ("bo@b.example", "free@x.example")] == [
         B, None,
     ]  # fmt: skip

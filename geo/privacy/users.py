@@ -12,8 +12,8 @@ council's wards and of councils sharing with it (:meth:`geo.store.Store.records`
 comes from the users table on every rerun, as the role does, and travels with the actor
 (:class:`geo.store.audit.Actor`). Only admins record or end an agreement, each audited with who
 and why. An admin bound to a council manages only their council's side: users bound to it
-(new users are bound to it), agreements sharing its own records, and none of the settings,
-which hold for every council; an admin bound to none manages everything.
+(the only ones they see; new users are bound to it), agreements sharing its own records, and
+none of the settings, which hold for every council; an admin bound to none manages everything.
 
 Settings are off until an admin turns them on. :data:`POLICE_NATIONALITY` lets police see
 nationality groups and no recourse to public funds (NRPF), which they do not by default: in
@@ -105,9 +105,14 @@ def access_for(store: Store, email: object) -> Access | None:
 
 
 def users(store: Store, *, role: Role) -> pd.DataFrame:
-    """Everyone who may sign in, for an admin."""
+    """Everyone who may sign in, for an admin; for an admin bound to a council, the users
+    bound to it (those they manage)."""
     check_can_manage(role)
-    return store.users()
+    table = store.users()
+    own = current_actor().council
+    if own is None:
+        return table
+    return table.loc[table["council"].eq(own).to_numpy()].reset_index(drop=True)
 
 
 def add_user(
