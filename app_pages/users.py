@@ -150,7 +150,9 @@ else:
         giver_column, taker_column, why_column = st.columns(3)
         giver = giver_column.selectbox(
             "Records of council",
-            councils if own is None else [own],
+            # a bound admin shares their own council's records (first), and may end an
+            # agreement another council made with theirs
+            councils if own is None else [own, *(c for c in councils if c != own)],
             format_func=_council,
             key="share_from",
         )
@@ -175,6 +177,11 @@ else:
                 st.rerun()
 
 st.subheader("Settings")
+if own is not None:
+    st.caption(
+        f"Settings hold for every council, so an admin bound to no council changes them; you"
+        f" are bound to {_council(own)}."
+    )
 kept = store.settings()
 for name, (_default, words) in people.SETTINGS.items():
     on = bool(people.setting(store, name))
@@ -183,6 +190,8 @@ for name, (_default, words) in people.SETTINGS.items():
     if changed is not None:
         why = f", reason: {plain(changed.reason)}" if changed.reason else ""
         st.caption(f"Changed by {plain(changed.changed_by)} on {changed.changed_at}{why}.")
+    if own is not None:
+        continue  # settings hold for every council (see the caption)
     with st.form(f"setting_{name}"):
         reason = st.text_input(
             "Reason (turning on: the data protection impact assessment's reference)",

@@ -426,7 +426,8 @@ def test_an_admin_bound_to_a_council_is_offered_its_side_only_on_the_page(tmp_pa
     at = signed_in(at, store, None, email="admin@a.example").run()
     at.switch_page("app_pages/users.py").run()
     assert at.selectbox(key="user_council").options == [A]
-    assert at.selectbox(key="share_from").options == [A]
+    assert at.selectbox(key="share_from").options == [A, B]  # B's: to end what B agreed
+    assert not [b for b in at.button if b.label in ("Turn on", "Turn off")]
     at.text_input(key="user_email").input("new@a.example")
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception, at.exception
