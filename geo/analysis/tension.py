@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
-from geo.analysis.street_count import Unlinked, counted_people
+from geo.analysis.street_count import STREET_COUNT_READS, Unlinked, counted_people
 from geo.analysis.ward_figures import EMERGING_FLOOR, EMERGING_SCORE
 from geo.crs import DISPLAY_CRS
 from geo.errors import AnalysisError
@@ -58,18 +58,9 @@ TENSION_CAVEAT: Final = (
     " offences rose fast together in a month. The ethnic or national make-up of an area is not"
     " a signal; it is never an input."
 )
-#: What :func:`tension_watch` reads of each record (``area_code`` when placed, else lon/lat).
-TENSION_READS: Final[tuple[str, ...]] = (
-    "kind",
-    "agency",
-    "night",
-    "people",
-    "person_ref",
-    "easting",
-    "northing",
-    "sex",
-    "nationality_group",
-)
+#: What :func:`tension_watch` reads of each record (``area_code`` when placed, else lon/lat):
+#: what the street-count rule reads, since people are counted by it.
+TENSION_READS: Final[tuple[str, ...]] = STREET_COUNT_READS
 #: What it reads of each police.uk incident.
 INCIDENT_READS: Final[tuple[str, ...]] = ("month", "crime_type")
 #: The three signals: column prefix and the words ``signals`` uses.
