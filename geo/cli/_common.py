@@ -220,22 +220,32 @@ def write_rejects(report: object, path: str | None) -> None:
 
 
 def add_periods(
-    parser: argparse.ArgumentParser, *, default: str, periods: int, threshold: bool = True
+    parser: argparse.ArgumentParser,
+    *,
+    default: str,
+    periods: int,
+    threshold: bool = True,
+    choices: Sequence[str] = PERIODS,
 ) -> None:
-    """``--period``, ``--from`` and ``--periods`` (and ``--threshold``): figures per area and
-    period, as the ward figures count them."""
-    parser.add_argument(
-        "--period",
-        default=default,
-        choices=PERIODS,
-        help="blocks of 1, 7 or 30 nights ending on --to, or --from..--to (default: %(default)s)",
+    """``--period`` (one of ``choices``), ``--from`` (when a range is one of them) and
+    ``--periods`` (and ``--threshold``): figures per area and period, as the ward figures
+    count them."""
+    ranged = "range" in choices
+    text = (
+        "blocks of 1, 7 or 30 nights ending on --to, or --from..--to"
+        if ranged
+        else f"{' or '.join(choices)} blocks ending on --to"
     )
-    parser.add_argument("--from", dest="start", metavar="DATE", help="first night")
+    parser.add_argument(
+        "--period", default=default, choices=choices, help=f"{text} (default: %(default)s)"
+    )
+    if ranged:
+        parser.add_argument("--from", dest="start", metavar="DATE", help="first night")
     parser.add_argument(
         "--periods",
         type=int,
         default=periods,
-        help="how many periods without --from (default: %(default)s)",
+        help=f"how many periods{' without --from' if ranged else ''} (default: %(default)s)",
     )
     if threshold:
         from geo.privacy.figures import SUPPRESSION_THRESHOLD
@@ -253,7 +263,7 @@ def period_options(args: argparse.Namespace) -> dict[str, object]:
     return {
         "role": args.role,
         "period": args.period,
-        "start": parse_date(args.start, option="--from"),
+        "start": parse_date(getattr(args, "start", None), option="--from"),
         "end": parse_date(args.end, option="--to"),
         "periods": args.periods,
         "threshold": getattr(args, "threshold", None),

@@ -10,6 +10,7 @@ from geo.cli._common import (
     Parents,
     Subparsers,
     add_command,
+    add_periods,
     out_path,
     period_options,
     print_figures,
@@ -29,26 +30,13 @@ def add_parser(subparsers: Subparsers, parents: Parents) -> None:
         example="python -m geo partnership --period month --role councillor --out councils.csv",
         parents=[parents.common, parents.analysis],
     )
-    sub.add_argument(
-        "--period",
-        default="week",
-        choices=("week", "month"),
-        help="blocks of 7 or 30 nights ending on --to (default: %(default)s)",
-    )
-    sub.add_argument(
-        "--periods",
-        type=int,
-        default=PARTNERSHIP_PERIODS,
-        help="how many periods (default: %(default)s)",
-    )
-    sub.add_argument("--threshold", type=int, help="hide counts from 1 to this (default 4)")
+    add_periods(sub, default="week", periods=PARTNERSHIP_PERIODS, choices=("week", "month"))
     sub.add_argument("--out", metavar="FILE.csv|.json", help="write here (default: print CSV)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Print (or write) the figures per council and period."""
     out = out_path(args.out, suffixes("table"))
-    args.start = None
     found = partnership(open_store(args.store), **period_options(args))
     names = found.areas.drop_duplicates("area_code")["area_name"].astype(str).tolist()
     councils = len(names)
