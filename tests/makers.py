@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -33,3 +35,23 @@ def canonical_records(n: int, *, prefix: str = "r", seed: int = 0) -> pd.DataFra
         nrpf=pd.array([1] * n, dtype="Int8"),
     )
     return frame
+
+
+def placed_records(
+    rows: Sequence[tuple[str, str | None, str, tuple[float, float]]],
+) -> pd.DataFrame:
+    """Canonical records, one for each row of (record id, ward code or None, night as
+    ``YYYY-MM-DD``, (lon, lat)): seen at 11 pm on their night, each with a person reference
+    of its own (``p0``, ``p1``, ... in row order)."""
+    ids, wards, nights, places = (list(column) for column in zip(*rows, strict=True))
+    night = pd.to_datetime(pd.Series(nights))
+    lon, lat = zip(*places, strict=True)
+    return canonical_records(len(rows)).assign(
+        record_id=ids,
+        area_code=wards,
+        night=night,
+        observed_at=(night + pd.Timedelta(hours=23)).dt.tz_localize("Europe/London"),
+        lon=lon,
+        lat=lat,
+        person_ref=[f"p{i}" for i in range(len(rows))],
+    )

@@ -42,7 +42,7 @@ from geo.importing import import_areas
 from geo.importing.areas import COUNCIL_LAYER, council_names
 from geo.questions.partnership import council_table, partnership
 from geo.store import STORE_ENV, Batch, Store, open_store
-from tests.makers import canonical_records
+from tests.makers import placed_records
 from tests.shapes import CLOCK_TOWER, EAST_WARD, STATION_ROAD, WEST_WARD
 from tests.signing import signed_in
 
@@ -79,18 +79,7 @@ def _both(store: Store, folder: Path) -> Store:
 def _records() -> pd.DataFrame:
     rows = [(f"w{i}", WEST, f"2026-11-0{2 + i}", STATION_ROAD) for i in range(7)]
     rows += [(f"e{i}", EAST, f"2026-11-0{2 + i}", CLOCK_TOWER) for i in range(2)]
-    ids, wards, nights, places = (list(column) for column in zip(*rows, strict=True))
-    night = pd.to_datetime(pd.Series(nights))
-    lon, lat = zip(*places, strict=True)
-    return canonical_records(len(rows)).assign(
-        record_id=ids,
-        area_code=wards,
-        night=night,
-        observed_at=(night + pd.Timedelta(hours=23)).dt.tz_localize("Europe/London"),
-        lon=lon,
-        lat=lat,
-        person_ref=[f"p{i}" for i in range(len(rows))],
-    )
+    return placed_records(rows)
 
 
 def _filled(store: Store, folder: Path) -> Store:

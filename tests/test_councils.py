@@ -29,7 +29,6 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import psycopg
 import pytest
 from psycopg import conninfo, sql
@@ -42,7 +41,7 @@ from geo.questions import area_summary
 from geo.questions.partnership import partnership
 from geo.store import Batch, Store, open_store
 from geo.store.audit import Actor, acting_as
-from tests.makers import canonical_records
+from tests.makers import placed_records
 from tests.shapes import CLOCK_TOWER, EAST_WARD, STATION_ROAD, WEST_WARD
 
 A, B = "E06000001", "E06000002"
@@ -70,25 +69,10 @@ def _wards(folder: Path) -> Path:
     return path
 
 
-def _records() -> pd.DataFrame:
-    ids, wards, nights, places = (list(column) for column in zip(*ROWS, strict=True))
-    night = pd.to_datetime(pd.Series(nights))
-    lon, lat = zip(*places, strict=True)
-    return canonical_records(len(ROWS)).assign(
-        record_id=ids,
-        area_code=wards,
-        night=night,
-        observed_at=(night + pd.Timedelta(hours=23)).dt.tz_localize("Europe/London"),
-        lon=lon,
-        lat=lat,
-        person_ref=[f"p{i}" for i in range(len(ROWS))],
-    )
-
-
 def _filled(store: Store, folder: Path) -> Store:
     import_areas(store, _wards(folder))
     batch = Batch.new(kind="records", source="t.csv", sha256="0" * 64)
-    store.add("records", _records(), batch=batch)
+    store.add("records", placed_records(ROWS), batch=batch)
     return store
 
 
