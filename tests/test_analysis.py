@@ -78,6 +78,23 @@ def test_a_hotspot_patch_holding_a_site_is_that_site(store) -> None:
     assert len(riverside) >= 1
 
 
+@pytest.mark.parametrize("role", ["coordinator", "police"])
+def test_a_hot_patch_with_no_site_beside_it_has_nights_not_known(store, role) -> None:
+    # one night's records: a hot patch, but no place seen on the 3 nights a site needs
+    records = store.records(role=role)
+    one_night = records.loc[records["night"] == records["night"].max()]
+    places = questions.demand_places(one_night, end=None)
+    hot = places.loc[places["demand"] == "hotspot"]
+    assert len(hot) == 1 and not (places["demand"] == "site").any()
+    assert {"nights_seen", "cells"} <= set(places.columns)
+    assert hot["nights_seen"].isna().all() and (hot["cells"] >= 1).all()
+    # the brief lists the patch, its nights not known (it failed on the missing column)
+    from geo.analysis.brief import _places
+
+    listed = _places(hot.assign(ward_name="Riverside", covered_by=None), by="people")
+    assert listed["Nights seen"].tolist() == ["not known"]
+
+
 def test_patrol_stops_are_distinct_places(store) -> None:
     patrol = questions.plan(store, role="coordinator", start_lonlat=(-0.30, 50.83), stops=8)
     xy = patrol.stops[["easting", "northing"]].round(0)

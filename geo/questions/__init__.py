@@ -341,7 +341,10 @@ def _demand_places(
         _places("sighting", recent, id_column="record_id", said=said),
     ]
     found = [part for part in parts if len(part)]
-    return pd.concat(found, ignore_index=True) if found else parts[-1]
+    # every kind's columns, whichever kinds were found: a hot patch with no site beside it
+    # still has a ``nights_seen`` (not known), as the brief's tables read it
+    columns = list(dict.fromkeys(name for part in parts for name in part.columns))
+    return (pd.concat(found, ignore_index=True) if found else parts[-1]).reindex(columns=columns)
 
 
 def _places(
