@@ -303,6 +303,20 @@ def test_peel_equals_the_long_way_on_random_points(seed: int) -> None:
     assert _peel(xy, radius=50.0).tolist() == _peel_the_long_way(xy, radius=50.0).tolist()
 
 
+def test_peel_walks_a_long_chain_as_the_long_way_does() -> None:
+    # spots 10 m apart along a street, each more crowded than the next: each spot waits on the
+    # one before, so the rounds that settle many spots at once leave most of them to the walk
+    east = np.repeat(np.arange(400) * 10.0, np.linspace(30, 1, 400).astype(int))
+    xy = np.column_stack([east, np.zeros_like(east)]) + [E0, N0]
+    sites = _peel(xy, radius=50.0)
+    assert sites.tolist() == _peel_the_long_way(xy, radius=50.0).tolist()
+    # spot 5, the most crowded, takes spots 0-10; then spot 11 takes 11-16, spot 17 takes 17-22
+    # and so on: 1 + 65 sites, the last of spots 395-399
+    assert len(np.unique(sites)) == 66
+    assert (sites[east == 0.0] == sites[east == 100.0][0]).all()
+    assert sites[east == 110.0][0] != sites[east == 100.0][0]
+
+
 def test_one_record_a_place_is_described_as_by_the_general_rule() -> None:
     rows = [
         _record(0, 0, text=" doorway  on Station Road ", language="Polish", interpreter=1),

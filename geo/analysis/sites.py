@@ -34,7 +34,6 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from geo.analysis.hotspots import check_positive_int, check_records, people_of
 from geo.analysis.nearby import (
@@ -436,8 +435,10 @@ def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
     """Site number of each point: greedy groups at most ``2 * radius`` across (see the rule).
 
     Points at one spot (to 0.1 m) are handled together. A spot with no other within
-    ``radius`` is a site of its own; the loop runs over the rest and does work only for
-    those that start a site.
+    ``radius`` is a site of its own. The rest are ranked as the rule ranks them; a spot starts
+    a site when no spot ranked before it that started one is within ``radius``, and belongs to
+    the first such spot otherwise: the sites the rule's walk down the ranking makes, in the
+    order it makes them, found for many spots at once (:func:`_starts`).
     """
     at, inverse, count = np.unique(  # sorted by easting, then northing
         as_numbers(np.round(xy, 1)), return_inverse=True, return_counts=True
@@ -446,26 +447,61 @@ def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
     inverse = inverse.ravel()
     # how many points lie within radius of each spot: each distinct point once, with its count
     exact, times = np.unique(as_numbers(xy), return_counts=True)
-    tree = cKDTree(spots)
     spot, point = pairs_within(spots, as_points(exact), radius)
     crowd = np.bincount(spot, weights=times[point], minlength=len(spots))
     crowd = crowd.astype(np.int64)
     label = np.full(len(spots), -1, dtype=np.int64)
     alone = crowd == count
     label[alone] = np.arange(int(alone.sum()))
-    site = int(alone.sum())
     together = np.flatnonzero(~alone)
     order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
-    taken = alone.copy()
-    for seed in order.tolist():
-        if taken[seed]:
-            continue
-        hits = np.asarray(tree.query_ball_point(spots[seed], radius), dtype=np.int64)
-        hits = hits[~taken[hits]]
-        taken[hits] = True
-        label[hits] = site
-        site += 1
+    # pairs of ranked spots within radius, as (rank before, rank after)
+    before, after = pairs_within(spots[order], spots[order], radius)
+    ahead = before < after
+    before, after = before[ahead], after[ahead]
+    starts = _starts(len(order), before, after)
+    first = np.arange(len(order))  # the start each ranked spot belongs to: the first in reach
+    by_start = starts[before]
+    np.minimum.at(first, after[by_start], before[by_start])
+    label[order] = (np.cumsum(starts) - 1 + int(alone.sum()))[first]
     return label[inverse]
+
+
+#: Rounds :func:`_starts` settles spots in at once before walking the rest one by one.
+_ROUNDS: Final = 16
+
+
+def _starts(n: int, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Which of ``n`` ranked spots start a site, given the pairs within reach (``before`` ranked
+    ahead of ``after``): walking down the ranking, a spot starts one unless a start is in reach.
+
+    Each round settles at once every open spot with no open spot in reach ranked ahead of it:
+    it starts a site, and the open spots in its reach are taken. A few rounds settle nearly
+    all; a long chain of spots, each in reach of the next, would need a round a link, so
+    after :data:`_ROUNDS` the spots still open are walked one by one.
+    """
+    state = np.zeros(n, dtype=np.int8)  # 0 open, 1 starts a site, 2 taken
+    for _ in range(_ROUNDS):
+        blocked = np.zeros(n, dtype=bool)
+        blocked[after] = True  # every pair left has both spots open
+        new = (state == 0) & ~blocked
+        state[new] = 1
+        state[after[new[before]]] = 2
+        open_pair = (state[before] == 0) & (state[after] == 0)
+        before, after = before[open_pair], after[open_pair]
+        if before.size == 0:
+            state[state == 0] = 1
+            return state == 1
+    ranked = np.argsort(before, kind="stable")
+    before, after = before[ranked], after[ranked]
+    bounds = np.searchsorted(before, np.arange(n + 1))
+    for spot in np.flatnonzero(state == 0).tolist():
+        if state[spot]:
+            continue
+        state[spot] = 1
+        reach = after[bounds[spot] : bounds[spot + 1]]
+        state[reach[state[reach] == 0]] = 2
+    return state == 1
 
 
 def _site_frame(sites: pd.DataFrame) -> gpd.GeoDataFrame:
