@@ -33,8 +33,10 @@ from geo.errors import AnalysisError
 
 __all__ = ["CROWDED", "union_area"]
 
-#: Overlapping pairs per circle past which the polygons are merged instead.
-CROWDED: Final = 40
+#: Overlapping pairs per circle past which the polygons are merged instead: measured on 2,000
+#: to 8,000 random circles, the arcs take half the polygons' time at 47 pairs a circle, as long
+#: at about 100 and 1.6 times as long at 115.
+CROWDED: Final = 80
 _TWO_PI: Final = 2 * np.pi
 _QUAD_SEGS: Final = 8
 
@@ -82,27 +84,29 @@ def union_area(xy: np.ndarray, radius: float) -> float:
 
 def _boundary_area(centres: np.ndarray, pairs: np.ndarray, r: float) -> float:
     """Green's theorem over the arcs no other circle covers (see the module docstring)."""
-    one = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    other = np.concatenate([pairs[:, 1], pairs[:, 0]])
-    towards = centres[other] - centres[one]
+    towards = centres[pairs[:, 1]] - centres[pairs[:, 0]]
     apart = np.hypot(towards[:, 0], towards[:, 1])
     overlap = apart < 2 * r  # touching circles cover no arc of each other
-    one, towards, apart = one[overlap], towards[overlap], apart[overlap]
-    if len(one) == 0:  # no circle overlaps another
+    pairs, towards, apart = pairs[overlap], towards[overlap], apart[overlap]
+    if len(pairs) == 0:  # no circle overlaps another
         return float(len(centres) * np.pi * r * r)
-    # the arc of circle ``one`` the other circle covers, as [start, end) in [0, 2π)
+    # the arc of circle ``one`` the other circle covers, as [start, end) in [0, 2π): each pair
+    # covers an arc of either circle, as wide, the second facing the opposite way
     half = np.arccos(apart / (2 * r))
-    start = np.mod(np.arctan2(towards[:, 1], towards[:, 0]) - half, _TWO_PI)
+    facing = np.arctan2(towards[:, 1], towards[:, 0])
+    one = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    half = np.concatenate([half, half])
+    start = np.mod(np.concatenate([facing, facing + np.pi]) - half, _TWO_PI)
     end = start + 2 * half
     wraps = end > _TWO_PI  # split an arc through angle 0 into two
     owner = np.concatenate([one, one[wraps]])
     start = np.concatenate([start, np.zeros(int(wraps.sum()))])
     end = np.concatenate([np.minimum(end, _TWO_PI), end[wraps] - _TWO_PI])
-    # merge each circle's covered arcs: shift each circle's angles clear of the others'
-    order = np.lexsort((start, owner))
-    owner = owner[order]
-    shift = owner * 10.0  # more than 2π
-    start, end = start[order] + shift, end[order] + shift
+    # merge each circle's covered arcs: shift each circle's angles clear of the others' (by
+    # more than 2π), so one sort puts them in order of circle, then angle
+    start, end = start + owner * 10.0, end + owner * 10.0
+    order = np.argsort(start)
+    start, end, owner = start[order], end[order], owner[order]
     reach = np.maximum.accumulate(end)
     begins = np.flatnonzero(np.r_[True, start[1:] > reach[:-1]])
     finishes = np.r_[begins[1:] - 1, len(start) - 1]
