@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from geo.analysis.nearby import (
     by_any,
@@ -12,6 +13,8 @@ from geo.analysis.nearby import (
     latest_near,
     names_near,
     near_centres,
+    pairs_by_squares,
+    pairs_within,
     reach,
 )
 
@@ -97,6 +100,24 @@ def test_by_any_keeps_every_point_within_radius_of_a_centre() -> None:
     # kept: in the 100 m square of a centre or one of the 8 around it, so within 2 squares'
     # diagonal (283 m) of a centre
     assert (distance[kept] <= 200 * np.sqrt(2)).all() and not kept[:3].any()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairs_by_squares_are_the_trees_pairs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # 10 m grids: many pairs exactly 30, 50 or 100 m apart (3-4-5 triangles), on the limit
+    target = rng.integers(0, 80, (300, 2)) * 10.0 + [530000.0, 104000.0]
+    source = np.vstack(
+        [rng.integers(0, 80, (3000, 2)) * 10.0 + [530000.0, 104000.0], target[:50] + 0.25]
+    )
+
+    def pairs(found: tuple[np.ndarray, np.ndarray]) -> set[tuple[int, int]]:
+        return set(zip(found[0].tolist(), found[1].tolist(), strict=True))
+
+    for distance in (30.0, 50.0, 100.0):
+        trees = pairs(pairs_within(target, source, distance))
+        assert pairs(pairs_by_squares(target, source, distance)) == trees and len(trees) > 1000
+    assert [a.size for a in pairs_by_squares(target[:0], source, 50.0)] == [0, 0]
 
 
 def test_near_centres_pairs_every_point_at_a_spot() -> None:

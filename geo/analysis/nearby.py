@@ -28,6 +28,7 @@ __all__ = [
     "latest_near",
     "names_near",
     "near_centres",
+    "pairs_by_squares",
     "pairs_within",
     "reach",
     "spots",
@@ -66,6 +67,46 @@ def pairs_within(
     return pairs["i"].astype(np.intp), pairs["j"].astype(np.intp)
 
 
+def pairs_by_squares(
+    target: np.ndarray, source: np.ndarray, distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs :func:`pairs_within` gives, found by sorting ``source`` into squares
+    ``distance`` wide: each target looks in its own square and the eight around it, three
+    runs of the sorted squares, and measures what it finds there.
+
+    Quicker than the trees when the sources far outnumber the targets (every record near a
+    few hundred sites), since no tree is built over the sources; each pair is measured as the
+    trees measure it, so the pairs are the same. In no set order.
+    """
+    empty = np.zeros(0, dtype=np.intp)
+    if len(target) == 0 or len(source) == 0:
+        return empty, empty
+    low = np.minimum(target.min(axis=0), source.min(axis=0))
+
+    def squares(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # from 1: a ring round
+        col = np.floor((xy[:, 0] - low[0]) / distance).astype(np.int64) + 1
+        return col, np.floor((xy[:, 1] - low[1]) / distance).astype(np.int64) + 1
+
+    source_col, source_row = squares(source)
+    target_col, target_row = squares(target)
+    width = int(max(source_col.max(), target_col.max())) + 2
+    order = np.argsort(source_row * width + source_col, kind="stable")
+    sorted_square = (source_row * width + source_col)[order]
+    x, y = source[order, 0], source[order, 1]
+    targets, sources = [], []
+    for up in (-1, 0, 1):  # the row below, this row, the row above: three squares each
+        middle = (target_row + up) * width + target_col
+        first = np.searchsorted(sorted_square, middle - 1, side="left")
+        found = np.searchsorted(sorted_square, middle + 1, side="right") - first
+        row = np.repeat(np.arange(len(target)), found)
+        at = np.repeat(first - (np.cumsum(found) - found), found) + np.arange(int(found.sum()))
+        east, north = target[row, 0] - x[at], target[row, 1] - y[at]
+        near = east * east + north * north <= distance * distance
+        targets.append(row[near])
+        sources.append(order[at[near]])
+    return np.concatenate(targets).astype(np.intp), np.concatenate(sources).astype(np.intp)
+
+
 def reach(target: np.ndarray, source: np.ndarray, distance: float) -> np.ndarray:
     """Whether any ``source`` point is no more than ``distance`` from each ``target`` point,
     by the test :func:`pairs_within` makes.
@@ -75,7 +116,9 @@ def reach(target: np.ndarray, source: np.ndarray, distance: float) -> np.ndarray
     """
     if len(target) == 0 or len(source) == 0:
         return np.zeros(len(target), dtype=bool)
-    nearest, _ = cKDTree(source).query(target, k=1, distance_upper_bound=distance * (1 + 1e-6))
+    nearest, _ = cKDTree(source).query(  # the targets shared among every core
+        target, k=1, distance_upper_bound=distance * (1 + 1e-6), workers=-1
+    )
     found = nearest < distance * (1 - 1e-9)
     unsure = ~found & (nearest <= distance * (1 + 1e-9))
     if unsure.any():
@@ -172,7 +215,7 @@ def near_centres(
     (array([0, 0]), array([0, 2]))
     """
     which, distinct = spots(xy)
-    centre, spot = pairs_within(centres, distinct, radius)
+    centre, spot = pairs_by_squares(centres, distinct, radius)  # spots far outnumber centres
     by_spot = np.argsort(which, kind="stable")  # the points at each spot, spot by spot
     count = np.bincount(which, minlength=len(distinct))
     start = np.cumsum(count) - count
