@@ -392,7 +392,7 @@ def _people_shown(
 def _render(values: pd.Series, status: np.ndarray, threshold: int) -> pd.Series:
     """Counts with hidden ones replaced by ``"<5"`` (small) or ``"*"`` (hidden to protect
     another)."""
-    out = values.astype(object).copy()
+    out = values.to_numpy(dtype=object, copy=True)  # masks on an array: a tenth of a Series'
     out[status == suppression.SMALL] = small_label(threshold)
     out[status == suppression.SECONDARY] = SECONDARY
-    return out
+    return pd.Series(out, index=values.index, name=values.name, dtype=object)
