@@ -35,8 +35,9 @@ import geo.crs
 import geo.questions
 from geo.filters import Filters
 from geo.importing import import_records
+from geo.nights import day_date
 from geo.privacy import kept_tables, suppression
-from geo.questions import area_summary, kept
+from geo.questions import area_summary, blocks, kept
 from geo.questions import brief as brief_questions
 from geo.questions import completeness as completeness_questions
 from geo.questions.completeness import recording_completeness
@@ -63,6 +64,7 @@ def store(tmp_path):
         kind="street_count",
     )  # fmt: skip
     kept._kept.clear()
+    blocks._kept.clear()
     kept_tables.forget()
     return store
 
@@ -101,6 +103,7 @@ def test_a_councillors_figures_for_nights_of_one_week_are_worked_out_once(store,
     assert len(calls) == 2 and earlier.totals["period_end"].iloc[-1] == date(2026, 11, 15)
 
     kept._kept.clear()  # the same question with nothing kept: the same answer
+    blocks._kept.clear()
     kept_tables.forget()
     fresh = area_summary(
         store, role="councillor", filters=Filters(end=date(2026, 11, 27)), periods=2
@@ -110,6 +113,32 @@ def test_a_councillors_figures_for_nights_of_one_week_are_worked_out_once(store,
         pd.testing.assert_frame_equal(
             getattr(fresh, name), getattr(asked[date(2026, 11, 27)], name)
         )
+
+
+def test_the_week_before_counts_only_the_week_not_counted_yet(store, monkeypatch):
+    # two weeks shown and 3 before them for the trend (TREND_PERIODS 4): 5 weeks counted,
+    # 19 October to 22 November; the week before moves them back one, and only the week of
+    # 12-18 October was not counted before
+    counted: list[tuple[date, int]] = []
+    original = blocks.summary_parts
+
+    def counting(records, areas, plan, **options):
+        counted.append((day_date(plan.last), plan.n_blocks))
+        return original(records, areas, plan, **options)
+
+    monkeypatch.setattr(blocks, "summary_parts", counting)
+    area_summary(store, role="police", filters=Filters(end=date(2026, 11, 27)), periods=2)
+    earlier = area_summary(store, role="police", filters=Filters(end=date(2026, 11, 21)), periods=2)
+    assert counted == [(date(2026, 11, 22), 5), (date(2026, 10, 18), 1)]
+    assert _east(earlier) == [7, 7]  # 2-8 and 9-15 November: a person every night
+
+    kept._kept.clear()  # with nothing kept, the same answer, from all 5 weeks counted at once
+    blocks._kept.clear()
+    kept_tables.forget()
+    fresh = area_summary(store, role="police", filters=Filters(end=date(2026, 11, 21)), periods=2)
+    assert counted[-1] == (date(2026, 11, 15), 5)
+    for name in ("areas", "totals", "outside", "contacts", "languages", "history"):
+        pd.testing.assert_frame_equal(getattr(fresh, name), getattr(earlier, name), obj=name)
 
 
 def test_an_import_makes_the_kept_figures_worked_out_again(store, tmp_path, monkeypatch):

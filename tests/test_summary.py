@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.analysis.ward_counts import block_plan, split_blocks, stack_blocks, summary_parts
 from geo.analysis.ward_figures import COUNT_COLUMNS, summarise
 from geo.crs import to_lonlat
 from geo.errors import AnalysisError
@@ -351,3 +352,54 @@ def test_a_missing_people_count_counts_as_nobody() -> None:
     records = frame(record(people=2), record(x=300))
     records["people"] = pd.array([2, None], dtype="Int64")
     assert latest(figures(records, periods=1))["people"] == 2
+
+
+def _block_by_block(records, areas, plan, **options):
+    """The plan's parts as the app keeps them: each block counted alone, and all of them
+    counted at once and split, both stacked back (they must agree)."""
+    alone = [
+        summary_parts(records, areas, block_plan(plan, b, 1), **options)
+        for b in range(plan.n_blocks)
+    ]
+    at_once = summary_parts(records, areas, block_plan(plan, 0, plan.n_blocks), **options)
+    split = split_blocks(at_once, n_areas=len(areas))
+    for one, other in zip(alone, split, strict=True):
+        assert {k: v.tolist() for k, v in one.counts.items()} == {
+            k: v.tolist() for k, v in other.counts.items()
+        }
+        assert one.outside.tolist() == other.outside.tolist()
+    stacked = stack_blocks(split, n_periods=plan.n_periods)
+    assert set(map(tuple, stacked.pairs.to_numpy().tolist())) == set(
+        map(tuple, stack_blocks(alone, n_periods=plan.n_periods).pairs.to_numpy().tolist())
+    )
+    return stacked
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"period": "week", "periods": 2},
+        {"period": "week", "periods": 3, "aligned": True},
+        {"period": "night", "periods": 4},
+        {"period": "week", "periods": 2, "end": date(2026, 11, 30)},  # past the records
+    ],
+)
+def test_blocks_counted_one_by_one_add_up_to_the_figures(options) -> None:
+    # a person (p1) seen in three weeks, contacts with outcomes, interpreters, a record outside
+    # every ward and two agencies' records the street-count rule merges: every kind of part
+    rows = [record(night=n, person_ref="p1", area="W1" if n % 2 else "W2") for n in range(0, 28, 3)]
+    rows += [
+        record(night=n, kind="outreach_contact", agency="Harbour Light", outcome="accepted")
+        for n in (2, 9, 16, 23)
+    ]
+    rows += [record(night=n, interpreter_needed=1, language="Tigrinya", area="W3") for n in (4, 20)]
+    rows += [record(night=11, area=None), record(50, 0, night=13, agency="Police")]
+    records = frame(*rows)
+    options = {"end": date(2026, 11, 27), "placed": True, **options}
+    expected = summarise(records, wards(), **options)
+    got = summarise(records, wards(), **options, parts_of=_block_by_block)
+    for name in ("areas", "totals", "outside", "contacts", "languages", "history"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert len(expected.contacts)  # something to compare (no interpreter in the last 4 nights)
+    assert len(expected.languages) or options["period"] == "night"
+    assert expected.areas["distinct_people"].max() >= 1

@@ -185,6 +185,72 @@ def combine_summary_parts(parts: list[SummaryParts]) -> SummaryParts:
     )
 
 
+def block_plan(plan: SummaryPlan, first: int, blocks: int) -> SummaryPlan:
+    """The plan of ``blocks`` of ``plan``'s blocks from block ``first`` back, every one shown
+    (so each block's contacts and languages are counted too): its parts are those blocks'."""
+    last = plan.last - first * plan.length
+    earliest = last - blocks * plan.length + 1
+    return SummaryPlan(
+        earliest, last, plan.length, blocks, 0, plan.data_first, plan.data_last
+    )  # fmt: skip
+
+
+def split_blocks(parts: SummaryParts, *, n_areas: int) -> list[SummaryParts]:
+    """Parts counted for a plan whose blocks are all shown (:func:`block_plan`), one a block,
+    each as if counted for a plan of that block alone; :func:`stack_blocks` undoes it."""
+    n_blocks = parts.outside.shape[1]
+    area, block = np.divmod(parts.pairs["key"].to_numpy(np.int64), n_blocks)
+    out = []
+    for b in range(n_blocks):
+
+        def own(frame: pd.DataFrame, b: int = b) -> pd.DataFrame:
+            mine = frame.loc[frame["_block"].to_numpy() == b]
+            return mine.assign(_block=np.zeros(len(mine), dtype=mine["_block"].dtype))
+
+        pairs = parts.pairs.loc[block == b].assign(key=area[block == b])
+        out.append(
+            SummaryParts(
+                counts={
+                    k: v.reshape(n_areas, n_blocks)[:, b].copy() for k, v in parts.counts.items()
+                },
+                pairs=pairs.reset_index(drop=True),
+                outside=parts.outside[:, b : b + 1].copy(),
+                contacts=own(parts.contacts).reset_index(drop=True),
+                languages=own(parts.languages).reset_index(drop=True),
+            )
+        )
+    return out
+
+
+def stack_blocks(blocks: list[SummaryParts], *, n_periods: int) -> SummaryParts:
+    """One-block parts (block 0 of the list the latest) as the parts of a plan of these
+    blocks, the first ``n_periods`` shown: the parts :func:`summary_parts` counts for it."""
+    n_blocks = len(blocks)
+
+    def placed(name: str) -> pd.DataFrame:
+        frames = [getattr(part, name).assign(_block=b) for b, part in enumerate(blocks[:n_periods])]
+        found = [frame for frame in frames if len(frame)]
+        stacked = pd.concat(found, ignore_index=True) if found else getattr(blocks[0], name)
+        return stacked.astype({"_block": getattr(blocks[0], name)["_block"].dtype})
+
+    return SummaryParts(
+        counts={
+            k: np.stack([part.counts[k] for part in blocks], axis=1).ravel()
+            for k in blocks[0].counts
+        },
+        pairs=pd.concat(
+            [
+                part.pairs.assign(key=part.pairs["key"].to_numpy(np.int64) * n_blocks + b)
+                for b, part in enumerate(blocks)
+            ],
+            ignore_index=True,
+        ),
+        outside=np.concatenate([part.outside for part in blocks], axis=1),
+        contacts=placed("contacts"),
+        languages=placed("languages"),
+    )
+
+
 #: Aligned blocks start a whole number of blocks after this Monday (so weeks are ISO weeks).
 _ALIGN: Final = day_number(date(2024, 1, 1))
 

@@ -33,6 +33,7 @@ exact figures from the exact records, and :func:`geo.questions.area_summary` app
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Final
@@ -149,6 +150,7 @@ def summarise(
     aligned: bool = False,
     unlinked: Unlinked | None = None,
     counted: np.ndarray | None = None,
+    parts_of: Callable[..., SummaryParts] = summary_parts,
 ) -> AreaSummary:
     """Exact figures per area and period from exact records (no role applied).
 
@@ -182,6 +184,10 @@ def summarise(
         ``records``, as :func:`geo.analysis.street_count.street_counts` gives them with the
         same ``merge_m`` and ``unlinked``: a caller that keeps them need not work the rule
         out again for each period. Worked out here when not given.
+    parts_of
+        What counts the records of the plan's blocks, called as :func:`summary_parts` is; a
+        caller that keeps blocks counted before gives its own (the app's, for whole aligned
+        periods: :func:`geo.questions.blocks.kept_parts`).
     """
     if counted is not None and len(counted) != len(records):
         raise AnalysisError(
@@ -204,7 +210,7 @@ def summarise(
         nights, period=period, start=start, end=end, periods=periods,
         trend_periods=trend_periods, aligned=aligned,
     )  # fmt: skip
-    parts = summary_parts(
+    parts = parts_of(
         records, areas, plan, placed=placed, merge_m=merge_m, unlinked=unlinked,
         counted=counted, nights=nights,
     )  # fmt: skip

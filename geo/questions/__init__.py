@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -54,6 +55,7 @@ from geo.nights import latest_night, night_number, night_numbers, nights_ending
 from geo.privacy.figures import view_summary
 from geo.privacy.roles import Role, check_can_see_figures, check_role
 from geo.privacy.users import withheld
+from geo.questions.blocks import kept_parts
 from geo.questions.kept import kept_street_count, per_version
 from geo.schema import TIMEZONE, is_demand
 from geo.store import Store
@@ -132,6 +134,10 @@ def area_summary(
             counted = kept_street_count(
                 store, role=role, rows=len(records), version=version, unlinked=unlinked
             )
+        by_blocks = {}
+        if whole and not exact_role and isinstance(layer, str):
+            # whole aligned periods: blocks counted for another week's figures are taken
+            by_blocks["parts_of"] = partial(kept_parts, store, (role, layer), version=version)
         exact = summarise(
             records,
             areas,
@@ -143,6 +149,7 @@ def area_summary(
             aligned=not exact_role,
             unlinked=unlinked,
             counted=counted,
+            **by_blocks,
         )
         return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
 
