@@ -34,6 +34,7 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from geo.analysis.hotspots import check_positive_int, check_records, people_of
 from geo.analysis.nearby import (
@@ -455,10 +456,9 @@ def _peel(xy: np.ndarray, *, radius: float) -> np.ndarray:
     label[alone] = np.arange(int(alone.sum()))
     together = np.flatnonzero(~alone)
     order = together[np.lexsort((spots[together, 1], spots[together, 0], -crowd[together]))]
-    # pairs of ranked spots within radius, as (rank before, rank after)
-    before, after = pairs_within(spots[order], spots[order], radius)
-    ahead = before < after
-    before, after = before[ahead], after[ahead]
+    # pairs of ranked spots within radius, as (rank before, rank after): each pair once
+    ranked = cKDTree(spots[order]).query_pairs(radius, output_type="ndarray").astype(np.intp)
+    before, after = ranked[:, 0], ranked[:, 1]
     starts = _starts(len(order), before, after)
     first = np.arange(len(order))  # the start each ranked spot belongs to: the first in reach
     by_start = starts[before]

@@ -317,35 +317,64 @@ def demand_places(
     return _demand_places(records, end=end, demand_nights=demand_nights)
 
 
-def _demand_places(
-    records: pd.DataFrame,
-    *,
-    end: date | None,
-    demand_nights: int,
-    site: gpd.GeoDataFrame | None = None,
-) -> pd.DataFrame:
-    """:func:`demand_places`; ``site`` is ``persistent_sites(records, min_nights=SITE_NIGHTS,
-    last_nights=SITE_WINDOW, end=<the last night>)`` when the caller has it already."""
+@dataclass(frozen=True)
+class RecentDemand:
+    """What places of demand are made of besides the persistent sites, to the night
+    ``last``: the hot ``cells`` and the demand ``records`` of the last nights, and those
+    records as places of demand (``sightings``)."""
+
+    last: date
+    cells: gpd.GeoDataFrame
+    records: pd.DataFrame
+    sightings: pd.DataFrame
+
+
+def recent_demand(
+    records: pd.DataFrame, *, end: date | None, demand_nights: int
+) -> RecentDemand | None:
+    """The parts of :func:`demand_places` that need no sites (None: no night to end on)."""
     last = _last_night(records, end)
     if last is None:
-        return pd.DataFrame(
-            columns=["demand", "place_id", "people", "easting", "northing", "area_code"]
-        )
+        return None
     start, _ = nights_ending(last, demand_nights)
-    if site is None:
-        site = persistent_sites(records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=last)
     cells = hotspots.hotspots(records, start=start, end=last, only=hotspots.HOT)
     night = night_numbers(records)
     first_night, last_night = night_number(start, name="end"), night_number(last, name="end")
     recent = records.loc[
         is_demand(records["kind"]) & (night >= first_night) & (night <= last_night)
     ]
-    hot = _hot_places(cells, sites=site, nights=demand_nights, records=recent)
     said = describe_places(recent, rows=np.arange(len(recent)), places=np.arange(len(recent)))
+    sightings = _places("sighting", recent, id_column="record_id", said=said)
+    return RecentDemand(last, cells, recent, sightings)
+
+
+def _demand_places(
+    records: pd.DataFrame,
+    *,
+    end: date | None,
+    demand_nights: int,
+    site: gpd.GeoDataFrame | None = None,
+    recent: RecentDemand | None = None,
+) -> pd.DataFrame:
+    """:func:`demand_places`; ``site`` is ``persistent_sites(records, min_nights=SITE_NIGHTS,
+    last_nights=SITE_WINDOW, end=<the last night>)`` and ``recent`` is
+    ``recent_demand(records, end=end, demand_nights=demand_nights)`` when the caller has them
+    already."""
+    if recent is None:
+        recent = recent_demand(records, end=end, demand_nights=demand_nights)
+    if recent is None:
+        return pd.DataFrame(
+            columns=["demand", "place_id", "people", "easting", "northing", "area_code"]
+        )
+    if site is None:
+        site = persistent_sites(
+            records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=recent.last
+        )
+    hot = _hot_places(recent.cells, sites=site, nights=demand_nights, records=recent.records)
     parts = [
         _places("site", site, id_column="site_id", extra=["nights_seen"]),
         _places("hotspot", hot, id_column="place_id", extra=["cells"]),
-        _places("sighting", recent, id_column="record_id", said=said),
+        recent.sightings,
     ]
     found = [part for part in parts if len(part)]
     # every kind's columns, whichever kinds were found: a hot patch with no site beside it

@@ -27,10 +27,12 @@ from geo.questions import (
     SITE_NIGHTS,
     SITE_WINDOW,
     Coverage,
+    RecentDemand,
     _demand_places,
     area_summary,
     named_places,
     persistent_sites,
+    recent_demand,
     sites_for,
 )
 from geo.questions.kept import per_version
@@ -119,15 +121,17 @@ def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFra
         wards = store.areas(layer="ward")
         records = store.records(role=role)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="geo-brief") as pool:
-            # each agency's covered area needs neither the sites nor the places of demand
+            # the recent demand and each agency's covered area need no sites: they are worked
+            # out meanwhile, in the order they are needed
             options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
+            recent = _alongside(pool, recent_demand, records, end=end, demand_nights=DEMAND_NIGHTS)
             agencies = _alongside(pool, coverage.agency_coverage, records, **options, shapes=False)
             site = persistent_sites(
                 records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end
             )
             found = _brief_coverage(
                 store, role=role, wards=wards, end=end, records=records, site=site,
-                agencies=agencies,
+                recent=recent.result(), agencies=agencies,
             )  # fmt: skip
         return sites_for(site, wards=wards, services=store.services(), role=role), found
 
@@ -142,6 +146,7 @@ def _brief_coverage(
     end: date,
     records: pd.DataFrame | None = None,
     site: gpd.GeoDataFrame | None = None,
+    recent: RecentDemand | None = None,
     agencies: Future[gpd.GeoDataFrame] | None = None,
 ) -> Coverage:
     """What the brief shows of :func:`coverage_gaps` (same records, places and options).
@@ -150,14 +155,15 @@ def _brief_coverage(
     ``wards`` is empty: the brief shows neither the other places' coverage and gaps nor the
     wards' shares. The rest is :func:`coverage_gaps`'s: coverage is worked out once, for
     every place, and the gaps and overlaps are read from it.
-    ``records`` (the role's) and ``site`` (their persistent sites to ``end``, as
-    :func:`sites` finds them by default) save reading and finding them again; ``agencies`` is
-    the agencies' coverage of those records being worked out meanwhile, if it is.
+    ``records`` (the role's), ``site`` (their persistent sites to ``end``, as :func:`sites`
+    finds them by default) and ``recent`` (their :func:`recent_demand` to ``end``) save
+    reading and finding them again; ``agencies`` is the agencies' coverage of those records
+    being worked out meanwhile, if it is.
     """
     if records is None:
         records = store.records(role=role)
     options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
-    places = _demand_places(records, end=end, demand_nights=DEMAND_NIGHTS, site=site)
+    places = _demand_places(records, end=end, demand_nights=DEMAND_NIGHTS, site=site, recent=recent)
     demand = named_places(places, wards=wards, role=role)
     covered = coverage.demand_coverage(demand, records, **options)
     return Coverage(
