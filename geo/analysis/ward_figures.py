@@ -432,15 +432,12 @@ def period_labels(*, last: int, length: int, first: int, n_blocks: int) -> pd.Da
 def _long(
     counts: pd.DataFrame, by: list[str], codes: pd.Index, labels: pd.DataFrame
 ) -> pd.DataFrame:
-    counts = counts.copy()
     name = counts.columns[-1]
-    counts.insert(0, "area_code", codes.to_numpy()[counts.pop("_area")])
-    counts = counts.merge(labels[["_block", "period"]], on="_block").drop(columns="_block")
-    return (
-        counts.loc[:, ["area_code", "period", *by, name]]
-        .sort_values(["period", "area_code", *by])
-        .reset_index(drop=True)
-    )
+    long = counts.loc[:, [*by, name]].reset_index(drop=True)
+    # blocks are numbered as the labels' rows: each row's period is read off by its number
+    long.insert(0, "period", labels["period"].to_numpy()[counts["_block"].to_numpy()])
+    long.insert(0, "area_code", codes.to_numpy()[counts["_area"].to_numpy()])
+    return long.sort_values(["period", "area_code", *by]).reset_index(drop=True)
 
 
 __all__ = [
