@@ -93,6 +93,40 @@ def test_replacing_wards_places_stored_points_again(store_at):
     assert back.geometry.iloc[0].equals(box(-0.2, 50.8, -0.14, 50.9))
 
 
+def test_areas_are_read_once_a_version_and_each_reader_gets_its_own(store_at, monkeypatch):
+    store = store_at()
+
+    def wards(*names: str) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(
+            {"area_code": ["W1", "W2"], "area_name": list(names), "area_type": "ward",
+             "parent_code": None, "population": [1000.0, None]},
+            geometry=[box(0, 50, 1, 51), box(1, 50, 2, 51)],
+            crs="EPSG:4326",
+        )  # fmt: skip
+
+    store.replace_areas(wards("West", "East"), layer="ward", batch=_batch())
+    first = store.areas(layer="ward")
+    import geo.store.frames
+
+    shapes_made = []
+    original = geo.store.frames.shapely.from_wkb
+    monkeypatch.setattr(
+        geo.store.frames.shapely, "from_wkb", lambda wkb: shapes_made.append(1) or original(wkb)
+    )
+    # a reader that changes its frame changes its own: the next reads are as stored
+    first.loc[0, "area_name"] = "changed"
+    first.geometry.array[1] = box(5, 5, 6, 6)
+    again = store.areas(layer="ward")
+    assert again["area_name"].tolist() == ["West", "East"] and shapes_made == []
+    assert again.geometry.iloc[1].equals(box(1, 50, 2, 51))
+    pd.testing.assert_frame_equal(pd.DataFrame(again), pd.DataFrame(store_at().areas()))
+    # a write is a new version: read again, with what was written
+    store.replace_areas(wards("North", "South"), layer="ward", batch=_batch(1))
+    assert store.areas(layer="ward")["area_name"].tolist() == ["North", "South"]
+    assert shapes_made == [1]
+    assert store.areas(layer="lsoa").empty  # another layer is read for itself
+
+
 def test_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "s.sqlite"
     open_store(path)

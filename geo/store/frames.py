@@ -3,19 +3,33 @@ and the shared one answer with the very same columns and dtypes.
 
 Both backends hand over times as ISO text with an offset, nights as ISO dates and flags as
 integers (:func:`typed_columns`), a postcode directory's rows as stored
-(:func:`postcode_frame`), and kept tables as JSON (:func:`kept_table_data`,
-:func:`kept_table_frame`).
+(:func:`postcode_frame`), kept tables as JSON (:func:`kept_table_data`,
+:func:`kept_table_frame`), and a layer's areas with their shapes as WKB (:func:`areas_frame`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Final
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from geo.schema import DTYPES, TABLES, TIMEZONE
+from geo.schema import DISPLAY_CRS, DTYPES, TABLES, TIMEZONE
+from geo.store.memo import ColumnMemo
+
+#: The columns of a layer's areas, in order; ``geometry`` comes from the backend as WKB.
+AREA_COLUMNS: Final = (
+    "area_code",
+    "area_name",
+    "area_type",
+    "parent_code",
+    "population",
+    "geometry",
+)
 
 
 def per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -67,3 +81,27 @@ def kept_table_frame(data: bytes | str) -> pd.DataFrame:
     """The kept table :func:`kept_table_data` wrote, every cell as stored."""
     kept = json.loads(data)
     return pd.DataFrame(kept["rows"], columns=kept["columns"], dtype=object)
+
+
+def areas_frame(
+    memo: ColumnMemo, *, layer: str, version: str, read: Callable[[], pd.DataFrame]
+) -> gpd.GeoDataFrame:
+    """The areas of ``layer`` at data ``version``: ``read()`` gives their rows (the columns
+    of :data:`AREA_COLUMNS`, shapes as WKB) once a version, kept typed in ``memo``.
+
+    A page reads the wards several times a rerun; turning their WKB into shapes was most of
+    each read. Each call gets a frame of its own: changing it leaves the kept columns as
+    they were (shapes themselves cannot be changed).
+    """
+    scope = f"areas@{layer}"
+    kept = memo.get(scope, version, AREA_COLUMNS)
+    if len(kept) < len(AREA_COLUMNS):
+        frame = read()
+        # a layer without any population reads as None: numbers always
+        frame["population"] = pd.to_numeric(frame["population"]).astype(float)
+        frame["geometry"] = pd.Series(shapely.from_wkb(frame["geometry"].to_numpy()), dtype=object)
+        kept = {name: frame[name] for name in AREA_COLUMNS}
+        memo.keep(scope, version, kept)
+    columns = pd.DataFrame({name: kept[name] for name in AREA_COLUMNS[:-1]})
+    shapes = kept["geometry"].to_numpy(dtype=object, copy=True)
+    return gpd.GeoDataFrame(columns, geometry=shapes, crs=DISPLAY_CRS)

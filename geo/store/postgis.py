@@ -53,7 +53,13 @@ from geo.schema import (
 )
 from geo.store.audit import Event
 from geo.store.base import Batch, KeptTableKind, Lookup, LookupKind, Store, Table, reading_for
-from geo.store.frames import kept_table_data, kept_table_frame, postcode_frame
+from geo.store.frames import (
+    AREA_COLUMNS,
+    areas_frame,
+    kept_table_data,
+    kept_table_frame,
+    postcode_frame,
+)
 from geo.store.frames import typed_columns as _typed  # the name the tests patch
 from geo.store.memo import memo_for
 from geo.store.postgis_copying import PostGISCopying
@@ -338,17 +344,20 @@ class PostGISStore(PostGISCopying, PostGISRetention, PostGISRegisters, Store):
         return f"{version}-{store_id}-{token}"
 
     def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:
-        names = ["area_code", "area_name", "area_type", "parent_code", "population", "geometry"]
-        with self._reading() as db:
+        def read() -> pd.DataFrame:
             rows = db.execute(
                 "SELECT area_code, area_name, area_type, parent_code, population,"
                 ' ST_AsBinary(geometry) FROM areas WHERE layer = %s ORDER BY area_code COLLATE "C"',
                 (layer,),
             ).fetchall()
-        frame = pd.DataFrame.from_records(rows, columns=names, nrows=len(rows))
-        frame["population"] = pd.to_numeric(frame["population"]).astype(float)
-        geometry = shapely.from_wkb([bytes(g) for g in frame.pop("geometry")])
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=DISPLAY_CRS)
+            frame = pd.DataFrame.from_records(rows, columns=AREA_COLUMNS, nrows=len(rows))
+            return frame.assign(geometry=[bytes(g) for g in frame["geometry"]])
+
+        with self._reading() as db:
+            store_id, version, token = _data_version(db)
+            return areas_frame(
+                self._memo, layer=layer, version=f"{version}-{store_id}-{token}", read=read
+            )
 
     def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
         names = list(_COLUMNS[table] if columns is None else columns)

@@ -58,7 +58,13 @@ from geo.store.base import (
     Table,
 )
 from geo.store.column_cache import ColumnCache, version_key
-from geo.store.frames import kept_table_data, kept_table_frame, postcode_frame
+from geo.store.frames import (
+    AREA_COLUMNS,
+    areas_frame,
+    kept_table_data,
+    kept_table_frame,
+    postcode_frame,
+)
 from geo.store.frames import typed_columns as _typed  # the name the tests patch
 from geo.store.memo import memo_for
 from geo.store.sql import AUDIT_TRIGGERS, SCHEMA, add_councils, data_version, insert, key_index
@@ -441,16 +447,17 @@ class SQLiteStore(SQLiteRetention, SQLiteRegisters, Store):
 
     def areas(self, *, layer: str = "ward") -> gpd.GeoDataFrame:
         with self._reading() as db:
-            frame = pd.read_sql_query(
-                "SELECT area_code, area_name, area_type, parent_code, population, geometry"
-                " FROM areas WHERE layer = ? ORDER BY area_code",
-                db,
-                params=(layer,),
+            return areas_frame(
+                self._memo,
+                layer=layer,
+                version=version_key(*data_version(db)),
+                read=lambda: pd.read_sql_query(
+                    f"SELECT {', '.join(AREA_COLUMNS)} FROM areas WHERE layer = ?"
+                    " ORDER BY area_code",
+                    db,
+                    params=(layer,),
+                ),
             )
-        geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
-        # a layer without any population reads as None: numbers always, as on PostGIS
-        frame["population"] = pd.to_numeric(frame["population"]).astype(float)
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=DISPLAY_CRS)
 
     def _read(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
         names = list(_COLUMNS[table] if columns is None else columns)
