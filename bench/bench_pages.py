@@ -19,8 +19,9 @@ coverage and sites code of a git revision (see :func:`paths_at`).
 With ``--step 7`` each rerun moves the last night by a week instead of a night: police and
 councillors see whole aligned weeks, so a move within a week asks what the week before asked
 (answers kept per store version and whole periods), and only a move to another week makes
-their pages work again; ``--step 7`` times that (each role starts from the latest night again:
-the kept answers are the role's own).
+their pages work again; ``--step 7`` times that. Each page walks back the same weeks from the
+latest night (the 90 nights hold 13 weeks, too few for a page's weeks to be its own), with
+every kept answer forgotten first, so no page finds a week another page asked.
 
 Run from the repository root: ``python -m bench.bench_pages [--rows 100000] [--repeat 5]
 [--roles coordinator,councillor] [--step 1] [--old-paths | --against HEAD] [--record]``.
@@ -188,6 +189,18 @@ def paths_at(revision: str) -> Iterator[None]:
             setattr(questions, name, value)
 
 
+def forget_kept() -> None:
+    """Empty every cache of answers a page keeps (the app's and the questions'), but not the
+    columns read from the store: as if the page's weeks had never been asked."""
+    from geo.privacy import kept_tables
+    from geo.questions import blocks, kept
+
+    st.cache_data.clear()
+    kept._kept.clear()
+    blocks._kept.clear()
+    kept_tables.forget()
+
+
 def page_run(
     path: str, *, role: str, repeat: int, last: date | None = None, offset: int = 0, step: int = 1
 ) -> tuple[float, int, float]:
@@ -244,6 +257,11 @@ def main() -> None:
             for page in PAGES:
                 if role == "councillor" and page.endswith("brief.py"):
                     continue
+                if args.step > 1:
+                    # weeks run out before pages do (90 nights are 13 weeks): every page walks
+                    # back the same weeks from the latest, with nothing kept from the page before
+                    forget_kept()
+                    offset = 0
                 rerun, size, first = page_run(
                     page, role=role, repeat=args.repeat, last=last, offset=offset, step=args.step
                 )
