@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.analysis import brief as analysis_brief
-from geo.analysis.brief import ASB, MARKING, _asb, _overlaps
+from geo.analysis.brief import ASB, MARKING, _overlaps, asb_table
 from geo.errors import AccessDenied
 from geo.filters import Filters
 from geo.io.exports import Image
@@ -25,7 +25,7 @@ def incidents(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
 def test_asb_compares_the_latest_month_with_the_one_before_by_ward_name():
     rows = [("W1", "2026-10", ASB)] * 3 + [("W1", "2026-09", ASB)] * 5
     rows += [("W2", "2026-10", ASB)] * 4 + [("W2", "2026-10", "Burglary")] * 9
-    table = _asb(incidents(rows), WARDS)
+    table = asb_table(incidents(rows), WARDS)
     assert table.to_dict("list") == {
         "Ward": ["Market", "Station"],  # most incidents first
         "Latest month (2026-10)": ["4", "3"],
@@ -35,7 +35,7 @@ def test_asb_compares_the_latest_month_with_the_one_before_by_ward_name():
 
 
 def test_asb_with_nothing_reported_is_an_empty_table():
-    table = _asb(incidents([("W1", "2026-10", "Burglary")]), WARDS)
+    table = asb_table(incidents([("W1", "2026-10", "Burglary")]), WARDS)
     assert table.empty and "Ward" in table.columns
 
 
@@ -170,8 +170,7 @@ def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, 
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
-        incidents=demo_store.police_incidents(),
-        wards=demo_store.areas(layer="ward"),
+        asb=asb_table(demo_store.police_incidents(), demo_store.areas(layer="ward")),
         role=role,
         made_at=made,
         tension=brief.tension,  # the partnership signals are tested on their own, below

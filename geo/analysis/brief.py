@@ -129,8 +129,7 @@ def build_brief(
     agencies: pd.DataFrame,
     gaps: pd.DataFrame,
     overlaps: pd.DataFrame,
-    incidents: pd.DataFrame,
-    wards: pd.DataFrame,
+    asb: pd.DataFrame,
     role: str,
     made_at: datetime,
     ward_map: WardMap | None = None,
@@ -141,8 +140,7 @@ def build_brief(
 
     ``demand``, ``gaps``, ``overlaps`` and ``agencies`` are :class:`geo.questions.Coverage`'s;
     ``sites`` are :func:`geo.questions.sites`'; ``needs`` is a (need, shown) table;
-    ``incidents`` are police.uk incidents with ``month``, ``crime_type`` and ``area_code``;
-    ``wards`` has ``area_code`` and ``area_name``.
+    ``asb`` is :func:`asb_table`'s.
     """
     start, end = overview.period_start, overview.period_end
     return Brief(
@@ -158,7 +156,7 @@ def build_brief(
         coverage=_coverage(agencies),
         gaps=_gaps(gaps),
         overlaps=_overlaps(overlaps),
-        asb=_asb(incidents, wards),
+        asb=asb,
         needs=needs.rename(columns={"need": "Need", "shown": "People"}).reset_index(drop=True),
         ward_map=ward_map,
         tension=pd.DataFrame() if tension is None else tension,
@@ -179,6 +177,34 @@ def brief_pdf(brief: Brief, *, made_by: str, made_at: datetime | None = None) ->
         made_at=made_at,
         marking=brief.marking,
     )
+
+
+def asb_table(incidents: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
+    """The brief's police.uk anti-social behaviour table: reports per ward in the latest month
+    and the month before, most first, by ward name. ``incidents`` are police.uk incidents with
+    ``month``, ``crime_type`` and ``area_code``; ``wards`` has ``area_code`` and ``area_name``.
+    Whatever the brief's period: police.uk publishes by month."""
+    columns = ["Ward", "Latest month", "Month before", "Change"]
+    asb = incidents.loc[incidents["crime_type"].eq(ASB)] if len(incidents) else incidents
+    if asb.empty:
+        return pd.DataFrame(columns=columns)
+    months = sorted(asb["month"].dropna().unique())
+    latest, before = months[-1], (months[-2] if len(months) > 1 else None)
+    counts = asb.groupby(["area_code", "month"]).size().unstack(fill_value=0)
+    now = counts[latest]
+    then = counts.get(before, pd.Series(0, index=counts.index))
+    table = pd.DataFrame({"now": now, "then": then}).reset_index()
+    names = dict(zip(wards["area_code"], wards["area_name"], strict=True))
+    table["Ward"] = table["area_code"].map(names).fillna("outside every ward")
+    table = table.sort_values(["now", "Ward"], ascending=[False, True]).head(TOP)
+    return pd.DataFrame(
+        {
+            "Ward": table["Ward"].astype(str),
+            f"Latest month ({latest})": table["now"].map(_whole),
+            f"Month before ({before or 'none'})": table["then"].map(_whole),
+            "Change": (table["now"] - table["then"]).map(lambda n: f"{int(n):+,}"),
+        }
+    ).reset_index(drop=True)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -314,27 +340,3 @@ def _overlaps(overlaps: pd.DataFrame) -> pd.DataFrame:
             "People": pd.Series(total[order], dtype=float).map(_whole),
         }
     )
-
-
-def _asb(incidents: pd.DataFrame, wards: pd.DataFrame) -> pd.DataFrame:
-    columns = ["Ward", "Latest month", "Month before", "Change"]
-    asb = incidents.loc[incidents["crime_type"].eq(ASB)] if len(incidents) else incidents
-    if asb.empty:
-        return pd.DataFrame(columns=columns)
-    months = sorted(asb["month"].dropna().unique())
-    latest, before = months[-1], (months[-2] if len(months) > 1 else None)
-    counts = asb.groupby(["area_code", "month"]).size().unstack(fill_value=0)
-    now = counts[latest]
-    then = counts.get(before, pd.Series(0, index=counts.index))
-    table = pd.DataFrame({"now": now, "then": then}).reset_index()
-    names = dict(zip(wards["area_code"], wards["area_name"], strict=True))
-    table["Ward"] = table["area_code"].map(names).fillna("outside every ward")
-    table = table.sort_values(["now", "Ward"], ascending=[False, True]).head(TOP)
-    return pd.DataFrame(
-        {
-            "Ward": table["Ward"].astype(str),
-            f"Latest month ({latest})": table["now"].map(_whole),
-            f"Month before ({before or 'none'})": table["then"].map(_whole),
-            "Change": (table["now"] - table["then"]).map(lambda n: f"{int(n):+,}"),
-        }
-    ).reset_index(drop=True)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.analysis import coverage, ward_view
 from geo.analysis.brief import TOP as BRIEF_TOP
-from geo.analysis.brief import Brief, WardMap, build_brief
+from geo.analysis.brief import Brief, WardMap, asb_table, build_brief
 from geo.analysis.coverage import DEFAULT_DAYS, DEFAULT_WALK_M
 from geo.analysis.overview import overview_of
 from geo.errors import AccessDenied
@@ -97,8 +97,9 @@ def tasking_brief(
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
-        incidents=store.police_incidents(),
-        wards=wards,
+        asb=per_version(
+            store, "brief asb", (), lambda: asb_table(store.police_incidents(), wards)
+        ),  # police.uk's months, whatever the period
         role=role,
         made_at=made_at or datetime.now(ZoneInfo(TIMEZONE)),
         ward_map=WardMap(
