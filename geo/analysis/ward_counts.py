@@ -132,28 +132,30 @@ def summary_parts(
         & (nights <= last)
         & ((nights >= plan.first) | (block >= plan.n_periods))
     )
-    frame = records.loc[keep].copy()
-    frame["people"] = pd.to_numeric(frame["people"], errors="coerce").fillna(0).astype(np.int64)
-    frame["_block"] = block[keep].astype(np.int64)
-    frame["_night"] = nights[keep]
+    # only demand is counted: its rows are taken once, whatever the records hold besides
+    rows = np.flatnonzero(keep)
+    rows = rows[np.asarray(is_demand(records["kind"].iloc[rows]), dtype=bool)]
+    demand = records.iloc[rows]
+    demand = demand.assign(
+        people=pd.to_numeric(demand["people"], errors="coerce").fillna(0).astype(np.int64),
+        _block=block[rows].astype(np.int64),
+        _night=nights[rows],
+    )
 
     codes = pd.Index(areas["area_code"].astype(str))
     if placed:
-        located = frame["area_code"].astype(object)
+        located = demand["area_code"].astype(object)
     else:
         index = area_index(codes=codes.to_numpy(), geometries=np.asarray(areas.geometry))
-        located = pd.Series(index.assign(frame["lon"], frame["lat"]), index=frame.index)
+        located = pd.Series(index.assign(demand["lon"], demand["lat"]), index=demand.index)
     position = codes.get_indexer(located.where(located.notna(), None))
-    frame["_area"] = position  # -1: outside every area of the layer
-
-    is_seen = np.asarray(is_demand(frame["kind"]), dtype=bool)
-    demand = frame.loc[is_seen]
+    demand = demand.assign(_area=position)  # -1: outside every area of the layer
     if counted is None:
         people = counted_people(
             demand, merge_m=merge_m, unlinked=unlinked, nights=demand["_night"].to_numpy()
         )
     else:  # the rule joins one night's records only: whole nights cut from all of them
-        people = np.asarray(counted, dtype=np.int64)[keep][is_seen]
+        people = np.asarray(counted, dtype=np.int64)[rows]
     demand = demand.assign(_counted=people)
     counts, pairs = _count_parts(demand, n_areas=len(codes), n_blocks=plan.n_blocks)
     return SummaryParts(
@@ -302,22 +304,23 @@ def _count_parts(
     One integer key per record and ``np.bincount`` per column: a tenth of the time of a pandas
     groupby per column at a million records.
     """
-    inside = demand.loc[demand["_area"].to_numpy() >= 0]
-    key = inside["_area"].to_numpy(np.int64) * n_blocks + inside["_block"].to_numpy(np.int64)
+    inside = demand["_area"].to_numpy() >= 0  # columns are read and cut, not the frame
+    key = demand["_area"].to_numpy(np.int64) * n_blocks + demand["_block"].to_numpy(np.int64)
+    key = key[inside]
     size = n_areas * n_blocks
 
     def total(values: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(key, weights=values, minlength=size).round().astype(np.int64)
 
     def flag(column: str) -> np.ndarray:
-        return inside[column].fillna(0).to_numpy(np.float64)
+        return demand[column].fillna(0).to_numpy(np.float64)[inside]
 
-    people = inside["people"].to_numpy(np.float64)
+    people = demand["people"].to_numpy(np.float64)[inside]
     counts = {
         "sightings": total(),
-        "people": total(inside["_counted"].to_numpy(np.float64)),
+        "people": total(demand["_counted"].to_numpy(np.float64)[inside]),
     }
-    ref, uniques = pd.factorize(inside["person_ref"], use_na_sentinel=True)
+    ref, uniques = pd.factorize(demand["person_ref"].iloc[np.flatnonzero(inside)])
     known = ref >= 0
     width = ref.max() + 1 if known.any() else 1
     found = sorted_unique(key[known] * width + ref[known])
@@ -326,11 +329,11 @@ def _count_parts(
         {"key": pair_key.astype(np.int64), "ref": np.asarray(uniques, dtype=object)[pair_ref]}
     )
     counts["merged_people"] = total(people) - counts["people"]
-    contact = inside["kind"].isin(CONTACT_KINDS).to_numpy(np.float64)
+    contact = demand["kind"].isin(CONTACT_KINDS).to_numpy(np.float64)[inside]
     counts["contacts"] = total(contact)
     for column in ("interpreter_needed", *RECORD_FLAGS):
         counts[column] = total(flag(column))
-    group = inside["nationality_group"].to_numpy(object)
+    group = demand["nationality_group"].to_numpy(object)[inside]
     for name, column in NATIONALITY_COLUMNS.items():
         counts[column] = total((group == name).astype(np.float64))
     return counts, pairs
