@@ -532,6 +532,23 @@ def test_coverage_equals_the_long_way_on_random_points(seed: int, time_of_day: s
     pd.testing.assert_frame_equal(got, brute_force_coverage(demand, shuffled, **options))
 
 
+def test_circles_covered_all_round_leave_the_area_as_it_was():
+    # 2,000 circles of 200 m over 3 km: about 50 others overlap each (arcs, not polygons),
+    # and most have another within 198 m in every sixth of the turn, so no free arc
+    from geo.analysis.discs import CROWDED, union_area
+
+    xy = np.random.default_rng(3).uniform(0, 3_000.0, (2_000, 2))
+    pairs = cKDTree(xy).query_pairs(400.0, output_type="ndarray")
+    assert len(pairs) < CROWDED * len(xy)
+    close = cKDTree(xy).query_ball_point(xy, 198.0, return_length=True) - 1
+    assert (close >= 6).mean() > 0.5  # (six are needed for every sixth to hold one)
+    fine = shapely.union_all(shapely.buffer(shapely.points(xy), 200.0, quad_segs=256)).area
+    assert union_area(xy, 200.0) == pytest.approx(fine, rel=2e-5)
+    # one circle alone far off adds its whole area
+    far = np.vstack([xy, [[50_000.0, 50_000.0]]])
+    assert union_area(far, 200.0) == pytest.approx(union_area(xy, 200.0) + np.pi * 200.0**2)
+
+
 @pytest.mark.parametrize(("n", "side"), [(300, 4_000.0), (2_000, 1_500.0)])
 def test_the_area_covered_is_the_circles_own(n, side):
     # against the union of the circles drawn finely (1,024 sides, 0.0006 % under): scattered
