@@ -49,15 +49,25 @@ HEADER = "| date | commit | what | median | baseline median | ratio | throughput
 PHASES = ("read", "parse", "locate", "ids", "hash", "dedupe", "join", "store")
 
 
-def make_csv(path: Path, *, rows: int, wards: gpd.GeoDataFrame, seed: int = 1) -> None:
-    """Rows as an outreach team's export has them: UK dates, lat/long, a client ref per person.
+def make_csv(
+    path: Path,
+    *,
+    rows: int,
+    wards: gpd.GeoDataFrame,
+    seed: int = 1,
+    first: date = date(2026, 8, 1),
+) -> None:
+    """Rows as an outreach team's export has them: UK dates, lat/long, a client ref per person,
+    seen over the 90 nights from ``first``.
 
     Points are uniform over the wards' bounds (some fall outside every ward, as real ones do).
     """
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = wards.total_bounds
-    observed = pd.Timestamp("2026-08-01 22:00") + pd.to_timedelta(
-        rng.integers(0, 90 * 24 * 60, rows), unit="min"
+    observed = (
+        pd.Timestamp(first)
+        + pd.Timedelta(hours=22)
+        + pd.to_timedelta(rng.integers(0, 90 * 24 * 60, rows), unit="min")
     )
     pd.DataFrame(
         {
