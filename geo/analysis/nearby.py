@@ -188,7 +188,8 @@ def names_near(
     a name are left out.
 
     The agencies within reach of each place, say: one KD-tree per name answers "is it within
-    reach" for every target any point is near; each distinct set is joined once.
+    reach" for the targets in or beside the squares its points are in (:func:`by_any`); each
+    distinct set is joined once.
     """
     named = pd.notna(names)
     codes, labels = pd.factorize(pd.Series(names[named], dtype=object).astype(str), sort=True)
@@ -196,10 +197,11 @@ def names_near(
     seen = pd.DataFrame({"code": codes, "key": as_numbers(xy[named])}).drop_duplicates()
     code, key = seen["code"].to_numpy(), seen["key"].to_numpy()
     present = np.zeros((len(targets), len(labels)), dtype=bool)
-    near = np.flatnonzero(reach(targets, as_points(np.unique(key)), distance))
-    if near.size:
-        for i in range(len(labels)):
-            present[near, i] = reach(targets[near], as_points(key[code == i]), distance)
+    for i in range(len(labels)):
+        points = as_points(key[code == i])
+        # only targets in or beside a square holding one of its points can be in reach
+        maybe = np.flatnonzero(by_any(targets[:, 0], targets[:, 1], points, radius=distance))
+        present[maybe, i] = reach(targets[maybe], points, distance)
     return joined_names(present, labels), present.sum(axis=1).astype(np.int64)
 
 
