@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from geo.analysis.nearby import as_numbers, as_points
 from geo.errors import AnalysisError
 
 __all__ = ["CROWDED", "union_area"]
@@ -68,7 +69,7 @@ def union_area(xy: np.ndarray, radius: float) -> float:
     points = points[np.isfinite(points).all(axis=1)]
     if len(points) == 0:
         return 0.0
-    points = np.unique(points, axis=0)
+    points = as_points(np.unique(as_numbers(points)))  # each point once, sorted as rows
     centred = points - points.mean(axis=0)  # small numbers: no precision lost in the sums
     r = float(radius)
     pairs = cKDTree(centred).query_pairs(2 * r, output_type="ndarray")
@@ -87,7 +88,8 @@ def _boundary_area(centres: np.ndarray, pairs: np.ndarray, r: float) -> float:
     towards = centres[pairs[:, 1]] - centres[pairs[:, 0]]
     apart = np.hypot(towards[:, 0], towards[:, 1])
     overlap = apart < 2 * r  # touching circles cover no arc of each other
-    pairs, towards, apart = pairs[overlap], towards[overlap], apart[overlap]
+    if not overlap.all():
+        pairs, towards, apart = pairs[overlap], towards[overlap], apart[overlap]
     if len(pairs) == 0:  # no circle overlaps another
         return float(len(centres) * np.pi * r * r)
     # the arc of circle ``one`` the other circle covers, as [start, end) in [0, 2π): each pair
