@@ -35,7 +35,7 @@ import geo.crs
 import geo.questions
 from geo.filters import Filters
 from geo.importing import import_records
-from geo.nights import day_date
+from geo.nights import day_date, day_number
 from geo.privacy import kept_tables, suppression
 from geo.questions import area_summary, blocks, kept
 from geo.questions import brief as brief_questions
@@ -139,6 +139,70 @@ def test_the_week_before_counts_only_the_week_not_counted_yet(store, monkeypatch
     assert counted[-1] == (date(2026, 11, 15), 5)
     for name in ("areas", "totals", "outside", "contacts", "languages", "history"):
         pd.testing.assert_frame_equal(getattr(fresh, name), getattr(earlier, name), obj=name)
+
+
+def test_kept_weeks_go_with_a_purge_here_or_the_next_question_after_one_elsewhere(store, tmp_path):
+    """Kept weeks hold person references: a purge in this process drops them at once; one
+    by another process (not told) drops them at the next question asked of the store."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def held() -> bool:
+        return any(key[0] == store.location for key in blocks._kept)
+
+    area_summary(store, role="police", filters=Filters(end=date(2026, 11, 27)), periods=2)
+    assert held()
+    store.purge_records(date(2026, 11, 5))  # 1-4 November
+    assert not held()
+
+    area_summary(store, role="police", filters=Filters(end=date(2026, 11, 27)), periods=2)
+    assert held()
+    purge = (
+        "import datetime; from geo.store import open_store;"
+        f" open_store({str(store.path)!r}).purge_records(datetime.date(2026, 11, 9))"
+    )
+    subprocess.run([sys.executable, "-c", purge], check=True, cwd=Path(__file__).parents[1])
+    assert held()  # not told
+    area_summary(store, role="coordinator", filters=Filters(end=date(2026, 11, 27)), periods=1)
+    assert not held()  # a coordinator's question, which keeps no weeks, drops them too
+
+
+def test_a_plan_whose_first_week_is_cut_short_is_counted_whole_and_keeps_nothing(store):
+    from geo.analysis.street_count import MERGE_M, STREET_COUNT_READS, street_counts
+    from geo.analysis.ward_counts import summary_parts, summary_plan
+    from geo.analysis.ward_figures import SUMMARY_COLUMNS
+    from geo.nights import night_numbers
+    from geo.questions import figure_layer
+
+    areas, placed = figure_layer(store, "ward", role="police")
+    records = store.records_for_figures(role="police", columns=list(SUMMARY_COLUMNS))
+    counted = street_counts(
+        store.records_for_figures(role="police", columns=list(STREET_COUNT_READS)), unlinked=[]
+    )
+    # weeks ending on the 27th from the 11th: the first shown week, 7-13 November, is cut
+    nights = night_numbers(records)
+    plan = summary_plan(
+        nights,
+        period="week",
+        start=date(2026, 11, 11),
+        end=date(2026, 11, 27),
+        periods=1,
+        trend_periods=4,
+        aligned=False,
+    )
+    assert plan.first == day_number(date(2026, 11, 11)) and plan.n_periods == 3
+    options = {"placed": placed, "merge_m": MERGE_M, "counted": counted, "nights": nights}
+    got = blocks.kept_parts(
+        store, ("police", "ward"), records, areas, plan, version=store.cache_key(), **options
+    )
+    expected = summary_parts(records, areas, plan, **options)
+    assert got.counts["people"].tolist() == expected.counts["people"].tolist()
+    # East, a person a night: 21-27 and 14-20 November, 11-13 (cut), then history 31 October
+    # to 6 November (the 1st to the 6th) and two weeks before the records
+    east = areas["area_code"].tolist().index(EAST)
+    assert got.counts["people"].reshape(len(areas), 6)[east].tolist() == [7, 7, 3, 6, 0, 0]
+    assert not blocks._kept
 
 
 def test_an_import_makes_the_kept_figures_worked_out_again(store, tmp_path, monkeypatch):

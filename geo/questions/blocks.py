@@ -32,11 +32,12 @@ from geo.analysis.ward_counts import (
     stack_blocks,
     summary_parts,
 )
+from geo.questions.kept import on_question
 from geo.store import Store
 from geo.store.audit import current_actor
 from geo.store.memo import on_forget
 
-#: Readings (store, version, council, role, layer, length of a block) kept at once.
+#: Readings (store, version, council, role, layer, block length, merge distance) kept at once.
 KEPT_READINGS: Final = 8
 #: Blocks kept for each reading (a year of weeks).
 KEPT_BLOCKS: Final = 53
@@ -52,7 +53,16 @@ def _forget(location: str) -> None:
             del _kept[key]
 
 
+def _drop_others(location: str, version: str) -> None:
+    """Drop the blocks kept about the store at ``location`` at any version but ``version``
+    (told of every question asked, :func:`geo.questions.kept.on_question`)."""
+    with _lock:
+        for key in [k for k in _kept if k[0] == location and k[1] != version]:
+            del _kept[key]
+
+
 on_forget(_forget)
+on_question(_drop_others)
 
 
 def kept_parts(
@@ -81,21 +91,20 @@ def kept_parts(
     if plan.first != plan.last - plan.n_periods * plan.length + 1 or counted is None:
         return summary_parts(records, areas, plan, **options, nights=nights)
     key = (store.location, version, current_actor().council, *reading, plan.length, merge_m)
+    _drop_others(store.location, version)  # blocks of a version no one will ask for again
     with _lock:
-        for older in [k for k in _kept if k[0] == key[0] and k[1] != key[1]]:
-            del _kept[older]  # blocks of a version no one will ask for again
         found = dict(_kept.get(key, {}))
     lasts = [plan.last - b * plan.length for b in range(plan.n_blocks)]
     missing = [b for b, last in enumerate(lasts) if last not in found]
     if missing:
-        first, blocks = min(missing), max(missing) - min(missing) + 1
+        first, blocks = min(missing), max(missing) - min(missing) + 1  # one count for them all
         counted_now = summary_parts(
             records, areas, block_plan(plan, first, blocks), **options, nights=nights
         )
         fresh = split_blocks(counted_now, n_areas=len(areas))
         found.update({lasts[first + b]: part for b, part in enumerate(fresh)})
-        if store.cache_key() == version:  # nothing written since the records were read
-            with _lock:
+        with _lock:  # checked under the lock a purge's forgetting takes: none in between
+            if store.cache_key() == version:  # nothing written since the records were read
                 kept = _kept.setdefault(key, OrderedDict())
                 for b, part in enumerate(fresh):
                     kept[lasts[first + b]] = part

@@ -36,6 +36,16 @@ KEPT: Final = 32
 
 _lock = threading.Lock()
 _kept: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
+#: Other keepers of answers, told the store and version of every question asked here
+#: (:func:`on_question`), so that they drop other versions' answers when these are dropped.
+_others: list[Callable[[str, str], None]] = []
+
+
+def on_question(drop_others: Callable[[str, str], None]) -> None:
+    """Have ``drop_others(location, version)`` called whenever a question is asked of a store:
+    anything kept of that store at another version is to go (another process's purge
+    leaves this one's :func:`geo.store.memo.forget` uncalled)."""
+    _others.append(drop_others)
 
 
 def _forget(location: str) -> None:
@@ -69,6 +79,8 @@ def per_version(
     """
     council = current_actor().council
     key = (store.location, version or store.cache_key(), question, council, *args)
+    for drop_others in _others:
+        drop_others(key[0], key[1])
     with _lock:
         # answers of another version go at once, the store's own purge or erasure or not
         # (another process's leaves this one's :func:`_forget` uncalled)
@@ -79,8 +91,8 @@ def per_version(
             _kept.move_to_end(key)
     if found is None:
         found = work()
-        if store.cache_key() == key[1]:  # nothing written since the data was read
-            with _lock:
+        with _lock:  # checked under the lock a purge's forgetting takes: none in between
+            if store.cache_key() == key[1]:  # nothing written since the data was read
                 for older in [k for k in _kept if k[0] == key[0] and k[1] != key[1]]:
                     del _kept[older]  # answers of a version no one will ask for again
                 _kept[key] = found
