@@ -120,6 +120,16 @@ def test_pairs_by_squares_are_the_trees_pairs(seed: int) -> None:
     assert [a.size for a in pairs_by_squares(target[:0], source, 50.0)] == [0, 0]
 
 
+def test_a_pair_exactly_on_the_limit_is_found_whatever_the_rounding() -> None:
+    # (x - low) / 400 rounds these two 400 m apart into squares two apart; the squares are a
+    # hair wider than the distance, so they are never more than one apart
+    target = np.array([[118783.05245547014, 180000.0]])
+    source = np.array([[119183.05245547014, 180000.0], [53583.05245547015, 180000.0]])
+    assert pairs_within(target, source, 400.0)[1].tolist() == [0]
+    assert pairs_by_squares(target, source, 400.0)[1].tolist() == [0]
+    assert near_centres(target, source, radius=400.0)[1].tolist() == [0]
+
+
 def test_near_centres_pairs_every_point_at_a_spot() -> None:
     centres = np.array([[0.0, 0.0], [100.0, 0.0]])
     xy = np.array([[3.0, 4.0], [60.0, 0.0], [3.0, 4.0], [100.0, 50.0], [500.0, 0.0]])

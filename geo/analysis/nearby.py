@@ -70,8 +70,8 @@ def pairs_within(
 def pairs_by_squares(
     target: np.ndarray, source: np.ndarray, distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs :func:`pairs_within` gives, found by sorting ``source`` into squares
-    ``distance`` wide: each target looks in its own square and the eight around it, three
+    """The pairs :func:`pairs_within` gives, found by sorting ``source`` into squares a hair
+    wider than ``distance``: each target looks in its own square and the eight around it, three
     runs of the sorted squares, and measures what it finds there.
 
     Quicker than the trees when the sources far outnumber the targets (every record near a
@@ -82,10 +82,13 @@ def pairs_by_squares(
     if len(target) == 0 or len(source) == 0:
         return empty, empty
     low = np.minimum(target.min(axis=0), source.min(axis=0))
+    # a hair wider than the distance: a pair exactly the distance apart is never put two
+    # squares apart by rounding
+    side = distance * (1 + 1e-9)
 
     def squares(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # from 1: a ring round
-        col = np.floor((xy[:, 0] - low[0]) / distance).astype(np.int64) + 1
-        return col, np.floor((xy[:, 1] - low[1]) / distance).astype(np.int64) + 1
+        col = np.floor((xy[:, 0] - low[0]) / side).astype(np.int64) + 1
+        return col, np.floor((xy[:, 1] - low[1]) / side).astype(np.int64) + 1
 
     source_col, source_row = squares(source)
     target_col, target_row = squares(target)
@@ -116,9 +119,7 @@ def reach(target: np.ndarray, source: np.ndarray, distance: float) -> np.ndarray
     """
     if len(target) == 0 or len(source) == 0:
         return np.zeros(len(target), dtype=bool)
-    nearest, _ = cKDTree(source).query(  # the targets shared among every core
-        target, k=1, distance_upper_bound=distance * (1 + 1e-6), workers=-1
-    )
+    nearest, _ = cKDTree(source).query(target, k=1, distance_upper_bound=distance * (1 + 1e-6))
     found = nearest < distance * (1 - 1e-9)
     unsure = ~found & (nearest <= distance * (1 + 1e-9))
     if unsure.any():
