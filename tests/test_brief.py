@@ -187,7 +187,7 @@ def test_the_brief_shows_what_coverage_and_sites_find(demo_store, role, period, 
 def test_the_brief_asks_coverage_less_and_gets_the_same_frames(demo_store):
     from geo.analysis.brief import TOP
     from geo.analysis.sites import persistent_sites
-    from geo.questions import DEMAND_NIGHTS, recent_demand
+    from geo.questions import DEMAND_NIGHTS, _recent_demand
     from geo.questions.brief import _brief_coverage
 
     wards = demo_store.areas(layer="ward")
@@ -199,7 +199,7 @@ def test_the_brief_asks_coverage_less_and_gets_the_same_frames(demo_store):
             # read by itself, and with the records, sites and recent demand the brief has
             # read already
             site = persistent_sites(records, end=last)
-            recent = recent_demand(records, end=last, demand_nights=DEMAND_NIGHTS)
+            recent = _recent_demand(records, end=last, demand_nights=DEMAND_NIGHTS)
             for given in ({}, {"records": records, "site": site}, {"site": site, "recent": recent}):
                 mine = _brief_coverage(demo_store, role=role, wards=wards, end=last, **given)
                 pd.testing.assert_frame_equal(mine.demand, hot)

@@ -187,14 +187,20 @@ def combine_summary_parts(parts: list[SummaryParts]) -> SummaryParts:
     )
 
 
-def block_plan(plan: SummaryPlan, first: int, blocks: int) -> SummaryPlan:
-    """The plan of ``blocks`` of ``plan``'s blocks from block ``first`` back, every one shown
-    (so each block's contacts and languages are counted too): its parts are those blocks'."""
-    last = plan.last - first * plan.length
-    earliest = last - blocks * plan.length + 1
+def block_plan(plan: SummaryPlan, from_block: int, blocks: int) -> SummaryPlan:
+    """The plan of ``blocks`` of ``plan``'s blocks, from block ``from_block`` back, every one
+    shown (so each block's contacts and languages are counted too): its parts are those
+    blocks'."""
+    last = plan.last - from_block * plan.length
     return SummaryPlan(
-        earliest, last, plan.length, blocks, 0, plan.data_first, plan.data_last
-    )  # fmt: skip
+        first=last - blocks * plan.length + 1,
+        last=last,
+        length=plan.length,
+        n_periods=blocks,
+        history=0,
+        data_first=plan.data_first,
+        data_last=plan.data_last,
+    )
 
 
 def split_blocks(parts: SummaryParts, *, n_areas: int) -> list[SummaryParts]:
@@ -202,26 +208,23 @@ def split_blocks(parts: SummaryParts, *, n_areas: int) -> list[SummaryParts]:
     each as if counted for a plan of that block alone; :func:`stack_blocks` undoes it."""
     n_blocks = parts.outside.shape[1]
     area, block = np.divmod(parts.pairs["key"].to_numpy(np.int64), n_blocks)
-    out = []
-    for b in range(n_blocks):
 
-        def own(frame: pd.DataFrame, b: int = b) -> pd.DataFrame:
-            mine = frame.loc[frame["_block"].to_numpy() == b]
-            return mine.assign(_block=np.zeros(len(mine), dtype=mine["_block"].dtype))
+    def own(frame: pd.DataFrame, b: int) -> pd.DataFrame:
+        """``frame``'s rows of block ``b``, numbered as block 0."""
+        mine = frame.loc[frame["_block"].to_numpy() == b]
+        mine = mine.assign(_block=np.zeros(len(mine), dtype=mine["_block"].dtype))
+        return mine.reset_index(drop=True)
 
-        pairs = parts.pairs.loc[block == b].assign(key=area[block == b])
-        out.append(
-            SummaryParts(
-                counts={
-                    k: v.reshape(n_areas, n_blocks)[:, b].copy() for k, v in parts.counts.items()
-                },
-                pairs=pairs.reset_index(drop=True),
-                outside=parts.outside[:, b : b + 1].copy(),
-                contacts=own(parts.contacts).reset_index(drop=True),
-                languages=own(parts.languages).reset_index(drop=True),
-            )
+    return [
+        SummaryParts(
+            counts={k: v.reshape(n_areas, n_blocks)[:, b].copy() for k, v in parts.counts.items()},
+            pairs=parts.pairs.loc[block == b].assign(key=area[block == b]).reset_index(drop=True),
+            outside=parts.outside[:, b : b + 1].copy(),
+            contacts=own(parts.contacts, b),
+            languages=own(parts.languages, b),
         )
-    return out
+        for b in range(n_blocks)
+    ]
 
 
 def stack_blocks(blocks: list[SummaryParts], *, n_periods: int) -> SummaryParts:
@@ -229,7 +232,8 @@ def stack_blocks(blocks: list[SummaryParts], *, n_periods: int) -> SummaryParts:
     blocks, the first ``n_periods`` shown: the parts :func:`summary_parts` counts for it."""
     n_blocks = len(blocks)
 
-    def placed(name: str) -> pd.DataFrame:
+    def shown_rows(name: str) -> pd.DataFrame:
+        """The shown blocks' rows of table ``name``, numbered as blocks of the plan."""
         frames = [getattr(part, name).assign(_block=b) for b, part in enumerate(blocks[:n_periods])]
         found = [frame for frame in frames if len(frame)]
         stacked = pd.concat(found, ignore_index=True) if found else getattr(blocks[0], name)
@@ -248,8 +252,8 @@ def stack_blocks(blocks: list[SummaryParts], *, n_periods: int) -> SummaryParts:
             ignore_index=True,
         ),
         outside=np.concatenate([part.outside for part in blocks], axis=1),
-        contacts=placed("contacts"),
-        languages=placed("languages"),
+        contacts=shown_rows("contacts"),
+        languages=shown_rows("languages"),
     )
 
 

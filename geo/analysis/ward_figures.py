@@ -435,7 +435,7 @@ def _long(
     name = counts.columns[-1]
     long = counts.loc[:, [*by, name]].reset_index(drop=True)
     # blocks are numbered as the labels' rows: each row's period is read off by its number
-    long.insert(0, "period", labels["period"].to_numpy()[counts["_block"].to_numpy()])
+    long.insert(0, "period", labels["period"].array.take(counts["_block"].to_numpy()))
     long.insert(0, "area_code", codes.to_numpy()[counts["_area"].to_numpy()])
     return long.sort_values(["period", "area_code", *by]).reset_index(drop=True)
 

@@ -38,7 +38,7 @@ from geo.analysis.sites import (
     persistent_sites,
 )
 from geo.analysis.street_count import MERGE_M
-from geo.analysis.ward_counts import period_blocks
+from geo.analysis.ward_counts import period_blocks, summary_parts
 from geo.analysis.ward_figures import (
     DEFAULT_PERIODS,
     SUMMARY_COLUMNS,
@@ -134,10 +134,10 @@ def area_summary(
             counted = kept_street_count(
                 store, role=role, rows=len(records), version=version, unlinked=unlinked
             )
-        by_blocks = {}
+        parts_of = summary_parts
         if whole and not exact_role and isinstance(layer, str):
             # whole aligned periods: blocks counted for another week's figures are taken
-            by_blocks["parts_of"] = partial(kept_parts, store, (role, layer), version=version)
+            parts_of = partial(kept_parts, store, (role, layer), version=version)
         exact = summarise(
             records,
             areas,
@@ -149,7 +149,7 @@ def area_summary(
             aligned=not exact_role,
             unlinked=unlinked,
             counted=counted,
-            **by_blocks,
+            parts_of=parts_of,
         )
         return view_summary(exact, role=role, threshold=threshold, withheld=withheld(store, role))
 
@@ -329,7 +329,7 @@ class RecentDemand:
     sightings: pd.DataFrame
 
 
-def recent_demand(
+def _recent_demand(
     records: pd.DataFrame, *, end: date | None, demand_nights: int
 ) -> RecentDemand | None:
     """The parts of :func:`demand_places` that need no sites (None: no night to end on)."""
@@ -358,10 +358,10 @@ def _demand_places(
 ) -> pd.DataFrame:
     """:func:`demand_places`; ``site`` is ``persistent_sites(records, min_nights=SITE_NIGHTS,
     last_nights=SITE_WINDOW, end=<the last night>)`` and ``recent`` is
-    ``recent_demand(records, end=end, demand_nights=demand_nights)`` when the caller has them
+    ``_recent_demand(records, end=end, demand_nights=demand_nights)`` when the caller has them
     already."""
     if recent is None:
-        recent = recent_demand(records, end=end, demand_nights=demand_nights)
+        recent = _recent_demand(records, end=end, demand_nights=demand_nights)
     if recent is None:
         return pd.DataFrame(
             columns=["demand", "place_id", "people", "easting", "northing", "area_code"]

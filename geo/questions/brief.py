@@ -29,10 +29,10 @@ from geo.questions import (
     Coverage,
     RecentDemand,
     _demand_places,
+    _recent_demand,
     area_summary,
     named_places,
     persistent_sites,
-    recent_demand,
     sites_for,
 )
 from geo.questions.kept import per_version
@@ -97,9 +97,12 @@ def tasking_brief(
         agencies=found.agencies,
         gaps=found.gaps,
         overlaps=found.overlaps,
-        asb=per_version(
-            store, "brief asb", (), lambda: asb_table(store.police_incidents(), wards)
-        ),  # police.uk's months, whatever the period
+        asb=per_version(  # police.uk's months, whatever the period: the wards read with them
+            store,
+            "brief asb",
+            (),
+            lambda: asb_table(store.police_incidents(), store.areas(layer="ward")),
+        ),
         role=role,
         made_at=made_at or datetime.now(ZoneInfo(TIMEZONE)),
         ward_map=WardMap(
@@ -125,7 +128,7 @@ def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFra
             # the recent demand and each agency's covered area need no sites: they are worked
             # out meanwhile, in the order they are needed
             options = {"days": DEFAULT_DAYS, "walk_m": DEFAULT_WALK_M, "end": end}
-            recent = _alongside(pool, recent_demand, records, end=end, demand_nights=DEMAND_NIGHTS)
+            recent = _alongside(pool, _recent_demand, records, end=end, demand_nights=DEMAND_NIGHTS)
             agencies = _alongside(pool, coverage.agency_coverage, records, **options, shapes=False)
             site = persistent_sites(
                 records, min_nights=SITE_NIGHTS, last_nights=SITE_WINDOW, end=end
@@ -157,7 +160,7 @@ def _brief_coverage(
     wards' shares. The rest is :func:`coverage_gaps`'s: coverage is worked out once, for
     every place, and the gaps and overlaps are read from it.
     ``records`` (the role's), ``site`` (their persistent sites to ``end``, as :func:`sites`
-    finds them by default) and ``recent`` (their :func:`recent_demand` to ``end``) save
+    finds them by default) and ``recent`` (their :func:`_recent_demand` to ``end``) save
     reading and finding them again; ``agencies`` is the agencies' coverage of those records
     being worked out meanwhile, if it is.
     """
