@@ -66,9 +66,10 @@ def build_store(folder: Path, rows: int) -> Path:
     store = open_store(path)
     load_demo(store, directory=folder / "demo")
     csv = folder / "extra.csv"
-    # the records run up to the demo's last night, as a store in use runs up to last night
+    # the records run up to the demo's last night, as a store in use runs up to last night:
+    # seen from 22:00 on the first evening to 22:00 on the last (a night runs to noon)
     last = store.records(role="coordinator", columns=["night"])["night"].max().date()
-    make_csv(csv, rows=rows, wards=store.areas(), first=last - timedelta(days=89))
+    make_csv(csv, rows=rows, wards=store.areas(), first=last - timedelta(days=90))
     import_records(store, csv, agency="Bench outreach")
     return path
 
@@ -269,7 +270,7 @@ def main() -> None:
                 )
                 rows.append((role, page, rerun, size, first))
                 if args.old_paths or args.against:  # the same nights again, nothing cached
-                    st.cache_data.clear()
+                    forget_kept()
                     with old_paths() if args.old_paths else paths_at(args.against):
                         old[role, page] = page_run(
                             page,
