@@ -393,13 +393,17 @@ def _places(
 ) -> pd.DataFrame:
     """Places of demand of one kind, in the columns coverage and patrols read; ``said``
     (row for row with ``frame``) gives what is said of each place instead of ``frame``."""
+
+    def text(values: pd.Series) -> object:  # text stays text: no round trip through objects
+        return values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy(object)
+
     columns = {
         "demand": label,
-        "place_id": frame[id_column].to_numpy(object),
+        "place_id": text(frame[id_column]),
         "people": frame["people"].to_numpy(float),
         "easting": frame["easting"].to_numpy(float),
         "northing": frame["northing"].to_numpy(float),
-        "area_code": frame["area_code"].to_numpy(object),
+        "area_code": text(frame["area_code"]),
     }
     columns.update({name: frame[name].to_numpy(float) for name in extra or []})
     said = frame if said is None else said

@@ -33,7 +33,6 @@ from geo.questions import (
     area_summary,
     named_places,
     persistent_sites,
-    sites_for,
 )
 from geo.questions.kept import per_version
 from geo.schema import TIMEZONE
@@ -114,7 +113,8 @@ def tasking_brief(
 
 
 def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFrame, Coverage]:
-    """The brief's persistent sites (as :func:`sites` gives them) and coverage (see
+    """The brief's persistent sites (as :func:`sites` gives them, without the services near
+    each, which the brief does not show) and coverage (see
     :func:`_brief_coverage`) to the night ``end``, worked out once per store version, role
     and ``end``: they depend on nothing else. A police brief's ``end`` is the last night of a
     whole week or month, so every night of that week asks for the same places.
@@ -137,7 +137,7 @@ def brief_places(store: Store, *, role: Role, end: date) -> tuple[gpd.GeoDataFra
                 store, role=role, wards=wards, end=end, records=records, site=site,
                 recent=recent.result(), agencies=agencies,
             )  # fmt: skip
-        return sites_for(site, wards=wards, services=store.services(), role=role), found
+        return named_places(site, wards=wards, role=role), found  # no services: not shown
 
     return per_version(store, "brief places", (role, end), work)
 
