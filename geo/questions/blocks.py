@@ -46,23 +46,17 @@ _lock = threading.Lock()
 _kept: OrderedDict[tuple[Hashable, ...], OrderedDict[int, SummaryParts]] = OrderedDict()
 
 
-def _forget(location: str) -> None:
-    """Drop every block kept about the store at ``location`` (after a purge or erasure)."""
-    with _lock:
-        for key in [k for k in _kept if k[0] == location]:
-            del _kept[key]
-
-
-def _drop_others(location: str, version: str) -> None:
-    """Drop the blocks kept about the store at ``location`` at any version but ``version``
-    (told of every question asked, :func:`geo.questions.kept.on_question`)."""
+def _forget(location: str, version: str | None = None) -> None:
+    """Drop the blocks kept about the store at ``location``: all of them (after a purge or
+    erasure here), or those of any version but ``version`` (a question asked of the store:
+    :func:`geo.questions.kept.on_question`, which another process's purge reaches too)."""
     with _lock:
         for key in [k for k in _kept if k[0] == location and k[1] != version]:
             del _kept[key]
 
 
 on_forget(_forget)
-on_question(_drop_others)
+on_question(_forget)
 
 
 def kept_parts(
@@ -91,7 +85,7 @@ def kept_parts(
     if plan.first != plan.last - plan.n_periods * plan.length + 1 or counted is None:
         return summary_parts(records, areas, plan, **options, nights=nights)
     key = (store.location, version, current_actor().council, *reading, plan.length, merge_m)
-    _drop_others(store.location, version)  # blocks of a version no one will ask for again
+    _forget(store.location, version)  # blocks of a version no one will ask for again
     with _lock:
         found = dict(_kept.get(key, {}))
     lasts = [plan.last - b * plan.length for b in range(plan.n_blocks)]
